@@ -1,0 +1,291 @@
+/*
+ * aslrt.h - the aslc runtime: the one header that generated code includes.
+ *
+ * A compiled state machine is a set of static tables (paths, templates,
+ * Choice rules, state descriptors) plus one small C function per state.
+ * Everything those tables mean lives in libaslrt.a; this header is the
+ * contract between the emitter (compiler/emit.c) and the runtime.
+ *
+ * Ownership: a function returning json_t * returns a new reference unless
+ * its comment says "borrowed".  Functions whose name ends in _new steal
+ * the reference they are given.  Shared values are never mutated.
+ */
+#ifndef ASLRT_H
+#define ASLRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "aslrt_expr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ASL_VERSION "0.1.0"
+
+/* AWS's payload quota: bytes of compact UTF-8 JSON. */
+#define ASL_PAYLOAD_MAX 262144
+
+/* ------------------------------------------------------------------ errors */
+
+/* An ASL error: name (States.Runtime, a Fail state's Error, ...) and cause.
+ * Either may be NULL: AWS distinguishes a missing cause from an empty one. */
+struct asl_err {
+    char *name;
+    char *cause;
+};
+
+/* Set the error (replacing any previous one); returns -1 so callers can
+ * `return asl_err_set(...)`. */
+int asl_err_set(struct asl_err *err, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same with a literal cause (no formatting); either may be NULL. */
+int asl_err_set_str(struct asl_err *err, const char *name, const char *cause);
+void asl_err_clear(struct asl_err *err);
+void asl_err_move(struct asl_err *dst, struct asl_err *src);
+
+/* Well-known error names. */
+#define ASL_E_ALL "States.ALL"
+#define ASL_E_RUNTIME "States.Runtime"
+#define ASL_E_TIMEOUT "States.Timeout"
+#define ASL_E_TASK_FAILED "States.TaskFailed"
+#define ASL_E_PERMISSIONS "States.Permissions"
+#define ASL_E_RESULT_PATH "States.ResultPathMatchFailure"
+#define ASL_E_PARAM_PATH "States.ParameterPathFailure"
+#define ASL_E_BRANCH_FAILED "States.BranchFailed"
+#define ASL_E_NO_CHOICE "States.NoChoiceMatched"
+#define ASL_E_INTRINSIC "States.IntrinsicFailure"
+#define ASL_E_DATA_LIMIT "States.DataLimitExceeded"
+#define ASL_E_HEARTBEAT "States.HeartbeatTimeout"
+#define ASL_E_TOLERATED "States.ExceedToleratedFailureThreshold"
+#define ASL_E_ITEM_READER "States.ItemReaderFailed"
+#define ASL_E_RESULT_WRITER "States.ResultWriterFailed"
+#define ASL_E_QUERY "States.QueryEvaluationError"
+
+/* ------------------------------------------------------------- templates */
+
+/* A payload template (Parameters, ResultSelector, ItemSelector, Assign,
+ * Pass Result) compiled to a tree.  Literal subtrees are kept whole as
+ * one LIT node; the runtime materialises them once at start-up. */
+enum asl_tpl_kind {
+    ASL_TPL_LIT,    /* lit: index into the program's literal table */
+    ASL_TPL_EXPR,   /* expr: a "key.$" value (path, context path, variable, intrinsic) */
+    ASL_TPL_OBJECT, /* n members: keys[i] -> kids[i] */
+    ASL_TPL_ARRAY,  /* n items: kids[i] */
+};
+
+struct asl_tpl {
+    enum asl_tpl_kind kind;
+    int lit;
+    const struct asl_expr *expr;
+    const char *field;          /* EXPR: the key as written, "value.$", for error causes */
+    size_t n;
+    const char *const *keys;    /* OBJECT: keys with ".$" already stripped */
+    const struct asl_tpl *kids;
+};
+
+/* ------------------------------------------------------------ Choice rules */
+
+enum asl_cmp_op {
+    ASL_CMP_STR_EQ, ASL_CMP_STR_LT, ASL_CMP_STR_GT, ASL_CMP_STR_LE, ASL_CMP_STR_GE,
+    ASL_CMP_STR_MATCHES,
+    ASL_CMP_NUM_EQ, ASL_CMP_NUM_LT, ASL_CMP_NUM_GT, ASL_CMP_NUM_LE, ASL_CMP_NUM_GE,
+    ASL_CMP_BOOL_EQ,
+    ASL_CMP_TS_EQ, ASL_CMP_TS_LT, ASL_CMP_TS_GT, ASL_CMP_TS_LE, ASL_CMP_TS_GE,
+    ASL_CMP_IS_NULL, ASL_CMP_IS_PRESENT, ASL_CMP_IS_NUMERIC, ASL_CMP_IS_STRING,
+    ASL_CMP_IS_BOOLEAN, ASL_CMP_IS_TIMESTAMP,
+};
+
+/* One data-test expression: Variable + operator + operand.  The operand is
+ * a literal (lit) or, for the ...Path operators, a path.  The generated code
+ * combines these with And/Or/Not as C conditions. */
+struct asl_cmp {
+    const struct asl_path *var;
+    enum asl_cmp_op op;
+    int lit;                    /* literal operand, or -1 */
+    const struct asl_path *path;/* ...Path operand, or NULL */
+    const char *pointer;        /* JSON pointer of the rule, for messages */
+};
+
+/* ------------------------------------------------------------- intrinsics */
+
+/* One function per States.* intrinsic (runtime/intrinsics*.c).  Generated
+ * code points asl_expr.impl at the ones a definition uses, so only those
+ * (and the libraries they need) are linked. */
+int asl_intr_format(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_string_to_json(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_json_to_string(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array_partition(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array_contains(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array_range(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array_get_item(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array_length(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_array_unique(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_base64_encode(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_base64_decode(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_hash(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_json_merge(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_math_random(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_math_add(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_string_split(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+int asl_intr_uuid(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err);
+
+/* ----------------------------------------------------------- cancellation */
+
+/* A cancellation token: set when the execution times out, is aborted, or a
+ * sibling Parallel branch / Map iteration fails.  Tokens form a tree: a
+ * child is cancelled when any ancestor is.  Anything that blocks (Wait,
+ * Retry back-off, a task program, an HTTP call) polls or sleeps on it. */
+struct asl_cancel;
+
+/* A root token for one execution.  wait_scale multiplies every sleep
+ * (Wait states, Retry intervals); timeout_s > 0 arms the execution deadline
+ * (the machine's TimeoutSeconds), after which the token reads as cancelled
+ * with States.Timeout. */
+struct asl_cancel *asl_cancel_root_new(double wait_scale, double timeout_s);
+/* A child token: cancelled with its parent, or on its own. */
+struct asl_cancel *asl_cancel_child_new(struct asl_cancel *parent);
+void asl_cancel_free(struct asl_cancel *t);
+/* Cancel t and its descendants with a reason (copied); the first reason wins. */
+void asl_cancel_set(struct asl_cancel *t, const char *name, const char *cause);
+/* The scale applied to sleeps. */
+double asl_cancel_wait_scale(const struct asl_cancel *t);
+/* Seconds until the execution deadline (a large number when none). */
+double asl_cancel_remaining(const struct asl_cancel *t);
+
+/* 1 when t or any ancestor has been cancelled. */
+int asl_cancel_is_set(const struct asl_cancel *t);
+/* Sleep up to `seconds` (scaled by --wait-scale); returns 0 after the full
+ * sleep, 1 when cancelled first. */
+int asl_cancel_sleep(const struct asl_cancel *t, double seconds);
+/* The cancellation reason as an error (States.Timeout for the machine's
+ * TimeoutSeconds, ...); returns -1. */
+int asl_cancel_err(const struct asl_cancel *t, struct asl_err *err);
+
+/* ---------------------------------------------------------------- logging */
+
+enum asl_log_level { ASL_LOG_ERROR, ASL_LOG_WARN, ASL_LOG_INFO, ASL_LOG_DEBUG };
+/* Thread-safe line logger to stderr, gated by --log-level; `tag` names the
+ * state (may be NULL). */
+void asl_log(enum asl_log_level lvl, const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void asl_log_set_level(enum asl_log_level lvl);   /* before any thread starts */
+int asl_log_enabled(enum asl_log_level lvl);
+
+/* --------------------------------------------------------------- programs */
+
+struct asl_run;
+struct asl_state;
+
+/* What a state function reports. */
+enum asl_step {
+    ASL_STEP_NEXT = 0,   /* *next is the index of the next state */
+    ASL_STEP_END = 1,    /* the machine (or branch) ended; output is *out */
+    ASL_STEP_FAIL = -1,  /* run->err holds the error */
+};
+
+/* A state function: takes the raw input (borrowed), sets *out (new
+ * reference) and *next. */
+typedef int (*asl_state_fn)(struct asl_run *run, json_t *in, json_t **out, int *next);
+
+enum asl_state_type {
+    ASL_PASS, ASL_TASK, ASL_CHOICE, ASL_WAIT, ASL_SUCCEED, ASL_FAIL, ASL_PARALLEL, ASL_MAP,
+};
+
+/* The fields every state shares.  Paths are NULL when absent; the
+ * *_null flags record an explicit JSON null. */
+struct asl_io {
+    const struct asl_path *input_path;
+    const struct asl_path *output_path;
+    const struct asl_path *result_path;
+    unsigned char input_null, output_null, result_null;
+    const struct asl_tpl *parameters;
+    const struct asl_tpl *result_selector;
+    const struct asl_tpl *assign;
+};
+
+struct asl_state {
+    const char *name;
+    const char *pointer;        /* /States/Name, or deeper for nested machines */
+    enum asl_state_type type;
+    asl_state_fn fn;
+    int next;                   /* -1 when End */
+    struct asl_io io;
+    const void *spec;           /* type-specific descriptor (struct asl_pass *, ...) */
+};
+
+/* A States block: the top level, a Parallel branch, a Map processor. */
+struct asl_machine {
+    int start;
+    size_t nstates;
+    const struct asl_state *states;
+};
+
+struct asl_pass {
+    int result_lit;             /* literal index of Result, or -1 */
+};
+
+struct asl_wait {
+    long long seconds;          /* -1 when not given */
+    const char *timestamp;      /* literal Timestamp, or NULL */
+    const struct asl_path *seconds_path;
+    const struct asl_path *timestamp_path;
+};
+
+struct asl_fail {
+    const char *error;          /* literal Error, or NULL */
+    const char *cause;
+    const struct asl_expr *error_path;  /* ErrorPath: path or intrinsic */
+    const struct asl_expr *cause_path;
+};
+
+/* A Choice rule as generated code: 1 true, 0 false, -1 error in run->err. */
+typedef int (*asl_rule_fn)(struct asl_run *run, json_t *in);
+
+struct asl_choice_rule {
+    asl_rule_fn test;
+    int next;
+    const struct asl_tpl *assign;
+};
+
+struct asl_choice {
+    size_t nrules;
+    const struct asl_choice_rule *rules;
+    int default_next;           /* -1 when there is no Default */
+};
+
+/* The whole compiled program. */
+struct asl_program {
+    const char *source;         /* definition file name, for --version */
+    const char *definition;     /* the definition, embedded verbatim */
+    const struct asl_machine *machine;
+    size_t nlits;
+    const char *const *lit_json;/* literal JSON texts, parsed once at start */
+    json_t **lits;              /* where the parsed literals live */
+    long long timeout_seconds;  /* machine TimeoutSeconds, or -1 */
+};
+
+/* The binary's entry point: parses the command line, runs one execution,
+ * writes the output and maps the status to an exit code. */
+int asl_main(const struct asl_program *prog, int argc, char **argv);
+
+/* ----------------------------------------------------- state entry points */
+
+int asl_pass_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+int asl_wait_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+int asl_succeed_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+int asl_fail_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+
+/* Choice helpers for generated rule functions: 1 true, 0 false, -1 error.
+ * `in` is the state's effective input (borrowed). */
+int asl_choice_cmp(struct asl_run *run, const struct asl_cmp *cmp, json_t *in);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ASLRT_H */
