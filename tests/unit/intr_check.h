@@ -1,0 +1,115 @@
+/*
+ * intr_check.h - shared checks for the intrinsic-function unit tests
+ * (test_intr_*.c).  Arguments and expected results are written as JSON
+ * text; results are compared as compact text (asl_text_json), so an
+ * integer 3 and a real 3.0 differ, as they do in AWS's output.  Every call
+ * also checks that its arguments were not modified.
+ */
+#ifndef INTR_CHECK_H
+#define INTR_CHECK_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aslrt.h"
+#include "intr_text.h"
+
+static int failures;
+
+static char *intr_text(const json_t *v)
+{
+    char *s = v ? asl_text_json_dup(v, NULL) : NULL;
+    return s ? s : strdup("(null)");
+}
+
+/* Call f on the elements of the JSON array `args`; returns f's status. */
+static int intr_call(asl_intr_impl f, const char *args, json_t **out, struct asl_err *err,
+                     int line)
+{
+    json_error_t je;
+    json_t *a = json_loads(args, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!json_is_array(a)) {
+        printf("line %d: bad test arguments %s: %s\n", line, args, je.text);
+        failures++;
+        json_decref(a);
+        return -2;
+    }
+    json_t *argv[32];
+    size_t n = json_array_size(a);
+    for (size_t i = 0; i < n && i < 32; i++)
+        argv[i] = json_array_get(a, i);
+    char *before = intr_text(a);
+    *out = NULL;
+    int rc = f(argv, n, out, err);
+    char *after = intr_text(a);
+    if (strcmp(before, after) != 0) {
+        printf("line %d: arguments modified: %s -> %s\n", line, before, after);
+        failures++;
+    }
+    free(before);
+    free(after);
+    json_decref(a);
+    return rc;
+}
+
+static void intr_ok(asl_intr_impl f, const char *args, const char *want, int line)
+{
+    struct asl_err err = {0};
+    json_t *out;
+    int rc = intr_call(f, args, &out, &err, line);
+    if (rc == -2)
+        return;
+    json_t *w = json_loads(want, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    char *got = intr_text(out), *exp = intr_text(w);
+    if (rc != 0) {
+        printf("line %d: %s failed: %s: %s\n", line, args, err.name ? err.name : "?",
+               err.cause ? err.cause : "?");
+        failures++;
+    } else if (!w || strcmp(got, exp) != 0) {
+        printf("line %d: %s: got %s, want %s\n", line, args, got, want);
+        failures++;
+    }
+    free(got);
+    free(exp);
+    json_decref(w);
+    json_decref(out);
+    asl_err_clear(&err);
+}
+
+/* Expect a failure named `name` whose cause contains `cause_part`. */
+static void intr_fail(asl_intr_impl f, const char *args, const char *name,
+                      const char *cause_part, int line)
+{
+    struct asl_err err = {0};
+    json_t *out;
+    int rc = intr_call(f, args, &out, &err, line);
+    if (rc == -2)
+        return;
+    if (rc != -1 || out) {
+        char *got = intr_text(out);
+        printf("line %d: %s: expected %s, got %s\n", line, args, name, got);
+        free(got);
+        failures++;
+    } else if (!err.name || strcmp(err.name, name) != 0 || !err.cause ||
+               (cause_part && !strstr(err.cause, cause_part))) {
+        printf("line %d: %s: got error %s (%s), want %s (...%s...)\n", line, args,
+               err.name ? err.name : "-", err.cause ? err.cause : "-", name,
+               cause_part ? cause_part : "");
+        failures++;
+    }
+    json_decref(out);
+    asl_err_clear(&err);
+}
+
+#define OK(f, args, want) intr_ok(f, args, want, __LINE__)
+#define FAILS(f, args, part) intr_fail(f, args, ASL_E_INTRINSIC, part, __LINE__)
+#define CHECK(cond)                                                                \
+    do {                                                                           \
+        if (!(cond)) {                                                             \
+            printf("line %d: check failed: %s\n", __LINE__, #cond);                \
+            failures++;                                                            \
+        }                                                                          \
+    } while (0)
+
+#endif /* INTR_CHECK_H */
