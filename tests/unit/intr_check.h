@@ -14,17 +14,18 @@
 
 #include "aslrt.h"
 #include "intr_text.h"
+#include "intrinsics.h"
 
 static int failures;
 
-static char *intr_text(const json_t *v)
+static inline char *intr_text(const json_t *v)
 {
     char *s = v ? asl_text_json_dup(v, NULL) : NULL;
     return s ? s : strdup("(null)");
 }
 
 /* Call f on the elements of the JSON array `args`; returns f's status. */
-static int intr_call(asl_intr_impl f, const char *args, json_t **out, struct asl_err *err,
+static inline int intr_call(asl_intr_impl f, const char *args, json_t **out, struct asl_err *err,
                      int line)
 {
     json_error_t je;
@@ -53,7 +54,7 @@ static int intr_call(asl_intr_impl f, const char *args, json_t **out, struct asl
     return rc;
 }
 
-static void intr_ok(asl_intr_impl f, const char *args, const char *want, int line)
+static inline void intr_ok(asl_intr_impl f, const char *args, const char *want, int line)
 {
     struct asl_err err = {0};
     json_t *out;
@@ -78,7 +79,7 @@ static void intr_ok(asl_intr_impl f, const char *args, const char *want, int lin
 }
 
 /* Expect a failure named `name` whose cause contains `cause_part`. */
-static void intr_fail(asl_intr_impl f, const char *args, const char *name,
+static inline void intr_fail(asl_intr_impl f, const char *args, const char *name,
                       const char *cause_part, int line)
 {
     struct asl_err err = {0};
@@ -101,6 +102,94 @@ static void intr_fail(asl_intr_impl f, const char *args, const char *name,
     json_decref(out);
     asl_err_clear(&err);
 }
+
+/* ---- compile-time checks (grammar/intrinsics.c) on hand-built calls ---- */
+
+static inline struct asl_expr lit_s(const char *s)
+{
+    struct asl_expr e = {0};
+    e.kind = ASL_EX_VAL;
+    e.val.kind = ASL_VAL_STRING;
+    e.val.str = s;
+    e.val.len = strlen(s);
+    return e;
+}
+
+static inline struct asl_expr lit_i(long long i)
+{
+    struct asl_expr e = {0};
+    e.kind = ASL_EX_VAL;
+    e.val.kind = ASL_VAL_INT;
+    e.val.i = i;
+    return e;
+}
+
+static inline struct asl_expr lit_r(double r)
+{
+    struct asl_expr e = {0};
+    e.kind = ASL_EX_VAL;
+    e.val.kind = ASL_VAL_REAL;
+    e.val.r = r;
+    return e;
+}
+
+static inline struct asl_expr lit_k(enum asl_val_kind k)   /* TRUE, FALSE, NULL */
+{
+    struct asl_expr e = {0};
+    e.kind = ASL_EX_VAL;
+    e.val.kind = k;
+    return e;
+}
+
+static inline struct asl_expr a_path(void)
+{
+    struct asl_expr e = {0};
+    e.kind = ASL_EX_PATH;
+    return e;
+}
+
+static inline struct asl_expr a_call(enum asl_intr_fn fn)
+{
+    struct asl_expr e = {0};
+    e.kind = ASL_EX_CALL;
+    e.fn = fn;
+    return e;
+}
+
+/* want_ok: 1 when the call must pass, 0 when it must be rejected with a
+ * message containing `part`. */
+static inline void intr_static(enum asl_intr_fn fn, size_t n, const struct asl_expr *args, int want_ok,
+                        const char *part, int line)
+{
+    struct asl_expr call = {0};
+    char msg[300] = "";
+    call.kind = ASL_EX_CALL;
+    call.fn = fn;
+    call.name = "States.?";
+    call.nargs = n;
+    call.args = args;
+    int rc = asl_intr_check_call(&call, msg, sizeof msg);
+    if (want_ok && rc != 0) {
+        printf("line %d: call rejected: %s\n", line, msg);
+        failures++;
+    } else if (!want_ok && (rc == 0 || (part && !strstr(msg, part)))) {
+        printf("line %d: call %s (%s), want rejection with '%s'\n", line,
+               rc == 0 ? "accepted" : "rejected", msg, part ? part : "");
+        failures++;
+    }
+}
+
+#define NARGS(a) (sizeof(a) / sizeof((a)[0]))
+#define STATIC_OK(fn, ...)                                                         \
+    do {                                                                           \
+        const struct asl_expr a_[] = {__VA_ARGS__};                                \
+        intr_static(fn, NARGS(a_), a_, 1, NULL, __LINE__);                         \
+    } while (0)
+#define STATIC_BAD(fn, part, ...)                                                  \
+    do {                                                                           \
+        const struct asl_expr a_[] = {__VA_ARGS__};                                \
+        intr_static(fn, NARGS(a_), a_, 0, part, __LINE__);                         \
+    } while (0)
 
 #define OK(f, args, want) intr_ok(f, args, want, __LINE__)
 #define FAILS(f, args, part) intr_fail(f, args, ASL_E_INTRINSIC, part, __LINE__)
