@@ -1,0 +1,77 @@
+/*
+ * invoke.h - task invokers that need no network: local programs
+ * (process.c) and Step Functions Local mock configs (mock.c).
+ *
+ * Internal to the runtime: the Task state's execution calls these; Retry,
+ * Catch, ResultSelector and ResultPath happen around them.  Both are
+ * thread-safe: Parallel branches and Map iterations call them at once.
+ */
+#ifndef ASL_TASK_INVOKE_H
+#define ASL_TASK_INVOKE_H
+
+#include <jansson.h>
+
+#include "aslrt.h"
+
+/* ------------------------------------------------------- local programs */
+
+/* One run of a local program as a task.  Protocol (docs/local-tasks.md):
+ * the effective input goes to stdin as compact JSON, the result comes back
+ * on stdout as JSON, stderr lines are logged, the line "aslc:heartbeat" on
+ * stderr is a heartbeat, exit status and a Lambda-shaped error object
+ * decide failure. */
+struct asl_proc_spec {
+    const char *const *argv;    /* NULL-terminated; argv[0] looked up in PATH
+                                 * when it has no slash; never run by a shell */
+    double timeout_s;           /* TimeoutSeconds; <= 0: none */
+    double heartbeat_s;         /* HeartbeatSeconds; <= 0: none */
+    const struct asl_cancel *cancel;    /* may be NULL */
+    const char *log_tag;        /* state name: tags each stderr line logged */
+    const char *resource;       /* names the task in the DataLimitExceeded
+                                 * cause ("The state/task '<resource>' ...");
+                                 * NULL: argv[0] */
+};
+
+/* Run the program once.  `input` is borrowed and may be NULL (sent as
+ * null).  Returns 0 with *result (new reference) on success, -1 with err
+ * filled on failure: the program's errorType/Cause, States.TaskFailed,
+ * States.Timeout (TimeoutSeconds or missed heartbeat; cause NULL, as AWS
+ * records it), States.DataLimitExceeded, or the cancellation reason.
+ * The program's whole process group is gone when this returns. */
+int asl_proc_invoke(const struct asl_proc_spec *spec, json_t *input, json_t **result,
+                    struct asl_err *err);
+
+/* Grace between SIGTERM and SIGKILL when a task is stopped (seconds). */
+#define ASL_PROC_KILL_GRACE 1.0
+/* The stderr line a program writes to prove it is alive. */
+#define ASL_PROC_HEARTBEAT_LINE "aslc:heartbeat"
+
+/* ----------------------------------------------------------- mock config */
+
+/* A loaded Step Functions Local MockConfigFile, narrowed to one test case,
+ * with a per-state attempt counter. */
+struct asl_mock;
+
+/* Load `path`, pick the state machine named machine_name (when it is NULL
+ * or not in the file, the file's only state machine) and its test case
+ * case_name (NULL: the machine's only test case).  Returns 0 and *out, or
+ * -1 with err (States.Runtime, a cause naming the file and the problem). */
+int asl_mock_load(const char *path, const char *machine_name, const char *case_name,
+                  struct asl_mock **out, struct asl_err *err);
+
+/* 1 when the test case lists state_name. */
+int asl_mock_has(const struct asl_mock *m, const char *state_name);
+
+/* Take the next attempt of state_name (attempts counted from 0 per state
+ * over the whole execution, retries included; thread-safe).
+ *   1: *ret = the entry's Return (new reference to a shared value: never
+ *      mutate it);
+ *   0: err = the entry's Throw (Error and Cause kept NULL when JSON null
+ *      or absent);
+ *  -1: err = States.Runtime naming the state and attempt that has no
+ *      response (or the state is not in the test case). */
+int asl_mock_next(struct asl_mock *m, const char *state_name, json_t **ret, struct asl_err *err);
+
+void asl_mock_free(struct asl_mock *m);
+
+#endif /* ASL_TASK_INVOKE_H */

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Fails with no output anywhere.
+exit 7

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Exits 0 but writes text that is not JSON.
+echo 'hello, world'
