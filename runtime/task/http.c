@@ -1,0 +1,1184 @@
+/*
+ * http.c - the network transport (one libcurl handle per thread) and the
+ * HTTP Task, arn:aws:states:::http:invoke.
+ *
+ * AWS takes an HTTP Task's credentials from an EventBridge connection.  A
+ * compiled workflow names the connection the same way (Authentication.
+ * ConnectionArn) and finds its secret at run time, never in the binary:
+ * ASLC_CONNECTION_<NAME>_* variables, then the JSON file $ASLC_CONNECTIONS_FILE
+ * (docs/network-tasks.md).  Secrets never reach a log line, a cause or a
+ * result: logs name only ApiEndpoint, causes only the response.
+ *
+ * https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "task/net.h"
+
+/* ------------------------------------------------------------------ buffers */
+
+int asl_net_buf_add(struct asl_net_buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+            return -1;
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+int asl_net_buf_addstr(struct asl_net_buf *b, const char *s)
+{
+    return asl_net_buf_add(b, s, strlen(s));
+}
+
+int asl_net_buf_addenc(struct asl_net_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            if (asl_net_buf_add(b, (const char *)p, 1))
+                return -1;
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            if (asl_net_buf_add(b, e, 3))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+char *asl_net_base64(const unsigned char *p, size_t n)
+{
+    static const char tab[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)p[i + 1] << 8;
+        if (i + 2 < n)
+            v |= p[i + 2];
+        *o++ = tab[(v >> 18) & 63];
+        *o++ = tab[(v >> 12) & 63];
+        *o++ = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+        *o++ = i + 2 < n ? tab[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* -------------------------------------------------------------- transport */
+
+static pthread_once_t net_once = PTHREAD_ONCE_INIT;
+static pthread_key_t net_key;   /* this thread's CURL *; set once, read-only after */
+static int net_key_ok;
+
+static void handle_free(void *h)
+{
+    curl_easy_cleanup(h);
+}
+
+static void net_key_init(void)
+{
+    net_key_ok = pthread_key_create(&net_key, handle_free) == 0;
+}
+
+int asl_net_global_init(void)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return -1;
+    pthread_once(&net_once, net_key_init);
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    if (!net_key_ok || !v || v->version_num < 0x074b00)   /* SigV4: 7.75.0 */
+        return -1;
+    return 0;
+}
+
+void asl_net_global_cleanup(void)
+{
+    if (net_key_ok) {
+        CURL *h = pthread_getspecific(net_key);
+        if (h) {
+            pthread_setspecific(net_key, NULL);
+            curl_easy_cleanup(h);
+        }
+    }
+    curl_global_cleanup();
+}
+
+/* This thread's handle; *temp set when it must be freed after use (no
+ * asl_net_global_init). */
+static CURL *handle_get(int *temp)
+{
+    *temp = 0;
+    if (net_key_ok) {
+        CURL *h = pthread_getspecific(net_key);
+        if (h) {
+            curl_easy_reset(h);     /* keeps the connection cache */
+            return h;
+        }
+        h = curl_easy_init();
+        if (h && pthread_setspecific(net_key, h) != 0) {
+            *temp = 1;
+        }
+        return h;
+    }
+    *temp = 1;
+    return curl_easy_init();
+}
+
+struct xfer {
+    struct asl_net_resp *rs;
+    struct asl_net_buf body;
+    size_t max;
+    int too_big;
+    const struct asl_cancel *cancel;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+    struct xfer *x = ud;
+    size_t len = sz * n;
+    if (x->max && x->body.len + len > x->max) {
+        x->too_big = 1;
+        return 0;   /* aborts the transfer: CURLE_WRITE_ERROR */
+    }
+    return asl_net_buf_add(&x->body, p, len) ? 0 : len;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+    struct xfer *x = ud;
+    size_t len = sz * n, end = len;
+    while (end > 0 && (p[end - 1] == '\r' || p[end - 1] == '\n'))
+        end--;
+    if (end >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+        /* A new response (after 100 Continue or a redirect): start over. */
+        json_array_clear(x->rs->headers);
+        free(x->rs->reason);
+        x->rs->reason = NULL;
+        const char *sp = memchr(p, ' ', end);
+        if (sp) {
+            const char *r = memchr(sp + 1, ' ', end - (size_t)(sp + 1 - p));
+            if (r)
+                x->rs->reason = strndup(r + 1, end - (size_t)(r + 1 - p));
+        }
+        return len;
+    }
+    const char *colon = memchr(p, ':', end);
+    if (!colon || colon == p)
+        return len;
+    const char *v = colon + 1, *ve = p + end;
+    while (v < ve && (*v == ' ' || *v == '\t'))
+        v++;
+    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+        ve--;
+    json_t *name = json_stringn(p, (size_t)(colon - p));
+    json_t *val = json_stringn(v, (size_t)(ve - v));
+    if (name && val)
+        json_array_append_new(x->rs->headers, json_pack("[oo]", name, val));
+    else {
+        json_decref(name);
+        json_decref(val);
+    }
+    return len;
+}
+
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    struct xfer *x = ud;
+    return asl_cancel_is_set(x->cancel) ? 1 : 0;
+}
+
+void asl_net_resp_clear(struct asl_net_resp *rs)
+{
+    free(rs->reason);
+    json_decref(rs->headers);
+    free(rs->body);
+    memset(rs, 0, sizeof *rs);
+}
+
+const char *asl_net_resp_header(const struct asl_net_resp *rs, const char *name)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(rs->headers, i, h) {
+        if (strcasecmp(json_string_value(json_array_get(h, 0)), name) == 0)
+            return json_string_value(json_array_get(h, 1));
+    }
+    return NULL;
+}
+
+enum asl_net_status asl_net_perform(const struct asl_net_req *rq, const struct asl_net_opts *o,
+                                    struct asl_net_resp *rs)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->headers = json_array();
+    if (asl_cancel_is_set(o->cancel))
+        return ASL_NET_CANCELLED;
+
+    /* The tightest of: the task's timeout, the execution deadline, the
+     * request's own limit.  Which one it was decides the error. */
+    double limit = 1e12;
+    enum asl_net_status on_timeout = ASL_NET_HARD_TIMEOUT;
+    if (rq->hard_limit_s > 0)
+        limit = rq->hard_limit_s;
+    if (o->timeout_s > 0 && o->timeout_s < limit) {
+        limit = o->timeout_s;
+        on_timeout = ASL_NET_TASK_TIMEOUT;
+    }
+    double left = asl_cancel_remaining(o->cancel);
+    if (left < limit) {
+        limit = left;
+        on_timeout = ASL_NET_DEADLINE;
+    }
+    if (limit <= 0)
+        return on_timeout;
+
+    int temp;
+    CURL *h = handle_get(&temp);
+    if (!h) {
+        snprintf(rs->msg, sizeof rs->msg, "cannot create a curl handle");
+        return ASL_NET_FAILED;
+    }
+    struct xfer x = {.rs = rs, .max = rq->max_body, .cancel = o->cancel};
+    char errbuf[CURL_ERROR_SIZE] = "";
+    long ms = limit >= 1e9 ? 0 : (long)(limit * 1000.0) + 1;
+
+    curl_easy_setopt(h, CURLOPT_URL, rq->url);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    const char *ca = o->ca_bundle ? o->ca_bundle : getenv("ASLC_CA_BUNDLE");
+    if (ca && *ca)
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
+    if (rq->headers)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, rq->headers);
+    if (rq->sigv4) {
+        curl_easy_setopt(h, CURLOPT_AWS_SIGV4, rq->sigv4);
+        curl_easy_setopt(h, CURLOPT_USERPWD, rq->userpwd);
+    }
+    const char *m = rq->method ? rq->method : "GET";
+    if (strcmp(m, "HEAD") == 0) {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (rq->body || strcmp(m, "POST") == 0) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(rq->body ? rq->body_len : 0));
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+        if (strcmp(m, "POST") != 0)
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
+    } else if (strcmp(m, "GET") != 0) {
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
+    }
+
+    CURLcode rc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rs->status);
+    /* Drop pointers into this frame and the caller's memory. */
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(h, CURLOPT_USERPWD, NULL);
+    if (temp)
+        curl_easy_cleanup(h);
+
+    rs->body = x.body.p ? x.body.p : strdup("");
+    rs->body_len = x.body.len;
+    if (rc == CURLE_OK)
+        return ASL_NET_OK;
+    if (x.too_big)
+        return ASL_NET_TOO_BIG;
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+        return ASL_NET_CANCELLED;
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        if (asl_cancel_is_set(o->cancel))
+            return ASL_NET_CANCELLED;
+        return on_timeout;
+    }
+    snprintf(rs->msg, sizeof rs->msg, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    return ASL_NET_FAILED;
+}
+
+/* ------------------------------------------------------------ connections */
+
+struct conn {
+    char *name;
+    json_t *def;    /* {AuthorizationType, AuthParameters} */
+};
+
+static void conn_env_name(const char *name, char *out, size_t n)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < n; i++)
+        out[i] = isalnum((unsigned char)name[i]) ? (char)toupper((unsigned char)name[i]) : '_';
+    out[i] = '\0';
+}
+
+static const char *conn_env(const char *up, const char *suffix, char *buf, size_t n)
+{
+    snprintf(buf, n, "ASLC_CONNECTION_%s_%s", up, suffix);
+    const char *v = getenv(buf);
+    return v && *v ? v : NULL;
+}
+
+/* The connection as an EventBridge CreateConnection request would give it,
+ * from ASLC_CONNECTION_<NAME>_* variables; NULL when none are set. */
+static json_t *conn_from_env(const char *name)
+{
+    char up[128], b[200];
+    conn_env_name(name, up, sizeof up);
+    const char *kn = conn_env(up, "API_KEY_NAME", b, sizeof b);
+    const char *kv = conn_env(up, "API_KEY_VALUE", b, sizeof b);
+    if (kn && kv)
+        return json_pack("{s:s, s:{s:{s:s, s:s}}}", "AuthorizationType", "API_KEY",
+                         "AuthParameters", "ApiKeyAuthParameters", "ApiKeyName", kn,
+                         "ApiKeyValue", kv);
+    const char *u = conn_env(up, "USERNAME", b, sizeof b);
+    const char *p = conn_env(up, "PASSWORD", b, sizeof b);
+    if (u && p)
+        return json_pack("{s:s, s:{s:{s:s, s:s}}}", "AuthorizationType", "BASIC",
+                         "AuthParameters", "BasicAuthParameters", "Username", u, "Password", p);
+    const char *ci = conn_env(up, "CLIENT_ID", b, sizeof b);
+    const char *cs = conn_env(up, "CLIENT_SECRET", b, sizeof b);
+    const char *tu = conn_env(up, "TOKEN_URL", b, sizeof b);
+    const char *tm = conn_env(up, "TOKEN_METHOD", b, sizeof b);
+    const char *sc = conn_env(up, "SCOPE", b, sizeof b);
+    if (ci && cs && tu) {
+        json_t *c = json_pack("{s:s, s:{s:{s:s, s:s, s:{s:s, s:s}}}}",
+                              "AuthorizationType", "OAUTH_CLIENT_CREDENTIALS",
+                              "AuthParameters", "OAuthParameters", "AuthorizationEndpoint", tu,
+                              "HttpMethod", tm ? tm : "POST", "ClientParameters",
+                              "ClientID", ci, "ClientSecret", cs);
+        if (c && sc) {
+            json_t *op = json_object_get(json_object_get(c, "AuthParameters"), "OAuthParameters");
+            json_object_set_new(op, "OAuthHttpParameters",
+                                json_pack("{s:[{s:s, s:s}]}", "BodyParameters", "Key", "scope",
+                                          "Value", sc));
+        }
+        return c;
+    }
+    return NULL;
+}
+
+/* Connection ARN arn:aws:events:REGION:ACCOUNT:connection/NAME/UUID -> NAME;
+ * anything else is taken as the name itself. */
+static char *conn_name(const char *arn)
+{
+    const char *p = strstr(arn, ":connection/");
+    if (!p)
+        return strdup(arn);
+    p += strlen(":connection/");
+    const char *e = strchr(p, '/');
+    return e ? strndup(p, (size_t)(e - p)) : strdup(p);
+}
+
+static int conn_load(const char *arn, struct conn *c, struct asl_err *err)
+{
+    c->name = conn_name(arn);
+    c->def = NULL;
+    if (!c->name)
+        return asl_err_set(err, ASL_E_RUNTIME, "out of memory");
+    c->def = conn_from_env(c->name);
+    if (c->def)
+        return 0;
+    const char *file = getenv("ASLC_CONNECTIONS_FILE");
+    if (file && *file) {
+        json_error_t je;
+        json_t *all = json_load_file(file, 0, &je);
+        if (!all)
+            return asl_err_set(err, "Events.ConnectionResource.InvalidConnectionState",
+                               "Cannot read ASLC_CONNECTIONS_FILE %s: line %d: %s", file,
+                               je.line, je.text);
+        json_t *d = json_object_get(all, arn);
+        if (!d)
+            d = json_object_get(all, c->name);
+        c->def = json_incref(d);
+        json_decref(all);
+        if (c->def)
+            return 0;
+    }
+    return asl_err_set(err, "Events.ConnectionResource.ResourceNotFound",
+                       "Connection '%s' is not configured: set ASLC_CONNECTION_<NAME>_* or "
+                       "ASLC_CONNECTIONS_FILE (see docs/network-tasks.md)", c->name);
+}
+
+static void conn_clear(struct conn *c)
+{
+    free(c->name);
+    json_decref(c->def);
+}
+
+/* ---------------------------------------------------------- OAuth tokens */
+
+struct asl_net_ctx {
+    pthread_mutex_t mu;
+    json_t *tokens;     /* connection name -> [token, expiry (CLOCK_MONOTONIC s)] */
+};
+
+struct asl_net_ctx *asl_net_ctx_new(void)
+{
+    struct asl_net_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    pthread_mutex_init(&c->mu, NULL);
+    c->tokens = json_object();
+    return c;
+}
+
+void asl_net_ctx_free(struct asl_net_ctx *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_destroy(&c->mu);
+    json_decref(c->tokens);
+    free(c);
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Appends "k=v" pairs of an EventBridge parameter list [{Key, Value}]. */
+static int form_add_params(struct asl_net_buf *b, json_t *list)
+{
+    size_t i;
+    json_t *kv;
+    json_array_foreach(list, i, kv) {
+        const char *k = json_string_value(json_object_get(kv, "Key"));
+        const char *v = json_string_value(json_object_get(kv, "Value"));
+        if (!k || !v)
+            continue;
+        if ((b->len && asl_net_buf_addstr(b, "&")) || asl_net_buf_addenc(b, k) ||
+            asl_net_buf_addstr(b, "=") || asl_net_buf_addenc(b, v))
+            return -1;
+    }
+    return 0;
+}
+
+static int header_add(struct curl_slist **hd, const char *k, const char *v)
+{
+    size_t n = strlen(k) + strlen(v) + 3;
+    char *line = malloc(n);
+    if (!line)
+        return -1;
+    snprintf(line, n, "%s: %s", k, v);
+    struct curl_slist *t = curl_slist_append(*hd, line);
+    free(line);
+    if (!t)
+        return -1;
+    *hd = t;
+    return 0;
+}
+
+static int headers_add_params(struct curl_slist **hd, json_t *list)
+{
+    size_t i;
+    json_t *kv;
+    json_array_foreach(list, i, kv) {
+        const char *k = json_string_value(json_object_get(kv, "Key"));
+        const char *v = json_string_value(json_object_get(kv, "Value"));
+        if (k && v && header_add(hd, k, v))
+            return -1;
+    }
+    return 0;
+}
+
+/* POST client credentials to the token endpoint.  Only the endpoint and
+ * the status reach the cause. */
+static char *oauth_fetch(const struct conn *c, json_t *op, const struct asl_net_opts *o,
+                         double *ttl, struct asl_err *err)
+{
+    const char *E = "Events.ConnectionResource.InvalidConnectionState";
+    const char *url = json_string_value(json_object_get(op, "AuthorizationEndpoint"));
+    const char *meth = json_string_value(json_object_get(op, "HttpMethod"));
+    json_t *cp = json_object_get(op, "ClientParameters");
+    const char *id = json_string_value(json_object_get(cp, "ClientID"));
+    const char *sec = json_string_value(json_object_get(cp, "ClientSecret"));
+    json_t *hp = json_object_get(op, "OAuthHttpParameters");
+    if (!url || !id || !sec) {
+        asl_err_set(err, E, "Connection '%s': OAuthParameters needs AuthorizationEndpoint and "
+                    "ClientParameters {ClientID, ClientSecret}", c->name);
+        return NULL;
+    }
+    struct asl_net_buf u = {0}, body = {0}, cred = {0};
+    struct curl_slist *hd = NULL;
+    char *b64 = NULL, *tok = NULL;
+    struct asl_net_resp rs = {0};
+    json_t *j = NULL;
+    asl_net_buf_addstr(&u, url);
+    struct asl_net_buf q = {0};
+    form_add_params(&q, json_object_get(hp, "QueryStringParameters"));
+    if (q.len) {
+        asl_net_buf_addstr(&u, strchr(url, '?') ? "&" : "?");
+        asl_net_buf_addstr(&u, q.p);
+    }
+    free(q.p);
+    asl_net_buf_addstr(&body, "grant_type=client_credentials");
+    form_add_params(&body, json_object_get(hp, "BodyParameters"));
+    asl_net_buf_addstr(&cred, id);
+    asl_net_buf_addstr(&cred, ":");
+    asl_net_buf_addstr(&cred, sec);
+    b64 = asl_net_base64((const unsigned char *)cred.p, cred.len);
+    if (!u.p || !body.p || !b64)
+        goto oom;
+    char *auth = malloc(strlen(b64) + 8);
+    if (!auth)
+        goto oom;
+    sprintf(auth, "Basic %s", b64);
+    int bad = header_add(&hd, "Authorization", auth) ||
+              header_add(&hd, "Content-Type", "application/x-www-form-urlencoded") ||
+              header_add(&hd, "Accept", "application/json") ||
+              !(hd = curl_slist_append(hd, "Expect:")) ||
+              headers_add_params(&hd, json_object_get(hp, "HeaderParameters"));
+    memset(auth, 0, strlen(auth));
+    free(auth);
+    if (bad)
+        goto oom;
+    struct asl_net_req rq = {.method = meth ? meth : "POST", .url = u.p, .headers = hd,
+                             .body = body.p, .body_len = body.len, .max_body = 65536,
+                             .hard_limit_s = 60};
+    enum asl_net_status st = asl_net_perform(&rq, o, &rs);
+    if (st == ASL_NET_CANCELLED || st == ASL_NET_DEADLINE) {
+        asl_cancel_err(o->cancel, err);
+        goto done;
+    }
+    if (st == ASL_NET_TASK_TIMEOUT) {
+        asl_err_set_str(err, ASL_E_TIMEOUT, NULL);
+        goto done;
+    }
+    if (st != ASL_NET_OK) {
+        asl_err_set(err, E, "Connection '%s': OAuth token request failed: %s", c->name,
+                    st == ASL_NET_FAILED ? rs.msg : "timed out or too large");
+        goto done;
+    }
+    if (rs.status < 200 || rs.status > 299) {
+        asl_err_set(err, E, "Connection '%s': OAuth token endpoint answered HTTP %ld", c->name,
+                    rs.status);
+        goto done;
+    }
+    j = json_loadb(rs.body, rs.body_len, 0, NULL);
+    const char *at = json_string_value(json_object_get(j, "access_token"));
+    if (!at) {
+        asl_err_set(err, E, "Connection '%s': OAuth token response has no access_token", c->name);
+        goto done;
+    }
+    json_t *ex = json_object_get(j, "expires_in");
+    *ttl = json_is_number(ex) ? json_number_value(ex) : 3600;
+    tok = strdup(at);
+    goto done;
+oom:
+    asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
+done:
+    if (cred.p)
+        memset(cred.p, 0, cred.len);
+    if (b64)
+        memset(b64, 0, strlen(b64));
+    if (rs.body)
+        memset(rs.body, 0, rs.body_len);
+    free(cred.p);
+    free(b64);
+    free(u.p);
+    free(body.p);
+    curl_slist_free_all(hd);
+    asl_net_resp_clear(&rs);
+    json_decref(j);
+    return tok;
+}
+
+/* The bearer token for an OAuth connection, from the execution's cache or
+ * fresh from the endpoint (the lock is held across the fetch so concurrent
+ * branches ask once). */
+static char *oauth_token(const struct conn *c, json_t *op, const struct asl_net_opts *o,
+                         struct asl_err *err)
+{
+    double ttl = 0;
+    if (!o->ctx)
+        return oauth_fetch(c, op, o, &ttl, err);
+    struct asl_net_ctx *ctx = o->ctx;
+    char *tok = NULL;
+    pthread_mutex_lock(&ctx->mu);
+    json_t *e = json_object_get(ctx->tokens, c->name);
+    if (e && json_real_value(json_array_get(e, 1)) > mono_now() + 5) {
+        tok = strdup(json_string_value(json_array_get(e, 0)));
+    } else {
+        tok = oauth_fetch(c, op, o, &ttl, err);
+        if (tok)
+            json_object_set_new(ctx->tokens, c->name, json_pack("[sf]", tok, mono_now() + ttl));
+    }
+    pthread_mutex_unlock(&ctx->mu);
+    return tok;
+}
+
+/* ------------------------------------------------------------ the request */
+
+static const char *const forbidden_headers[] = {
+    "a-im", "accept-charset", "accept-datetime", "accept-encoding", "authorization",
+    "cache-control", "connection", "content-encoding", "content-md5", "date", "expect",
+    "forwarded", "from", "host", "http2-settings", "if-match", "if-modified-since",
+    "if-none-match", "if-range", "if-unmodified-since", "max-forwards", "origin", "pragma",
+    "proxy-authorization", "referer", "server", "te", "trailer", "transfer-encoding",
+    "upgrade", "via", "warning", NULL,
+};
+
+static int header_forbidden(const char *name)
+{
+    for (const char *const *f = forbidden_headers; *f; f++)
+        if (strcasecmp(name, *f) == 0)
+            return 1;
+    return strncasecmp(name, "x-forwarded-", 12) == 0 || strncasecmp(name, "x-amz-", 6) == 0 ||
+           strncasecmp(name, "x-amzn-", 7) == 0;
+}
+
+/* A parameter value as text: strings as they are, other scalars as JSON. */
+static char *scalar_text(json_t *v)
+{
+    if (json_is_string(v))
+        return strdup(json_string_value(v));
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+static int token_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s <= ' ' || *s == ':' || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int form_pair(struct asl_net_buf *b, const char *k, const char *v)
+{
+    if (b->len && asl_net_buf_addstr(b, "&"))
+        return -1;
+    /* Keys keep their brackets readable: a[0]=x, as AWS documents. */
+    for (const char *p = k; *p; p++) {
+        char one[2] = {*p, 0};
+        if (*p == '[' || *p == ']' ? asl_net_buf_add(b, p, 1) : asl_net_buf_addenc(b, one))
+            return -1;
+    }
+    return asl_net_buf_addstr(b, "=") || asl_net_buf_addenc(b, v);
+}
+
+enum array_fmt { AF_INDICES, AF_REPEAT, AF_COMMAS, AF_BRACKETS };
+
+/* URL-encodes value under key (qs style): objects nest as key[sub], arrays
+ * follow the ArrayFormat. */
+static int form_value(struct asl_net_buf *b, const char *key, json_t *v, enum array_fmt af)
+{
+    struct asl_net_buf k = {0};
+    int rc = 0;
+    if (json_is_object(v)) {
+        const char *sk;
+        json_t *sv;
+        json_object_foreach(v, sk, sv) {
+            k.len = 0;
+            if (asl_net_buf_addstr(&k, key) || asl_net_buf_addstr(&k, "[") ||
+                asl_net_buf_addstr(&k, sk) || asl_net_buf_addstr(&k, "]") ||
+                form_value(b, k.p, sv, af))
+                goto fail;
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *it;
+        struct asl_net_buf joined = {0};
+        if (af == AF_COMMAS) {
+            asl_net_buf_addstr(&joined, "");
+        }
+        json_array_foreach(v, i, it) {
+            if (af == AF_COMMAS && !json_is_object(it) && !json_is_array(it)) {
+                char *t = scalar_text(it);
+                struct asl_net_buf e = {0};
+                int bad = !t || asl_net_buf_addenc(&e, t) ||
+                          (joined.len && asl_net_buf_addstr(&joined, ",")) ||
+                          asl_net_buf_add(&joined, e.p ? e.p : "", e.len);
+                free(t);
+                free(e.p);
+                if (bad) {
+                    free(joined.p);
+                    goto fail;
+                }
+                continue;
+            }
+            k.len = 0;
+            char idx[32];
+            snprintf(idx, sizeof idx, "[%zu]", i);
+            if (asl_net_buf_addstr(&k, key) ||
+                (af == AF_INDICES || af == AF_COMMAS ? asl_net_buf_addstr(&k, idx)
+                 : af == AF_BRACKETS                 ? asl_net_buf_addstr(&k, "[]")
+                                                     : 0) ||
+                form_value(b, k.p, it, af)) {
+                free(joined.p);
+                goto fail;
+            }
+        }
+        if (af == AF_COMMAS && joined.len) {
+            /* The items are already encoded: add key=joined verbatim. */
+            if ((b->len && asl_net_buf_addstr(b, "&")) || asl_net_buf_addenc(b, key) ||
+                asl_net_buf_addstr(b, "=") || asl_net_buf_add(b, joined.p, joined.len)) {
+                free(joined.p);
+                goto fail;
+            }
+        }
+        free(joined.p);
+    } else {
+        char *t = scalar_text(v);
+        rc = !t || form_pair(b, key, t) ? -1 : 0;
+        free(t);
+    }
+    free(k.p);
+    return rc;
+fail:
+    free(k.p);
+    return -1;
+}
+
+/* Replaces invalid UTF-8 with U+FFFD so any body can become a JSON string. */
+static json_t *text_value(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    struct asl_net_buf b = {0};
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        int ok = len > 0 && i + len <= n && c != 0;
+        if (ok && len > 1) {
+            json_t *probe = json_stringn(s + i, len);   /* jansson's own UTF-8 check */
+            ok = probe != NULL;
+            json_decref(probe);
+        }
+        if (ok) {
+            asl_net_buf_add(&b, s + i, len);
+            i += len;
+        } else {
+            asl_net_buf_addstr(&b, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    j = json_stringn(b.p ? b.p : "", b.len);
+    free(b.p);
+    return j;
+}
+
+static const char *reason_default(long code)
+{
+    switch (code) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+    }
+}
+
+/* {Headers, ResponseBody, StatusCode, StatusText} from a response. */
+static json_t *http_result(const struct asl_net_resp *rs)
+{
+    json_t *hdrs = json_object();
+    size_t i;
+    json_t *h;
+    json_array_foreach(rs->headers, i, h) {
+        char *n = strdup(json_string_value(json_array_get(h, 0)));
+        if (!n)
+            continue;
+        for (char *p = n; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        json_t *arr = json_object_get(hdrs, n);
+        if (!arr) {
+            arr = json_array();
+            json_object_set_new(hdrs, n, arr);
+        }
+        json_array_append(arr, json_array_get(h, 1));
+        free(n);
+    }
+    json_t *body = NULL;
+    const char *ct = asl_net_resp_header(rs, "Content-Type");
+    if (ct && strstr(ct, "json") && rs->body_len)
+        body = json_loadb(rs->body, rs->body_len, JSON_DECODE_ANY, NULL);
+    if (!body)
+        body = text_value(rs->body, rs->body_len);
+    const char *reason = rs->reason && *rs->reason ? rs->reason : reason_default(rs->status);
+    return json_pack("{s:o, s:o, s:I, s:s}", "Headers", hdrs, "ResponseBody", body,
+                     "StatusCode", (json_int_t)rs->status, "StatusText", reason);
+}
+
+static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+                                      "HEAD", NULL};
+
+int asl_http_invoke(json_t *params, const struct asl_net_opts *o, json_t **result,
+                    struct asl_err *err)
+{
+    *result = NULL;
+    struct asl_net_buf url = {0}, body = {0}, bad = {0};
+    struct curl_slist *hd = NULL;
+    struct conn c = {0};
+    struct asl_net_resp rs = {0};
+    char *token = NULL, *region = NULL, *ua = NULL;
+    int rc = -1, have_ct = 0, has_body = 0;
+    const char *R = ASL_E_RUNTIME;
+
+    const char *ep = json_string_value(json_object_get(params, "ApiEndpoint"));
+    const char *method = json_string_value(json_object_get(params, "Method"));
+    if (!ep || (strncmp(ep, "https://", 8) != 0 && strncmp(ep, "http://", 7) != 0)) {
+        asl_err_set_str(err, R, "The field 'ApiEndpoint' must be an http(s) URL");
+        goto done;
+    }
+    int mok = 0;
+    for (const char *const *m = methods; method && *m; m++)
+        mok |= strcmp(method, *m) == 0;
+    if (!mok) {
+        asl_err_set(err, R, "The field 'Method' must be one of GET, POST, PUT, DELETE, PATCH, "
+                    "OPTIONS, HEAD");
+        goto done;
+    }
+
+    /* Headers: forbidden names fail the task as AWS's validator words it. */
+    json_t *headers = json_object_get(params, "Headers");
+    if (headers && !json_is_object(headers) && !json_is_null(headers)) {
+        asl_err_set_str(err, R, "The field 'Headers' must be an object");
+        goto done;
+    }
+    const char *hk;
+    json_t *hv;
+    json_object_foreach(headers, hk, hv) {
+        if (header_forbidden(hk)) {
+            if (bad.len)
+                asl_net_buf_addstr(&bad, ", ");
+            for (const char *p = hk; *p; p++) {
+                char l = (char)tolower((unsigned char)*p);
+                asl_net_buf_add(&bad, &l, 1);
+            }
+        }
+    }
+    if (bad.len) {
+        asl_err_set(err, R, "The 'Headers' field contains unsupported values: [%s]", bad.p);
+        goto done;
+    }
+    json_object_foreach(headers, hk, hv) {
+        char *v = scalar_text(hv);
+        if (!token_ok(hk) || !v || strpbrk(v, "\r\n") || json_is_object(hv) ||
+            json_is_array(hv)) {
+            free(v);
+            asl_err_set(err, R, "The 'Headers' field has an invalid header: %s", hk);
+            goto done;
+        }
+        have_ct |= strcasecmp(hk, "Content-Type") == 0;
+        int f = header_add(&hd, hk, v);
+        free(v);
+        if (f)
+            goto oom;
+    }
+
+    /* Connection: the secret stays in hd / url / body, never in a message. */
+    json_t *auth = json_object_get(params, "Authentication");
+    const char *arn = json_string_value(json_object_get(auth, "ConnectionArn"));
+    if (!arn)
+        arn = json_string_value(
+            json_object_get(json_object_get(params, "InvocationConfig"), "ConnectionArn"));
+    json_t *inv = NULL;
+    if (arn) {
+        if (conn_load(arn, &c, err))
+            goto done;
+        const char *type = json_string_value(json_object_get(c.def, "AuthorizationType"));
+        json_t *ap = json_object_get(c.def, "AuthParameters");
+        inv = json_object_get(ap, "InvocationHttpParameters");
+        const char *E = "Events.ConnectionResource.InvalidConnectionState";
+        if (type && strcmp(type, "API_KEY") == 0) {
+            json_t *k = json_object_get(ap, "ApiKeyAuthParameters");
+            const char *kn = json_string_value(json_object_get(k, "ApiKeyName"));
+            const char *kv = json_string_value(json_object_get(k, "ApiKeyValue"));
+            if (!kn || !kv || !token_ok(kn) || strpbrk(kv, "\r\n")) {
+                asl_err_set(err, E, "Connection '%s': ApiKeyAuthParameters needs ApiKeyName "
+                            "and ApiKeyValue", c.name);
+                goto done;
+            }
+            if (header_add(&hd, kn, kv))
+                goto oom;
+        } else if (type && strcmp(type, "BASIC") == 0) {
+            json_t *k = json_object_get(ap, "BasicAuthParameters");
+            const char *u = json_string_value(json_object_get(k, "Username"));
+            const char *p = json_string_value(json_object_get(k, "Password"));
+            if (!u || !p) {
+                asl_err_set(err, E, "Connection '%s': BasicAuthParameters needs Username and "
+                            "Password", c.name);
+                goto done;
+            }
+            struct asl_net_buf up = {0};
+            asl_net_buf_addstr(&up, u);
+            asl_net_buf_addstr(&up, ":");
+            asl_net_buf_addstr(&up, p);
+            char *b64 = up.p ? asl_net_base64((unsigned char *)up.p, up.len) : NULL;
+            if (up.p)
+                memset(up.p, 0, up.len);
+            free(up.p);
+            if (!b64)
+                goto oom;
+            struct asl_net_buf v = {0};
+            asl_net_buf_addstr(&v, "Basic ");
+            asl_net_buf_addstr(&v, b64);
+            memset(b64, 0, strlen(b64));
+            free(b64);
+            int f = !v.p || header_add(&hd, "Authorization", v.p);
+            if (v.p)
+                memset(v.p, 0, v.len);
+            free(v.p);
+            if (f)
+                goto oom;
+        } else if (type && strcmp(type, "OAUTH_CLIENT_CREDENTIALS") == 0) {
+            token = oauth_token(&c, json_object_get(ap, "OAuthParameters"), o, err);
+            if (!token)
+                goto done;
+            struct asl_net_buf v = {0};
+            asl_net_buf_addstr(&v, "Bearer ");
+            asl_net_buf_addstr(&v, token);
+            int f = !v.p || strpbrk(token, "\r\n") || header_add(&hd, "Authorization", v.p);
+            if (v.p)
+                memset(v.p, 0, v.len);
+            free(v.p);
+            if (f) {
+                asl_err_set(err, E, "Connection '%s': unusable OAuth token", c.name);
+                goto done;
+            }
+        } else {
+            asl_err_set(err, E, "Connection '%s': AuthorizationType must be API_KEY, BASIC or "
+                        "OAUTH_CLIENT_CREDENTIALS", c.name);
+            goto done;
+        }
+        if (headers_add_params(&hd, json_object_get(inv, "HeaderParameters")))
+            goto oom;
+    }
+
+    /* URL: ApiEndpoint + QueryParameters (+ the connection's). */
+    struct asl_net_buf q = {0};
+    json_t *qp = json_object_get(params, "QueryParameters");
+    const char *qk;
+    json_t *qv;
+    json_object_foreach(qp, qk, qv) {
+        if (json_is_array(qv)) {
+            size_t i;
+            json_t *it;
+            json_array_foreach(qv, i, it) {
+                char *t = scalar_text(it);
+                int f = !t || form_pair(&q, qk, t);
+                free(t);
+                if (f)
+                    goto oom_q;
+            }
+        } else if (json_is_object(qv)) {
+            if (form_value(&q, qk, qv, AF_INDICES))
+                goto oom_q;
+        } else {
+            char *t = scalar_text(qv);
+            int f = !t || form_pair(&q, qk, t);
+            free(t);
+            if (f)
+                goto oom_q;
+        }
+    }
+    if (form_add_params(&q, json_object_get(inv, "QueryStringParameters")))
+        goto oom_q;
+    if (asl_net_buf_addstr(&url, ep) ||
+        (q.len && (asl_net_buf_addstr(&url, strchr(ep, '?') ? "&" : "?") ||
+                   asl_net_buf_addstr(&url, q.p))))
+        goto oom_q;
+    free(q.p);
+
+    /* Body: JSON unless Transform says URL_ENCODED; a string goes as is. */
+    json_t *rb = json_object_get(params, "RequestBody");
+    json_t *tr = json_object_get(params, "Transform");
+    const char *enc = json_string_value(json_object_get(tr, "RequestBodyEncoding"));
+    const char *afs = json_string_value(
+        json_object_get(json_object_get(tr, "RequestEncodingOptions"), "ArrayFormat"));
+    json_t *bp = json_object_get(inv, "BodyParameters");
+    if (enc && strcmp(enc, "URL_ENCODED") == 0) {
+        enum array_fmt af = AF_INDICES;
+        if (afs && strcmp(afs, "REPEAT") == 0)
+            af = AF_REPEAT;
+        else if (afs && strcmp(afs, "COMMAS") == 0)
+            af = AF_COMMAS;
+        else if (afs && strcmp(afs, "BRACKETS") == 0)
+            af = AF_BRACKETS;
+        else if (afs && strcmp(afs, "INDICES") != 0) {
+            asl_err_set(err, R, "Unsupported ArrayFormat '%s'", afs);
+            goto done;
+        }
+        if (json_is_string(rb)) {
+            if (asl_net_buf_addstr(&body, json_string_value(rb)))
+                goto oom;
+        } else if (json_is_object(rb)) {
+            const char *bk;
+            json_t *bv;
+            json_object_foreach(rb, bk, bv) if (form_value(&body, bk, bv, af)) goto oom;
+        } else if (rb && !json_is_null(rb)) {
+            asl_err_set_str(err, R, "A URL_ENCODED RequestBody must be an object or a string");
+            goto done;
+        }
+        if (form_add_params(&body, bp))
+            goto oom;
+        has_body = rb != NULL || body.len;
+        if (!have_ct && header_add(&hd, "Content-Type", "application/x-www-form-urlencoded"))
+            goto oom;
+    } else if (enc && strcmp(enc, "NONE") != 0) {
+        asl_err_set(err, R, "Unsupported RequestBodyEncoding '%s'", enc);
+        goto done;
+    } else if (rb || json_array_size(bp)) {
+        json_t *send = json_incref(rb);
+        if (json_array_size(bp) && (json_is_object(rb) || !rb)) {
+            /* The connection's body parameters join a JSON object body. */
+            json_decref(send);
+            send = rb ? json_deep_copy(rb) : json_object();
+            size_t i;
+            json_t *kv;
+            json_array_foreach(bp, i, kv) {
+                const char *k = json_string_value(json_object_get(kv, "Key"));
+                if (k && !json_object_get(send, k))
+                    json_object_set(send, k, json_object_get(kv, "Value"));
+            }
+        }
+        if (json_is_string(send)) {
+            asl_net_buf_addstr(&body, json_string_value(send));
+        } else {
+            char *t = json_dumps(send, JSON_COMPACT | JSON_ENCODE_ANY);
+            if (t)
+                asl_net_buf_addstr(&body, t);
+            free(t);
+        }
+        json_decref(send);
+        if (!body.p && asl_net_buf_addstr(&body, ""))
+            goto oom;
+        has_body = 1;
+        if (!have_ct && header_add(&hd, "Content-Type", "application/json; charset=UTF-8"))
+            goto oom;
+    }
+
+    /* What Step Functions always sends. */
+    region = asl_aws_region();
+    size_t ual = strlen(region ? region : "local") + 64;
+    ua = malloc(ual);
+    if (!ua)
+        goto oom;
+    snprintf(ua, ual, "Amazon|StepFunctions|HttpInvoke|%s", region ? region : "local");
+    if (header_add(&hd, "User-Agent", ua) || header_add(&hd, "Range", "bytes=0-262144") ||
+        !(hd = curl_slist_append(hd, "Expect:")))
+        goto oom;
+
+    asl_log(ASL_LOG_DEBUG, o->tag, "http:invoke %s %s", method, ep);
+    struct asl_net_req rq = {.method = method, .url = url.p, .headers = hd,
+                             .body = has_body ? (body.p ? body.p : "") : NULL,
+                             .body_len = body.len, .max_body = ASL_PAYLOAD_MAX,
+                             .hard_limit_s = 60};
+    enum asl_net_status st = asl_net_perform(&rq, o, &rs);
+    switch (st) {
+    case ASL_NET_OK:
+        break;
+    case ASL_NET_CANCELLED:
+    case ASL_NET_DEADLINE:
+        asl_cancel_err(o->cancel, err);
+        goto done;
+    case ASL_NET_TASK_TIMEOUT:
+        asl_err_set_str(err, ASL_E_TIMEOUT, NULL);
+        goto done;
+    case ASL_NET_HARD_TIMEOUT:
+        asl_err_set(err, "States.Http.Socket", "The HTTP request to %s timed out after 60 seconds",
+                    ep);
+        goto done;
+    case ASL_NET_TOO_BIG:
+        asl_err_set_str(err, ASL_E_DATA_LIMIT, "The state/task 'http' returned a result with a "
+                        "size exceeding the maximum number of bytes service limit.");
+        goto done;
+    case ASL_NET_FAILED:
+        asl_err_set(err, "States.Http.Socket", "%s", rs.msg);
+        goto done;
+    }
+    asl_log(ASL_LOG_DEBUG, o->tag, "http:invoke %s %s -> %ld", method, ep, rs.status);
+    json_t *res = http_result(&rs);
+    if (!res)
+        goto oom;
+    if (rs.status < 200 || rs.status > 299) {
+        char name[64];
+        snprintf(name, sizeof name, "States.Http.StatusCode.%ld", rs.status);
+        char *cause = json_dumps(res, JSON_COMPACT);
+        asl_err_set_str(err, name, cause);
+        free(cause);
+        json_decref(res);
+        goto done;
+    }
+    *result = res;
+    rc = 0;
+    goto done;
+oom_q:
+    free(q.p);
+oom:
+    asl_err_set_str(err, R, "out of memory");
+done:
+    /* The request carried secrets: wipe what held them. */
+    for (struct curl_slist *l = hd; l; l = l->next)
+        memset(l->data, 0, strlen(l->data));
+    curl_slist_free_all(hd);
+    if (url.p)
+        memset(url.p, 0, url.len);
+    if (body.p)
+        memset(body.p, 0, body.len);
+    if (token)
+        memset(token, 0, strlen(token));
+    free(url.p);
+    free(body.p);
+    free(bad.p);
+    free(token);
+    free(region);
+    free(ua);
+    conn_clear(&c);
+    asl_net_resp_clear(&rs);
+    return rc;
+}
