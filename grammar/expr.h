@@ -58,9 +58,9 @@ struct asl_expr_error {
  *  - Every asl_expr has `text` (its own slice of the input) and `col`.
  *  - String literals (ASL_VAL_STRING) hold their value with the intrinsic
  *    escapes \' \{ \} \\ resolved.  One exception: a literal first argument
- *    of States.Format keeps \{ \} and \\ escaped (only \' is resolved), so
- *    the runtime can tell a literal brace from a {} placeholder; Format's
- *    implementation resolves those three escapes itself.
+ *    of States.Format keeps its (checked) escapes as written, so the runtime
+ *    can tell a literal brace from a {} placeholder; asl_intr_format
+ *    resolves them itself, as it does for a template read from a path.
  *  - CALL nodes carry `name` as written and `fn` (ASL_INTR_COUNT_ when the
  *    name is not a known States.* function); arity is not checked here.
  *  - A path's `definite` is 1 when it has only FIELD/INDEX steps, or ends in

@@ -642,8 +642,9 @@ static int path_string(struct asl_pctx *ctx, const ASLPLTYPE *loc, const char **
 
 /* An intrinsic string literal s[0..n) without its quotes.  AWS allows
  * exactly four escapes: \' \{ \} \\.  With `format` set (the template of
- * States.Format) only \' is resolved; the other three stay escaped for the
- * runtime's placeholder scan.  On a bad escape sets *bad to its offset. */
+ * States.Format) they are checked but kept: asl_intr_format resolves them
+ * itself, so that \{} stays apart from a {} placeholder.  On a bad escape
+ * sets *bad to its offset. */
 static int intr_string(struct asl_arena *a, const char *s, size_t n, int format, struct asl_val *v,
                        size_t *bad)
 {
@@ -660,7 +661,7 @@ static int intr_string(struct asl_arena *a, const char *s, size_t n, int format,
             *bad = i;
             return -1;
         }
-        if (format && c != '\'')
+        if (format)
             o[k++] = '\\';
         o[k++] = c;
         i++;

@@ -231,7 +231,7 @@ static const struct ok_case ok_cases[] = {
     {PL, "States.Array($, $$, $v, $$.Execution.Name, $v.x[1])",
      "States.Array#3(D|$, D|$$, D|$v, D|$$['Execution']['Name'], D|$v['x'][1])"},
     {PL, "States.StringSplit('a\\'b\\{c\\}d\\\\e', ',')", "States.StringSplit#16('a'b{c}d\\e', ',')"},
-    {PL, "States.Format('\\{\\} {} \\\\ \\'', $.a)", "States.Format#0('\\{\\} {} \\\\ '', D|$['a'])"},
+    {PL, "States.Format('\\{\\} {} \\\\ \\'', $.a)", "States.Format#0('\\{\\} {} \\\\ \\'', D|$['a'])"},
     {PL, "States.StringSplit('Hello\nWorld', '\n')", "States.StringSplit#16('Hello\\x0aWorld', '\\x0a')"},
     {PL, "States.MathAdd(States.MathAdd(States.MathAdd($y, $x), $z), $bias)",
      "States.MathAdd#15(States.MathAdd#15(States.MathAdd#15(D|$y, D|$x), D|$z), D|$bias)"},
