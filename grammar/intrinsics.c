@@ -180,8 +180,11 @@ static long format_holes(const struct asl_val *t)
     long holes = 0;
     for (size_t i = 0; i < t->len; i++) {
         if (t->str[i] == '\\') {
-            if (++i == t->len)
+            if (i + 1 == t->len)
                 return -1;
+            char c = t->str[i + 1];
+            if (c == '{' || c == '}' || c == '\\' || c == '\'')
+                i++;                            /* as runtime/intrinsics.c reads it */
         } else if (t->str[i] == '{' && i + 1 < t->len && t->str[i + 1] == '}') {
             holes++;
             i++;

@@ -143,9 +143,12 @@ static int random_bytes(void *buf, size_t n)
 /*
  * States.Format(template, arg...)
  *
- * Escapes: the template is processed here, at run time: a backslash makes
- * the next character literal (`\{` -> `{`, `\}` -> `}`, `\'` -> `'`,
- * `\\` -> `\`), an unescaped `{}` is a placeholder, and a backslash at the
+ * Escapes: the template is processed here, at run time: a backslash before
+ * one of the four reserved characters makes it literal (`\{` -> `{`,
+ * `\}` -> `}`, `\'` -> `'`, `\\` -> `\`); before anything else it stays a
+ * plain backslash (only a path-supplied template can hold that: the parser
+ * rejects other escapes in literals); an unescaped `{}` is a placeholder,
+ * and a backslash at the
  * very end ("open escape backslash") is a run-time error, as AWS's
  * intrinsic-functions page says ("If an open escape backslash \ is found
  * in the intrinsic invocation string, the interpreter will throw a runtime
@@ -160,6 +163,12 @@ static int random_bytes(void *buf, size_t n)
  * "null" (all recorded: generic__test_format_1/2, test_context_json_path).
  * A `{` or `}` that is not part of `{}` is copied as it is.
  */
+/* The characters AWS reserves in intrinsic strings: ' { } \ */
+static int is_reserved(char c)
+{
+    return c == '\'' || c == '{' || c == '}' || c == '\\';
+}
+
 int asl_intr_format(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err)
 {
     static const char fn[] = "States.Format";
@@ -176,7 +185,8 @@ int asl_intr_format(json_t *const *args, size_t nargs, json_t **out, struct asl_
         if (t[i] == '\\') {
             if (i + 1 == n)
                 return asl_intr_fail(err, fn, "the format string ends with an open escape backslash");
-            i++;
+            if (is_reserved(t[i + 1]))
+                i++;
         } else if (t[i] == '{' && i + 1 < n && t[i + 1] == '}') {
             holes++;
             i++;
@@ -190,7 +200,7 @@ int asl_intr_format(json_t *const *args, size_t nargs, json_t **out, struct asl_
     asl_buf_add(&b, "", 0);
     size_t next = 1;
     for (size_t i = 0; i < n; i++) {
-        if (t[i] == '\\') {
+        if (t[i] == '\\' && is_reserved(t[i + 1])) {
             asl_buf_addc(&b, t[++i]);
         } else if (t[i] == '{' && i + 1 < n && t[i + 1] == '}') {
             asl_text_java(&b, args[next++]);

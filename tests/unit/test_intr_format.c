@@ -82,6 +82,10 @@ static void format(void)
     OK(asl_intr_format, "[\"it\\\\'s {}\", \"x\"]", "\"it's x\"");  /* \' */
     OK(asl_intr_format, "[\"{ } {x} }{\"]", "\"{ } {x} }{\"");          /* lone braces */
     OK(asl_intr_format, "[\"{}\", \"\\\\{}\"]", "\"\\\\{}\"");        /* arguments are not unescaped */
+    /* a backslash before anything but ' { } \ stays (path-supplied templates) */
+    OK(asl_intr_format, "[\"C:\\\\temp\\\\{} x\"]", "\"C:\\\\temp{} x\"");   /* C:\temp\{} x */
+    OK(asl_intr_format, "[\"C:\\\\temp {}\", 5]", "\"C:\\\\temp 5\"");
+    OK(asl_intr_format, "[\"a\\\\\\nb\"]", "\"a\\\\\\nb\"");                  /* \ then newline */
 
     /* failures */
     FAILS(asl_intr_format, "[\"{} {}\", 1]", "placeholder");
