@@ -680,6 +680,7 @@ int asl_intr_uuid(json_t *const *args, size_t nargs, json_t **out, struct asl_er
     static const char fn[] = "States.UUID";
     unsigned char u[16];
     char text[37];
+    (void)args;
     if (asl_intr_nargs(nargs, 0, 0, fn, err))
         return -1;
     if (random_bytes(u, sizeof u))
