@@ -424,6 +424,16 @@ static int conn_load(const char *arn, struct conn *c, struct asl_err *err)
         json_t *d = json_object_get(all, arn);
         if (!d)
             d = json_object_get(all, c->name);
+        const char *k;
+        json_t *v;
+        json_object_foreach(all, k, v) {
+            if (d)
+                break;
+            char *kn = conn_name(k);    /* a key given as a full ARN matches by name */
+            if (kn && strcmp(kn, c->name) == 0)
+                d = v;
+            free(kn);
+        }
         c->def = json_incref(d);
         json_decref(all);
         if (c->def)
