@@ -244,17 +244,17 @@ static void test_heartbeats(void)
     json_t *out = NULL;
     /* 6 beats 0.1 s apart: longer than HeartbeatSeconds in all, fine each time. */
     const char *ok[] = {PROGS "heartbeat.sh", "6", NULL};
-    CHECK(run(ok, 5, 0.35, NULL, &out, &err) == 0);
+    CHECK(run(ok, 5, 0.6, NULL, &out, &err) == 0);
     CHECK(out && json_integer_value(json_object_get(out, "beats")) == 6);
     json_decref(out);
     out = NULL;
 
     const char *stop[] = {PROGS "heartbeat.sh", "3", "stop", NULL};
     double t0 = now_s();
-    CHECK(run(stop, 10, 0.35, NULL, &out, &err) == -1);
+    CHECK(run(stop, 10, 0.4, NULL, &out, &err) == -1);
     double dt = now_s() - t0;
     CHECK(streq(err.name, ASL_E_TIMEOUT));
-    CHECK(dt > 0.5 && dt < 2.5);
+    CHECK(dt > 0.6 && dt < 3.0);
     CHECK(!out);
     asl_err_clear(&err);
 }
