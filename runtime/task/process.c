@@ -266,7 +266,7 @@ static void write_input(struct proc_run *r)
 /* Read what is there; returns -1 when stdout overflowed. */
 static int read_fd(struct proc_run *r, int *fd, int is_out)
 {
-    char buf[65536];
+    char buf[16384];            /* Map threads may have small stacks */
     for (int rounds = 0; rounds < 16; rounds++) {
         ssize_t n = read(*fd, buf, sizeof buf);
         if (n > 0) {
