@@ -35,6 +35,7 @@ extern "C" {
 struct asl_err {
     char *name;
     char *cause;
+    unsigned char json_null;    /* NULL name/cause are JSON null (a mock's Throw), not absent */
 };
 
 /* Set the error (replacing any previous one); returns -1 so callers can
@@ -165,6 +166,14 @@ int asl_cancel_sleep(const struct asl_cancel *t, double seconds);
  * TimeoutSeconds, ...); returns -1. */
 int asl_cancel_err(const struct asl_cancel *t, struct asl_err *err);
 
+/* ------------------------------------------------------------- timestamps */
+
+/* Parse an RFC 3339 timestamp as Step Functions accepts it (uppercase T,
+ * Z or a numeric offset, optional fraction); 0 on success with the instant
+ * in *sec (UTC seconds since the epoch) and *nsec.  The compiler uses it to
+ * check literal timestamps. */
+int asl_ts_parse(const char *s, long long *sec, long *nsec);
+
 /* ---------------------------------------------------------------- logging */
 
 enum asl_log_level { ASL_LOG_ERROR, ASL_LOG_WARN, ASL_LOG_INFO, ASL_LOG_DEBUG };
@@ -188,8 +197,9 @@ enum asl_step {
 };
 
 /* A state function: takes the raw input (borrowed), sets *out (new
- * reference) and *next. */
-typedef int (*asl_state_fn)(struct asl_run *run, json_t *in, json_t **out, int *next);
+ * reference) and *next; returns an enum asl_step. */
+typedef int (*asl_state_fn)(struct asl_run *run, const struct asl_state *st, json_t *in,
+                            json_t **out, int *next);
 
 enum asl_state_type {
     ASL_PASS, ASL_TASK, ASL_CHOICE, ASL_WAIT, ASL_SUCCEED, ASL_FAIL, ASL_PARALLEL, ASL_MAP,
@@ -256,6 +266,102 @@ struct asl_choice {
     const struct asl_choice_rule *rules;
     int default_next;           /* -1 when there is no Default */
 };
+
+/* --------------------------------------------------- Retry and Catch */
+
+struct asl_retrier {
+    size_t nerrors;
+    const char *const *errors;  /* ErrorEquals */
+    double interval;            /* IntervalSeconds (default 1) */
+    long long max_attempts;     /* MaxAttempts (default 3) */
+    double backoff;             /* BackoffRate (default 2.0) */
+    double max_delay;           /* MaxDelaySeconds, or -1 */
+    int jitter_full;            /* JitterStrategy FULL */
+};
+
+struct asl_catcher {
+    size_t nerrors;
+    const char *const *errors;
+    int next;
+    const struct asl_path *result_path;
+    unsigned char result_null;
+    const struct asl_tpl *assign;
+};
+
+/* Retry and Catch of a Task, Parallel or Map state. */
+struct asl_recovery {
+    size_t nretry;
+    const struct asl_retrier *retry;
+    size_t ncatch;
+    const struct asl_catcher *catchers;
+};
+
+/* ------------------------------------------------------------------ tasks */
+
+struct asl_task;
+/* A built-in invoker: runs one attempt with the effective parameters
+ * (borrowed); *result new reference, or -1 with run's error set. */
+typedef int (*asl_invoke_fn)(struct asl_run *run, const struct asl_task *t, json_t *params,
+                             json_t **result);
+
+enum asl_task_kind {
+    ASL_TASK_SERVICE,           /* arn:aws:states:::service:action[.pattern] */
+    ASL_TASK_LAMBDA,            /* a Lambda function ARN */
+    ASL_TASK_ACTIVITY,          /* an activity ARN */
+    ASL_TASK_PROGRAM,           /* aslc:exec: a local program */
+    ASL_TASK_OTHER,
+};
+
+struct asl_task {
+    const char *resource;
+    enum asl_task_kind kind;
+    const char *resource_type;  /* history: "lambda", "sqs", ... */
+    const char *resource_name;  /* history: "invoke", "sendMessage.waitForTaskToken" */
+    int wait_for_token;         /* .waitForTaskToken: $$.Task.Token exists */
+    const char *const *argv;    /* ASL_TASK_PROGRAM, or a --bind given to aslc build */
+    asl_invoke_fn invoke;       /* built-in invoker, NULL when none */
+    long long timeout;          /* TimeoutSeconds, or -1 */
+    const struct asl_path *timeout_path;
+    long long heartbeat;        /* HeartbeatSeconds, or -1 */
+    const struct asl_path *heartbeat_path;
+    const struct asl_tpl *credentials;
+    struct asl_recovery rec;
+};
+
+int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+/* Built-in invokers generated code may point at. */
+int asl_invoke_program(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
+int asl_invoke_lambda(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
+int asl_invoke_lambda_api(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
+int asl_invoke_http(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
+
+/* --------------------------------------------------------- Parallel, Map */
+
+struct asl_parallel {
+    size_t nbranches;
+    const struct asl_machine *const *branches;
+    struct asl_recovery rec;
+};
+
+struct asl_map {
+    const struct asl_machine *processor;
+    const struct asl_path *items_path;
+    const struct asl_tpl *item_selector;    /* ItemSelector, or the legacy Parameters */
+    long long max_concurrency;              /* 0: no limit */
+    const struct asl_path *max_concurrency_path;
+    long long tolerated_count;              /* -1: none */
+    const struct asl_path *tolerated_count_path;
+    double tolerated_percent;               /* -1: none */
+    const struct asl_path *tolerated_percent_path;
+    int distributed;                        /* ProcessorConfig.Mode DISTRIBUTED */
+    const char *label;
+    long long batch_max_items;              /* ItemBatcher.MaxItemsPerBatch, -1: none */
+    const struct asl_tpl *batch_input;      /* ItemBatcher.BatchInput */
+    struct asl_recovery rec;
+};
+
+int asl_parallel_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
+int asl_map_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
 
 /* The whole compiled program. */
 struct asl_program {

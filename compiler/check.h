@@ -1,0 +1,25 @@
+/*
+ * check.h - semantic checks of a loaded definition.
+ */
+#ifndef ASLC_CHECK_H
+#define ASLC_CHECK_H
+
+#include "expr.h"
+#include "model.h"
+
+/* Every problem, reported through d; returns 0 when the definition is valid. */
+int asl_check(struct asl_model *m, struct asl_diags *d);
+
+/* Per-type checks for the states that run work (check_exec.c). */
+void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
+void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
+void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
+
+/* JSONata states (check_jsonata.c): adds the variables JSONata Assign
+ * blocks define to the list used for the unassigned-variable warning. */
+void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t *n);
+
+/* The index of a Choice comparison operator by name, or -1. */
+int asl_choice_op_index(const char *name);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * emit.h - machine model -> C source for one workflow binary.
+ */
+#ifndef ASLC_EMIT_H
+#define ASLC_EMIT_H
+
+#include <stdio.h>
+
+#include "model.h"
+
+/* What the generated program needs at link time. */
+struct asl_link_needs {
+    int crypto;     /* OpenSSL libcrypto (States.Hash, Base64) */
+    int curl;       /* libcurl (HTTP, Lambda) */
+    int pcre2;      /* PCRE2 (JSONata regexes) */
+};
+
+struct asl_emit_opts {
+    const char *source_name;    /* shown in the banner and --version: the file's base name */
+    const char *definition;     /* the definition text, embedded verbatim */
+    size_t definition_len;
+};
+
+/* Write the C program for a checked model.  Same model, same bytes. */
+int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, struct asl_link_needs *needs);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * emit_int.h - what the emitter's files share: the emitter state and the
+ * helpers that write paths, expressions, templates and literals.
+ */
+#ifndef ASLC_EMIT_INT_H
+#define ASLC_EMIT_INT_H
+
+#include <stdio.h>
+
+#include "emit.h"
+#include "expr.h"
+
+struct em {
+    struct asl_model *m;
+    struct asl_link_needs *needs;
+    struct asl_arena arena;
+    FILE *decl, *fn, *tab;      /* the three sections (see emit.c) */
+    int npath, nfilter, nexpr, nargs, ntpl, ncmp, ncond;
+    char **lits;
+    size_t nlits;
+};
+
+char *asl_em_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mode mode);
+int asl_em_lit(struct em *em, json_t *v);
+int asl_em_path(struct em *em, const struct asl_path *p);
+int asl_em_expr(struct em *em, const struct asl_expr *e);
+/* "&tpl_N" for a template value, "NULL" for none (malloc'd). */
+char *asl_em_tpl(struct em *em, json_t *v);
+char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode,
+                        int *is_null);
+
+/* emit_exec.c: Task, Parallel, Map descriptors ("&spec" text). */
+char *asl_em_task(struct em *em, struct asl_cstate *s);
+char *asl_em_parallel(struct em *em, struct asl_cstate *s);
+char *asl_em_map(struct em *em, struct asl_cstate *s);
+
+#endif

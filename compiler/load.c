@@ -1,0 +1,187 @@
+/*
+ * load.c - definition JSON -> machine model.
+ *
+ * Only the shape needed to find every States block is read here; whether
+ * each field is valid is compiler/check.c's business.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static const char *const type_names[] = {
+    [ASL_PASS] = "Pass", [ASL_TASK] = "Task", [ASL_CHOICE] = "Choice", [ASL_WAIT] = "Wait",
+    [ASL_SUCCEED] = "Succeed", [ASL_FAIL] = "Fail", [ASL_PARALLEL] = "Parallel", [ASL_MAP] = "Map",
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void add_machine(struct asl_model *m, struct asl_cmachine *mc)
+{
+    m->machines = realloc(m->machines, (m->nmachines + 1) * sizeof *m->machines);
+    if (!m->machines)
+        abort();
+    mc->id = (int)m->nmachines;
+    m->machines[m->nmachines++] = mc;
+}
+
+static int is_jsonata(json_t *node, int inherited)
+{
+    json_t *ql = json_object_get(node, "QueryLanguage");
+    if (json_is_string(ql))
+        return strcmp(json_string_value(ql), "JSONata") == 0;
+    return inherited;
+}
+
+static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, const char *pointer,
+                                         struct asl_cstate *owner, int jsonata);
+
+static void load_children(struct asl_model *m, struct asl_cstate *s)
+{
+    if (s->type == ASL_PARALLEL) {
+        json_t *br = json_object_get(s->node, "Branches");
+        if (!json_is_array(br))
+            return;
+        char *bp = asl_ptr_join(s->pointer, "Branches");
+        s->children = xcalloc(json_array_size(br), sizeof *s->children);
+        for (size_t i = 0; i < json_array_size(br); i++) {
+            json_t *b = json_array_get(br, i);
+            if (!json_is_object(b) || !json_is_object(json_object_get(b, "States")))
+                continue;
+            char *p = asl_ptr_index(bp, i);
+            s->children[s->nchildren++] = load_machine(m, b, p, s, s->jsonata);
+            free(p);
+        }
+        free(bp);
+    } else if (s->type == ASL_MAP) {
+        const char *key = json_object_get(s->node, "ItemProcessor") ? "ItemProcessor" : "Iterator";
+        json_t *proc = json_object_get(s->node, key);
+        if (!json_is_object(proc) || !json_is_object(json_object_get(proc, "States")))
+            return;
+        char *p = asl_ptr_join(s->pointer, key);
+        s->children = xcalloc(1, sizeof *s->children);
+        s->children[s->nchildren++] = load_machine(m, proc, p, s, s->jsonata);
+        free(p);
+    }
+}
+
+static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, const char *pointer,
+                                         struct asl_cstate *owner, int jsonata)
+{
+    struct asl_cmachine *mc = xcalloc(1, sizeof *mc);
+    mc->node = node;
+    mc->pointer = strdup(pointer);
+    mc->owner = owner;
+    mc->jsonata = jsonata;
+    mc->start = -1;
+    add_machine(m, mc);
+    json_t *states = json_object_get(node, "States");
+    char *sp = asl_ptr_join(pointer, "States");
+    mc->n = json_object_size(states);
+    mc->states = xcalloc(mc->n, sizeof *mc->states);
+    const char *name;
+    json_t *sn;
+    size_t i = 0;
+    json_object_foreach(states, name, sn) {
+        struct asl_cstate *s = &mc->states[i];
+        s->name = name;
+        s->node = sn;
+        s->pointer = asl_ptr_join(sp, name);
+        s->local = (int)i;
+        s->machine = mc;
+        s->jsonata = json_is_object(sn) ? is_jsonata(sn, jsonata) : jsonata;
+        json_t *type = json_object_get(sn, "Type");
+        for (size_t t = 0; json_is_string(type) && t < sizeof type_names / sizeof *type_names; t++)
+            if (strcmp(json_string_value(type), type_names[t]) == 0) {
+                s->type = (enum asl_state_type)t;
+                s->type_ok = 1;
+            }
+        i++;
+    }
+    free(sp);
+    json_t *start = json_object_get(node, "StartAt");
+    if (json_is_string(start))
+        mc->start = asl_machine_find(mc, json_string_value(start));
+    /* States are numbered in document order, depth first after each block. */
+    for (i = 0; i < mc->n; i++) {
+        struct asl_cstate *s = &mc->states[i];
+        m->states = realloc(m->states, (m->nstates + 1) * sizeof *m->states);
+        if (!m->states)
+            abort();
+        s->gid = (int)m->nstates;
+        m->states[m->nstates++] = s;
+    }
+    for (i = 0; i < mc->n; i++)
+        if (mc->states[i].type_ok && json_is_object(mc->states[i].node))
+            load_children(m, &mc->states[i]);
+    return mc;
+}
+
+int asl_machine_find(const struct asl_cmachine *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->states[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+struct asl_model *asl_load(const char *file, struct asl_diags *d)
+{
+    json_error_t jerr;
+    json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (!doc) {
+        /* FILE:LINE:COL, the way compilers report syntax errors. */
+        FILE *f = d->out ? d->out : stderr;
+        if (jerr.line < 0)
+            fprintf(f, "%s: %s\n", file, jerr.text);
+        else
+            fprintf(f, "%s:%d:%d: invalid JSON: %s\n", file, jerr.line, jerr.column, jerr.text);
+        d->errors++;
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        asl_diag_error(d, "/", "Definition must be a valid JSON object");
+        json_decref(doc);
+        return NULL;
+    }
+    struct asl_model *m = xcalloc(1, sizeof *m);
+    m->doc = doc;
+    m->file = file;
+    json_t *states = json_object_get(doc, "States");
+    if (!json_is_object(states)) {
+        int has_start = json_object_get(doc, "StartAt") != NULL;
+        if (!states)
+            asl_diag_error(d, "/", "These fields are required: [States%s]", has_start ? "" : ", StartAt");
+        else
+            asl_diag_error(d, "/States", "States must be an object");
+        return m;
+    }
+    m->top = load_machine(m, doc, "", NULL, is_jsonata(doc, 0));
+    return m;
+}
+
+void asl_model_free(struct asl_model *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->nmachines; i++) {
+        struct asl_cmachine *mc = m->machines[i];
+        for (size_t j = 0; j < mc->n; j++) {
+            free(mc->states[j].pointer);
+            free(mc->states[j].children);
+        }
+        free(mc->states);
+        free(mc->pointer);
+        free(mc);
+    }
+    free(m->machines);
+    free(m->states);
+    json_decref(m->doc);
+    free(m);
+}

@@ -1,0 +1,63 @@
+/*
+ * model.h - the machine model the compiler works on.
+ *
+ * The definition stays a jansson tree (each state keeps its node); the
+ * model adds what the tree does not say directly: which States blocks
+ * exist (top level, Parallel branches, Map processors), the index of every
+ * state, the JSON pointer of every node, and each state's query language.
+ */
+#ifndef ASLC_MODEL_H
+#define ASLC_MODEL_H
+
+#include <jansson.h>
+
+#include "aslrt.h"
+#include "diag.h"
+
+struct asl_cstate;
+
+struct asl_cmachine {
+    json_t *node;               /* the object with StartAt and States (borrowed) */
+    char *pointer;              /* "" at the top, "/States/P/Branches/0", ... */
+    int id;                     /* machine_<id> in the generated C */
+    size_t n;
+    struct asl_cstate *states;  /* document order */
+    int start;                  /* local index of StartAt, -1 when it names nothing */
+    struct asl_cstate *owner;   /* the Parallel or Map state; NULL at the top */
+    int jsonata;                /* the query language its states default to */
+};
+
+struct asl_cstate {
+    const char *name;           /* borrowed from the document */
+    json_t *node;
+    char *pointer;              /* /States/Name */
+    enum asl_state_type type;
+    int type_ok;                /* Type named a known state type */
+    int gid;                    /* state_<gid> in the generated C */
+    int local;                  /* index inside its machine */
+    struct asl_cmachine *machine;
+    size_t nchildren;
+    struct asl_cmachine **children;
+    int jsonata;                /* this state's query language is JSONata */
+};
+
+struct asl_model {
+    json_t *doc;
+    const char *file;
+    struct asl_cmachine *top;
+    size_t nmachines;
+    struct asl_cmachine **machines;     /* by id */
+    size_t nstates;
+    struct asl_cstate **states;         /* by gid */
+};
+
+/* Read and model the definition.  JSON syntax errors are reported as
+ * FILE:LINE:COL; structural problems (no States, bad StartAt shape) as
+ * diagnostics.  Returns NULL only when nothing can be modelled. */
+struct asl_model *asl_load(const char *file, struct asl_diags *d);
+void asl_model_free(struct asl_model *m);
+
+/* The local index of a state called `name` in machine m, or -1. */
+int asl_machine_find(const struct asl_cmachine *m, const char *name);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+ * states.c - the states that move data without calling anything: Pass,
+ * Succeed, Fail, Wait and Choice (its rules live in choice.c).
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "run.h"
+
+static int step_to(const struct asl_state *st, int *next)
+{
+    *next = st->next;
+    return st->next < 0 ? ASL_STEP_END : ASL_STEP_NEXT;
+}
+
+/* Pass -> InputPath, Parameters, Result, ResultPath, OutputPath, Assign */
+int asl_pass_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_pass *pass = st->spec;
+    json_t *eff = NULL, *result = NULL, *merged = NULL, *pending = NULL;
+    int rc = ASL_STEP_FAIL;
+    if (asl_io_input(run, &st->io, in, &eff) != 0)
+        goto done;
+    if (pass && pass->result_lit >= 0)
+        result = json_incref(asl_lit(run, pass->result_lit));
+    else if (asl_io_parameters(run, &st->io, eff, &result) != 0)
+        goto done;
+    if (asl_vars_eval(run, st->io.assign, result, &pending) != 0)
+        goto done;
+    if (asl_io_result(run, &st->io, in, result, &merged) != 0)
+        goto done;
+    if (asl_io_output(run, &st->io, merged, out) != 0)
+        goto done;
+    asl_vars_commit(run, pending);
+    pending = NULL;
+    rc = step_to(st, next);
+done:
+    json_decref(eff);
+    json_decref(result);
+    json_decref(merged);
+    json_decref(pending);
+    return rc;
+}
+
+/* Succeed -> InputPath, OutputPath */
+int asl_succeed_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    json_t *eff;
+    if (asl_io_input(run, &st->io, in, &eff) != 0)
+        return ASL_STEP_FAIL;
+    int rc = asl_io_output(run, &st->io, eff, out);
+    json_decref(eff);
+    *next = -1;
+    return rc == 0 ? ASL_STEP_END : ASL_STEP_FAIL;
+}
+
+/* ErrorPath / CausePath: a path or an intrinsic that must yield a string. */
+static int fail_field(struct asl_run *run, const struct asl_expr *e, const char *field, json_t *in,
+                      char **out)
+{
+    json_t *v = NULL;
+    int rc = asl_expr_eval(run, e, in, &v);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        char *root = asl_run_root_text(run, e->path, in);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                              "The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'",
+                              e->text, field, root ? root : "");
+        free(root);
+        return -1;
+    }
+    if (!json_is_string(v)) {
+        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                              "The value of the field '%s' must be a string, but was '%s'",
+                              field, text ? text : "");
+        free(text);
+        json_decref(v);
+        return -1;
+    }
+    *out = strdup(json_string_value(v));
+    json_decref(v);
+    return 0;
+}
+
+/* Fail -> Error | ErrorPath, Cause | CausePath */
+int asl_fail_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_fail *f = st->spec;
+    char *error = NULL, *cause = NULL;
+    *out = NULL;
+    *next = -1;
+    if (f->error_path && fail_field(run, f->error_path, "ErrorPath", in, &error) != 0)
+        return ASL_STEP_FAIL;
+    if (f->cause_path && fail_field(run, f->cause_path, "CausePath", in, &cause) != 0) {
+        free(error);
+        return ASL_STEP_FAIL;
+    }
+    asl_err_set_str(&run->err, error ? error : f->error, cause ? cause : f->cause);
+    free(error);
+    free(cause);
+    return ASL_STEP_FAIL;
+}
+
+/* Seconds from now until an RFC 3339 instant (may be negative). */
+static double seconds_until(long long sec, long nsec)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (double)(sec - now.tv_sec) + (double)(nsec - now.tv_nsec) / 1e9;
+}
+
+/* The largest delay AWS accepts: recorded, 24,855 days pass and 24,856 fail. */
+#define ASL_WAIT_MAX_SECONDS 2147483647.0
+
+static int wait_amount(struct asl_run *run, const struct asl_wait *w, json_t *eff, double *secs)
+{
+    if (w->seconds >= 0) {
+        *secs = (double)w->seconds;
+        return 0;
+    }
+    if (w->timestamp) {
+        long long s;
+        long ns;
+        asl_ts_parse(w->timestamp, &s, &ns);   /* checked at compile time */
+        *secs = seconds_until(s, ns);
+        return 0;
+    }
+    const struct asl_path *p = w->seconds_path ? w->seconds_path : w->timestamp_path;
+    json_t *v = NULL;
+    int rc = asl_run_select(run, p, eff, &v);
+    if (rc < 0)
+        return -1;
+    if (w->seconds_path) {
+        if (rc == 0)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                "The SecondsPath parameter does not reference an input value: %s", p->text);
+        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        int bad = 0;
+        if (json_is_integer(v) && json_integer_value(v) < 0) {
+            asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                "The SecondsPath parameter references a negative value: %s == %s", p->text, text);
+            bad = 1;
+        } else if (json_is_integer(v)) {
+            *secs = (double)json_integer_value(v);
+        } else {
+            const char *shown = json_is_string(v) ? json_string_value(v) : text;
+            asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                "The SecondsPath parameter cannot be parsed as a long value: %s == %s", p->text, shown);
+            bad = 1;
+        }
+        free(text);
+        json_decref(v);
+        return bad ? -1 : 0;
+    }
+    long long s;
+    long ns;
+    if (rc == 0)
+        return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+            "The TimestampPath parameter does not reference an input value: %s", p->text);
+    if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &s, &ns) != 0) {
+        char *text = json_is_string(v) ? strdup(json_string_value(v))
+                                       : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+            "date-time format string: %s == %s", p->text, text ? text : "");
+        free(text);
+        json_decref(v);
+        return -1;
+    }
+    json_decref(v);
+    *secs = seconds_until(s, ns);
+    return 0;
+}
+
+/* Wait -> Seconds | SecondsPath | Timestamp | TimestampPath, InputPath, OutputPath, Assign */
+int asl_wait_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_wait *w = st->spec;
+    json_t *eff = NULL, *pending = NULL;
+    double secs = 0;
+    int rc = ASL_STEP_FAIL;
+    if (asl_io_input(run, &st->io, in, &eff) != 0)
+        goto done;
+    if (wait_amount(run, w, eff, &secs) != 0)
+        goto done;
+    if (secs > ASL_WAIT_MAX_SECONDS) {
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME, "Wait state delay is too long.");
+        goto done;
+    }
+    if (secs > 0 && asl_cancel_sleep(run->cancel, secs)) {
+        asl_cancel_err(run->cancel, &run->err);
+        goto done;
+    }
+    if (asl_vars_eval(run, st->io.assign, eff, &pending) != 0)
+        goto done;
+    if (asl_io_output(run, &st->io, eff, out) != 0)
+        goto done;
+    asl_vars_commit(run, pending);
+    pending = NULL;
+    rc = step_to(st, next);
+done:
+    json_decref(eff);
+    json_decref(pending);
+    return rc;
+}
+
+/* Choice -> Choices[rule -> Next, Assign], Default, InputPath, OutputPath, Assign */
+int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_choice *c = st->spec;
+    json_t *eff = NULL, *pending = NULL;
+    int rc = ASL_STEP_FAIL;
+    if (asl_io_input(run, &st->io, in, &eff) != 0)
+        goto done;
+    const struct asl_tpl *assign = st->io.assign;
+    int target = -1;
+    for (size_t i = 0; i < c->nrules && target < 0; i++) {
+        int m = c->rules[i].test(run, eff);
+        if (m < 0)
+            goto done;
+        if (m) {
+            target = c->rules[i].next;
+            assign = c->rules[i].assign;
+        }
+    }
+    if (target < 0) {
+        if (c->default_next < 0) {
+            asl_err_set(&run->err, ASL_E_NO_CHOICE,
+                        "No Matches! in state '%s' and no Default specified", st->name);
+            goto done;
+        }
+        target = c->default_next;
+    }
+    if (asl_vars_eval(run, assign, eff, &pending) != 0)
+        goto done;
+    if (asl_io_output(run, &st->io, eff, out) != 0)
+        goto done;
+    asl_vars_commit(run, pending);
+    pending = NULL;
+    *next = target;
+    rc = ASL_STEP_NEXT;
+done:
+    json_decref(eff);
+    json_decref(pending);
+    return rc;
+}
