@@ -585,6 +585,8 @@ static void check_state(struct ck *c, struct asl_cstate *s)
         check_path(c, s->node, "ResultPath", s->pointer, ASL_MODE_RESULTPATH, 1);
         check_template_field(c, s->node, "Parameters", s->pointer);
         check_template_field(c, s->node, "ResultSelector", s->pointer);
+        check_template_field(c, s->node, "ItemSelector", s->pointer);
+        check_template_field(c, s->node, "Credentials", s->pointer);
         check_assign(c, s->node, s->pointer);
     }
     switch (s->type) {

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "exprs.h"
+#include "resource.h"
 
 static const char *type_name(json_t *v)
 {
@@ -194,6 +195,11 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
     else if (!json_is_string(res)) {
         char *p = asl_ptr_join(s->pointer, "Resource");
         asl_diag_error(d, p, "Resource must be a string");
+        free(p);
+    } else if (asl_resource_problem(json_string_value(res))) {
+        char *p = asl_ptr_join(s->pointer, "Resource");
+        asl_diag_error(d, p, "The resource provided %s is not recognized. %s", json_string_value(res),
+                       asl_resource_problem(json_string_value(res)));
         free(p);
     }
     if (!s->jsonata) {

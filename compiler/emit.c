@@ -24,6 +24,7 @@
 #include "emit_int.h"
 #include "exprs.h"
 #include "intrinsics.h"
+#include "resource.h"
 
 /* ------------------------------------------------------------ sections */
 
@@ -56,6 +57,31 @@ struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mod
         abort();
     }
     return e;
+}
+
+/* ------------------------------------------------------------ bindings */
+
+const char *const *asl_em_binding(struct em *em, const char *resource)
+{
+    const struct asl_emit_opts *o = em->opts;
+    if (!o || !o->nbindings)
+        return NULL;
+    if (!em->bind_argv) {
+        em->bind_argv = calloc(o->nbindings, sizeof *em->bind_argv);
+        if (!em->bind_argv)
+            abort();
+        for (size_t i = 0; i < o->nbindings; i++)
+            em->bind_argv[i] = asl_split_words(strchr(o->bindings[i], '=') + 1);
+    }
+    for (size_t i = 0; i < o->nbindings; i++) {
+        const char *b = o->bindings[i];
+        size_t rl = (size_t)(strchr(b, '=') - b);
+        int star = rl && b[rl - 1] == '*';
+        if ((!star && strlen(resource) == rl && strncmp(b, resource, rl) == 0) ||
+            (star && strncmp(b, resource, rl - 1) == 0))
+            return (const char *const *)em->bind_argv[i];
+    }
+    return NULL;
 }
 
 /* ------------------------------------------------------------ literals */
@@ -671,7 +697,7 @@ static void emit_machine(struct em *em, struct asl_cmachine *mc)
 
 int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, struct asl_link_needs *needs)
 {
-    struct em em = {.m = m, .needs = needs};
+    struct em em = {.m = m, .needs = needs, .opts = o};
     char *decl = NULL, *fn = NULL, *tab = NULL;
     size_t dl = 0, fl = 0, tl = 0;
     memset(needs, 0, sizeof *needs);
@@ -716,6 +742,9 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
             em.nlits, json_is_number(to) ? (long long)json_number_value(to) : -1LL);
     fputs("int main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n", out);
 
+    for (size_t i = 0; em.bind_argv && i < o->nbindings; i++)
+        asl_free_words(em.bind_argv[i]);
+    free(em.bind_argv);
     for (size_t i = 0; i < em.nlits; i++)
         free(em.lits[i]);
     free(em.lits);

@@ -19,6 +19,8 @@ struct asl_emit_opts {
     const char *source_name;    /* shown in the banner and --version: the file's base name */
     const char *definition;     /* the definition text, embedded verbatim */
     size_t definition_len;
+    size_t nbindings;           /* aslc build --bind RESOURCE=PROGRAM, compiled in */
+    const char *const *bindings;
 };
 
 /* Write the C program for a checked model.  Same model, same bytes. */

@@ -1,29 +1,192 @@
 /*
- * emit_exec.c - descriptors of the states that run work: Task, Parallel,
- * Map.  (Rejected by compiler/gates.c until their runtime lands.)
+ * emit_exec.c - descriptors of the states that run work: Task (resource
+ * classification, invoker, timeouts), Parallel (its branches), Map (its
+ * processor and item settings), and their Retry/Catch tables.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cemit.h"
 #include "emit_int.h"
+#include "resource.h"
+
+static void emit_names(struct em *em, const char *name, json_t *arr)
+{
+    fprintf(em->decl, "static const char *const %s[] = {", name);
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        fputs(i ? ", " : "", em->decl);
+        asl_cemit_cstr(em->decl, json_string_value(json_array_get(arr, i)));
+    }
+    fputs("};\n", em->decl);
+}
+
+static double num_or(json_t *obj, const char *key, double dflt)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+/* ".rec = {...}" for the state's Retry and Catch. */
+static char *emit_recovery(struct em *em, struct asl_cstate *s)
+{
+    json_t *retry = json_object_get(s->node, "Retry"), *catch = json_object_get(s->node, "Catch");
+    size_t nr = json_array_size(retry), nc = json_array_size(catch);
+    if (nr) {
+        for (size_t i = 0; i < nr; i++) {
+            char *nm = asl_em_fmt("retry_%d_%zu_errors", s->gid, i);
+            emit_names(em, nm, json_object_get(json_array_get(retry, i), "ErrorEquals"));
+            free(nm);
+        }
+        fprintf(em->decl, "static const struct asl_retrier retry_%d[] = {\n", s->gid);
+        for (size_t i = 0; i < nr; i++) {
+            json_t *r = json_array_get(retry, i);
+            json_t *js = json_object_get(r, "JitterStrategy");
+            fprintf(em->decl, "    {.nerrors = %zu, .errors = retry_%d_%zu_errors, .interval = %.17g, "
+                              ".max_attempts = %lld, .backoff = %.17g, .max_delay = %.17g, .jitter_full = %d},\n",
+                    json_array_size(json_object_get(r, "ErrorEquals")), s->gid, i,
+                    num_or(r, "IntervalSeconds", 1), (long long)num_or(r, "MaxAttempts", 3),
+                    num_or(r, "BackoffRate", 2.0), num_or(r, "MaxDelaySeconds", -1),
+                    json_is_string(js) && strcmp(json_string_value(js), "FULL") == 0);
+        }
+        fputs("};\n", em->decl);
+    }
+    if (nc) {
+        char **rows = calloc(nc, sizeof *rows);
+        if (!rows)
+            abort();
+        for (size_t i = 0; i < nc; i++) {
+            json_t *c = json_array_get(catch, i);
+            char *nm = asl_em_fmt("catch_%d_%zu_errors", s->gid, i);
+            emit_names(em, nm, json_object_get(c, "ErrorEquals"));
+            int rnull;
+            char *rp = asl_em_path_field(em, c, "ResultPath", ASL_MODE_RESULTPATH, &rnull);
+            char *as = asl_em_tpl(em, json_object_get(c, "Assign"));
+            int next = asl_machine_find(s->machine, json_string_value(json_object_get(c, "Next")));
+            rows[i] = asl_em_fmt("    {.nerrors = %zu, .errors = %s, .next = %d, .result_path = %s, "
+                                 ".result_null = %d, .assign = %s},\n",
+                                 json_array_size(json_object_get(c, "ErrorEquals")), nm, next, rp, rnull, as);
+            free(nm);
+            free(rp);
+            free(as);
+        }
+        fprintf(em->decl, "static const struct asl_catcher catch_%d[] = {\n", s->gid);
+        for (size_t i = 0; i < nc; i++) {
+            fputs(rows[i], em->decl);
+            free(rows[i]);
+        }
+        fputs("};\n", em->decl);
+        free(rows);
+    }
+    char *r = nr ? asl_em_fmt("retry_%d", s->gid) : strdup("NULL");
+    char *c = nc ? asl_em_fmt("catch_%d", s->gid) : strdup("NULL");
+    char *out = asl_em_fmt(".rec = {.nretry = %zu, .retry = %s, .ncatch = %zu, .catchers = %s}", nr, r, nc, c);
+    free(r);
+    free(c);
+    return out;
+}
+
+static const char *const kind_enum[] = {
+    [ASL_TASK_SERVICE] = "ASL_TASK_SERVICE", [ASL_TASK_LAMBDA] = "ASL_TASK_LAMBDA",
+    [ASL_TASK_ACTIVITY] = "ASL_TASK_ACTIVITY", [ASL_TASK_PROGRAM] = "ASL_TASK_PROGRAM",
+    [ASL_TASK_OTHER] = "ASL_TASK_OTHER",
+};
 
 char *asl_em_task(struct em *em, struct asl_cstate *s)
 {
-    (void)em;
-    (void)s;
-    abort();    /* unreachable: features.c rejects Task states */
+    const char *resource = json_string_value(json_object_get(s->node, "Resource"));
+    struct asl_resource r;
+    asl_resource_parse(resource, &r);
+    char **argv = r.argv;
+    const char *const *bound = asl_em_binding(em, resource);
+    if (bound)
+        argv = (char **)bound;
+    if (argv) {
+        fprintf(em->decl, "static const char *const task_%d_argv[] = {", s->gid);
+        for (size_t i = 0; argv[i]; i++) {
+            asl_cemit_cstr(em->decl, argv[i]);
+            fputs(", ", em->decl);
+        }
+        fputs("NULL};\n", em->decl);
+    }
+    if (r.invoker && (strcmp(r.invoker, "asl_invoke_lambda") == 0 ||
+                      strcmp(r.invoker, "asl_invoke_lambda_api") == 0 ||
+                      strcmp(r.invoker, "asl_invoke_http") == 0))
+        em->needs->curl = 1;
+    char *tp = asl_em_path_field(em, s->node, "TimeoutSecondsPath", ASL_MODE_REFPATH, NULL);
+    char *hp = asl_em_path_field(em, s->node, "HeartbeatSecondsPath", ASL_MODE_REFPATH, NULL);
+    char *cred = asl_em_tpl(em, json_object_get(s->node, "Credentials"));
+    char *rec = emit_recovery(em, s);
+    fprintf(em->tab, "static const struct asl_task task_%d = {\n    .resource = ", s->gid);
+    asl_cemit_cstr(em->tab, resource);
+    fprintf(em->tab, ", .kind = %s,\n    .resource_type = ", kind_enum[r.kind]);
+    asl_cemit_cstr(em->tab, r.type);
+    fputs(", .resource_name = ", em->tab);
+    asl_cemit_cstr(em->tab, r.name);
+    fprintf(em->tab, ", .wait_for_token = %d,\n", r.wait_for_token);
+    if (argv)
+        fprintf(em->tab, "    .argv = task_%d_argv,\n", s->gid);
+    if (r.invoker && !bound)
+        fprintf(em->tab, "    .invoke = %s,\n", r.invoker);
+    fprintf(em->tab, "    .timeout = %lld, .timeout_path = %s, .heartbeat = %lld, .heartbeat_path = %s,\n"
+                     "    .credentials = %s,\n    %s,\n};\n",
+            (long long)num_or(s->node, "TimeoutSeconds", -1), tp,
+            (long long)num_or(s->node, "HeartbeatSeconds", -1), hp, cred, rec);
+    free(tp);
+    free(hp);
+    free(cred);
+    free(rec);
+    asl_resource_free(&r);
+    return asl_em_fmt("&task_%d", s->gid);
 }
 
 char *asl_em_parallel(struct em *em, struct asl_cstate *s)
 {
-    (void)em;
-    (void)s;
-    abort();    /* unreachable: features.c rejects Parallel states */
+    char *rec = emit_recovery(em, s);
+    fprintf(em->tab, "static const struct asl_machine *const parallel_%d_branches[] = {", s->gid);
+    for (size_t i = 0; i < s->nchildren; i++)
+        fprintf(em->tab, "%s&machine_%d", i ? ", " : "", s->children[i]->id);
+    fprintf(em->tab, "};\nstatic const struct asl_parallel parallel_%d = {.nbranches = %zu, "
+                     ".branches = parallel_%d_branches, %s};\n",
+            s->gid, s->nchildren, s->gid, rec);
+    free(rec);
+    return asl_em_fmt("&parallel_%d", s->gid);
 }
 
 char *asl_em_map(struct em *em, struct asl_cstate *s)
 {
-    (void)em;
-    (void)s;
-    abort();    /* unreachable: features.c rejects Map states */
+    json_t *n = s->node;
+    char *rec = emit_recovery(em, s);
+    char *items = asl_em_path_field(em, n, "ItemsPath", ASL_MODE_REFPATH, NULL);
+    json_t *sel = json_object_get(n, "ItemSelector");
+    if (!sel)
+        sel = json_object_get(n, "Parameters");
+    char *selector = asl_em_tpl(em, sel);
+    char *mcp = asl_em_path_field(em, n, "MaxConcurrencyPath", ASL_MODE_REFPATH, NULL);
+    char *tcp = asl_em_path_field(em, n, "ToleratedFailureCountPath", ASL_MODE_REFPATH, NULL);
+    char *tpp = asl_em_path_field(em, n, "ToleratedFailurePercentagePath", ASL_MODE_REFPATH, NULL);
+    json_t *proc = json_object_get(n, "ItemProcessor");
+    json_t *mode = json_object_get(json_object_get(proc, "ProcessorConfig"), "Mode");
+    json_t *batcher = json_object_get(n, "ItemBatcher");
+    char *batch_input = asl_em_tpl(em, json_object_get(batcher, "BatchInput"));
+    fprintf(em->tab, "static const struct asl_map map_%d = {\n    .processor = &machine_%d, .items_path = %s,\n"
+                     "    .item_selector = %s,\n    .max_concurrency = %lld, .max_concurrency_path = %s,\n"
+                     "    .tolerated_count = %lld, .tolerated_count_path = %s,\n"
+                     "    .tolerated_percent = %.17g, .tolerated_percent_path = %s,\n"
+                     "    .distributed = %d, .label = ",
+            s->gid, s->nchildren ? s->children[0]->id : 0, items, selector,
+            (long long)num_or(n, "MaxConcurrency", 0), mcp,
+            (long long)num_or(n, "ToleratedFailureCount", -1), tcp,
+            num_or(n, "ToleratedFailurePercentage", -1), tpp,
+            json_is_string(mode) && strcmp(json_string_value(mode), "DISTRIBUTED") == 0);
+    asl_cemit_cstr(em->tab, json_string_value(json_object_get(n, "Label")));
+    fprintf(em->tab, ",\n    .batch_max_items = %lld, .batch_input = %s,\n    %s,\n};\n",
+            (long long)num_or(batcher, "MaxItemsPerBatch", batcher ? 0 : -1), batch_input, rec);
+    free(rec);
+    free(items);
+    free(selector);
+    free(mcp);
+    free(tcp);
+    free(tpp);
+    free(batch_input);
+    return asl_em_fmt("&map_%d", s->gid);
 }

@@ -18,7 +18,12 @@ struct em {
     int npath, nfilter, nexpr, nargs, ntpl, ncmp, ncond;
     char **lits;
     size_t nlits;
+    const struct asl_emit_opts *opts;
+    char ***bind_argv;          /* opts->bindings split into words, lazily */
 };
+
+/* The program a `aslc build --bind RESOURCE=PROGRAM` gives this resource. */
+const char *const *asl_em_binding(struct em *em, const char *resource);
 
 char *asl_em_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mode mode);

@@ -15,13 +15,13 @@ void asl_check_features(struct asl_model *m, struct asl_diags *d, struct asl_cst
         asl_diag_error(d, s->pointer, "JSONata states (QueryLanguage \"JSONata\") are not supported by this version of aslc");
         return;
     }
-    static const struct { enum asl_state_type t; const char *name; } types[] = {
-        {ASL_TASK, "Task"}, {ASL_PARALLEL, "Parallel"}, {ASL_MAP, "Map"},
-    };
-    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-        if (s->type == types[i].t) {
-            char *p = asl_ptr_join(s->pointer, "Type");
-            asl_diag_error(d, p, "%s states are not supported by this version of aslc", types[i].name);
-            free(p);
-        }
+    if (s->type == ASL_MAP) {
+        static const char *const fields[] = {"ItemReader", "ResultWriter"};
+        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+            if (json_object_get(s->node, fields[i])) {
+                char *p = asl_ptr_join(s->pointer, fields[i]);
+                asl_diag_error(d, p, "Map %s is not supported by this version of aslc", fields[i]);
+                free(p);
+            }
+    }
 }

@@ -21,7 +21,8 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: aslc build DEFINITION.json [-o BINARY] [--emit-c FILE] [-O LEVEL] [--cc CC] [-v]\n"
+    fputs("usage: aslc build DEFINITION.json [-o BINARY] [--emit-c FILE] [-O LEVEL] [--cc CC]\n"
+          "                  [--bind RESOURCE=PROGRAM]... [-v]\n"
           "       aslc check DEFINITION.json\n"
           "       aslc emit-c DEFINITION.json\n"
           "       aslc --help | --version\n"
@@ -103,7 +104,8 @@ static struct asl_model *load_checked(const char *file)
     return m;
 }
 
-static int emit_to(FILE *out, struct asl_model *m, const char *file, struct asl_link_needs *needs)
+static int emit_to(FILE *out, struct asl_model *m, const char *file, struct asl_link_needs *needs,
+                   const char *const *binds, size_t nbinds)
 {
     size_t len = 0;
     char *text = read_file(file, &len);
@@ -111,7 +113,8 @@ static int emit_to(FILE *out, struct asl_model *m, const char *file, struct asl_
         fprintf(stderr, "aslc: cannot read %s: %s\n", file, strerror(errno));
         return -1;
     }
-    struct asl_emit_opts o = {.source_name = base_name(file), .definition = text, .definition_len = len};
+    struct asl_emit_opts o = {.source_name = base_name(file), .definition = text, .definition_len = len,
+                              .nbindings = nbinds, .bindings = binds};
     int rc = asl_emit(out, m, &o, needs);
     free(text);
     return rc;
@@ -140,7 +143,7 @@ static int cmd_emit(int argc, char **argv)
     if (!m)
         return 1;
     struct asl_link_needs needs;
-    int rc = emit_to(stdout, m, argv[0], &needs);
+    int rc = emit_to(stdout, m, argv[0], &needs, NULL, 0);
     asl_model_free(m);
     return rc == 0 ? 0 : 1;
 }
@@ -149,6 +152,8 @@ static int cmd_build(int argc, char **argv)
 {
     const char *def = NULL, *out = NULL, *emit_c = NULL;
     struct asl_cc_opts cco = {0};
+    const char **binds = NULL;
+    size_t nbinds = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "-o") == 0 || strcmp(a, "--emit-c") == 0 || strcmp(a, "--cc") == 0 ||
@@ -156,7 +161,19 @@ static int cmd_build(int argc, char **argv)
             fprintf(stderr, "aslc: %s needs a value\n", a);
             return 2;
         }
-        if (strcmp(a, "-o") == 0)
+        if (strcmp(a, "--bind") == 0 && i + 1 < argc) {
+            const char *b = argv[++i];
+            const char *eq = strchr(b, '=');
+            if (!eq || eq == b || !eq[1 + strspn(eq + 1, " \t")]) {
+                fprintf(stderr, "aslc: --bind takes RESOURCE=PROGRAM [ARGS...]\n");
+                free(binds);
+                return 2;
+            }
+            binds = realloc(binds, (nbinds + 1) * sizeof *binds);
+            if (!binds)
+                abort();
+            binds[nbinds++] = b;
+        } else if (strcmp(a, "-o") == 0)
             out = argv[++i];
         else if (strcmp(a, "--emit-c") == 0)
             emit_c = argv[++i];
@@ -180,6 +197,7 @@ static int cmd_build(int argc, char **argv)
     }
     if (!def) {
         usage(stderr);
+        free(binds);
         return 2;
     }
     if (cco.opt_level && !strchr("0123sg", cco.opt_level[0])) {
@@ -187,8 +205,10 @@ static int cmd_build(int argc, char **argv)
         return 2;
     }
     struct asl_model *m = load_checked(def);
-    if (!m)
+    if (!m) {
+        free(binds);
         return 1;
+    }
     char *outname = out ? strdup(out) : default_output(def);
     char tmpl[] = "/tmp/aslc-XXXXXX.c";
     const char *cfile = emit_c;
@@ -206,7 +226,7 @@ static int cmd_build(int argc, char **argv)
     if (!f) {
         fprintf(stderr, "aslc: cannot write %s: %s\n", cfile, strerror(errno));
     } else {
-        int erc = emit_to(f, m, def, &needs);
+        int erc = emit_to(f, m, def, &needs, binds, nbinds);
         if (fclose(f) != 0 || erc != 0)
             fprintf(stderr, "aslc: cannot write %s\n", cfile);
         else if (asl_cc_build(cfile, outname, &needs, &cco) == 0)
@@ -215,6 +235,7 @@ static int cmd_build(int argc, char **argv)
     if (!emit_c && tmpfd >= 0)
         unlink(tmpl);
     free(outname);
+    free(binds);
     asl_model_free(m);
     return rc;
 }

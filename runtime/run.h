@@ -70,6 +70,12 @@ json_t *asl_run_context(struct asl_run *run);
 /* Current time, ISO 8601 UTC with milliseconds. */
 void asl_now_iso(char *buf, size_t n);
 
+/* A run for a Parallel branch or Map iteration: shares the execution,
+ * gets its own token and a fresh variable scope below `outer` (NULL for
+ * an isolated child such as a distributed Map's). */
+void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_cancel *cancel,
+                   struct asl_vars *scope, const struct asl_vars *outer);
+
 /* ---- io.c: input/output processing */
 /* Evaluate an expression ("key.$" value, ErrorPath, intrinsic argument).
  * Returns 1 with *out set, 0 when a path selected nothing (nothing set),

@@ -1,0 +1,132 @@
+/*
+ * resource.c - Task Resource classification (see resource.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "resource.h"
+
+char **asl_split_words(const char *s)
+{
+    size_t n = 0;
+    char **w = calloc(strlen(s) / 2 + 2, sizeof *w);
+    if (!w)
+        abort();
+    while (*s) {
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (!*s)
+            break;
+        const char *b = s;
+        while (*s && *s != ' ' && *s != '\t')
+            s++;
+        w[n++] = strndup(b, (size_t)(s - b));
+    }
+    if (!n) {
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void asl_free_words(char **w)
+{
+    for (size_t i = 0; w && w[i]; i++)
+        free(w[i]);
+    free(w);
+}
+
+/* Split "arn:PART:SERVICE:REGION:ACCOUNT:REST" into its six parts. */
+static int arn_parts(const char *arn, char parts[6][256])
+{
+    const char *p = arn;
+    for (int i = 0; i < 5; i++) {
+        const char *c = strchr(p, ':');
+        if (!c || (size_t)(c - p) >= 256)
+            return -1;
+        memcpy(parts[i], p, (size_t)(c - p));
+        parts[i][c - p] = '\0';
+        p = c + 1;
+    }
+    if (strlen(p) >= 256 || !*p)
+        return -1;
+    strcpy(parts[5], p);
+    return strcmp(parts[0], "arn") == 0 ? 0 : -1;
+}
+
+static int partition_ok(const char *p)
+{
+    return !strcmp(p, "aws") || !strcmp(p, "aws-cn") || !strcmp(p, "aws-us-gov");
+}
+
+int asl_resource_parse(const char *resource, struct asl_resource *r)
+{
+    memset(r, 0, sizeof *r);
+    r->kind = ASL_TASK_OTHER;
+    if (strncmp(resource, ASLC_EXEC_PREFIX, strlen(ASLC_EXEC_PREFIX)) == 0) {
+        r->kind = ASL_TASK_PROGRAM;
+        r->argv = asl_split_words(resource + strlen(ASLC_EXEC_PREFIX));
+        r->invoker = "asl_invoke_program";
+        r->type = strdup("aslc");
+        r->name = strdup("exec");
+        return r->argv ? 0 : -1;
+    }
+    char parts[6][256];
+    if (arn_parts(resource, parts) != 0 || !partition_ok(parts[1]))
+        return -1;
+    if (strcmp(parts[2], "lambda") == 0 && strncmp(parts[5], "function:", 9) == 0) {
+        r->kind = ASL_TASK_LAMBDA;
+        r->invoker = "asl_invoke_lambda";
+        return 0;
+    }
+    if (strcmp(parts[2], "states") != 0)
+        return -1;
+    if (strncmp(parts[5], "activity:", 9) == 0 && parts[3][0] && parts[4][0]) {
+        r->kind = ASL_TASK_ACTIVITY;
+        return 0;
+    }
+    if (parts[3][0] || parts[4][0])
+        return -1;
+    /* arn:aws:states:::SERVICE:ACTION[.pattern] (aws-sdk:SERVICE:ACTION too) */
+    char *rest = parts[5];
+    char *colon = strchr(rest, ':');
+    if (!colon)
+        return -1;
+    r->kind = ASL_TASK_SERVICE;
+    if (strncmp(rest, "aws-sdk:", 8) == 0) {
+        char *c2 = strchr(rest + 8, ':');
+        if (!c2)
+            return -1;
+        r->type = strndup(rest, (size_t)(c2 - rest));
+        r->name = strdup(c2 + 1);
+    } else {
+        r->type = strndup(rest, (size_t)(colon - rest));
+        r->name = strdup(colon + 1);
+    }
+    r->wait_for_token = strstr(r->name, ".waitForTaskToken") != NULL;
+    if (strcmp(rest, "lambda:invoke") == 0)
+        r->invoker = "asl_invoke_lambda_api";
+    else if (strcmp(rest, "http:invoke") == 0)
+        r->invoker = "asl_invoke_http";
+    return 0;
+}
+
+const char *asl_resource_problem(const char *resource)
+{
+    struct asl_resource r;
+    int rc = asl_resource_parse(resource, &r);
+    asl_resource_free(&r);
+    if (rc == 0)
+        return NULL;
+    if (strncmp(resource, ASLC_EXEC_PREFIX, strlen(ASLC_EXEC_PREFIX)) == 0)
+        return "aslc:exec: needs a program to run";
+    return "The value is not a valid resource ARN";
+}
+
+void asl_resource_free(struct asl_resource *r)
+{
+    free(r->type);
+    free(r->name);
+    asl_free_words(r->argv);
+    memset(r, 0, sizeof *r);
+}
