@@ -1,0 +1,1604 @@
+/*
+ * jn_eval.c - the JSONata evaluator: walks the const tree aslc emitted.
+ *
+ * Every value an evaluation creates is held by the evaluation (c->held)
+ * until it ends, so inner functions pass borrowed pointers and never
+ * decref; asl_jn_eval returns a new reference to the result and frees the
+ * rest.  Inputs (env->states, workflow variables) are never mutated.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "jn_internal.h"
+
+#define JN_MAX_DEPTH 900
+
+struct jn_bind {
+    const char *name;
+    size_t len;
+    json_t *v;
+    struct jn_bind *next;
+};
+
+struct jn_frame {
+    struct jn_frame *parent;
+    struct jn_bind *binds;
+};
+
+struct item {
+    json_t *v;
+    struct jn_anc *anc;
+    struct jn_frame *fr;
+};
+
+struct items {
+    struct item *v;
+    size_t n, cap;
+};
+
+/* ---------------------------------------------------------- bookkeeping */
+
+int jn_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
+{
+    if (c->err->name)
+        return -1;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return asl_err_set(c->err, ASL_E_QUERY_EVAL, "%s: %s", code, msg);
+}
+
+void *jn_alloc(struct jn_ctx *c, size_t n)
+{
+    if (c->narena == c->caparena) {
+        size_t nc = c->caparena ? c->caparena * 2 : 256;
+        void **v = realloc(c->arena, nc * sizeof *v);
+        if (!v)
+            return NULL;
+        c->arena = v;
+        c->caparena = nc;
+    }
+    void *m = calloc(1, n);
+    if (m)
+        c->arena[c->narena++] = m;
+    return m;
+}
+
+json_t *jn_hold(struct jn_ctx *c, json_t *v)
+{
+    if (!v)
+        return NULL;
+    if (c->nheld == c->capheld) {
+        size_t nc = c->capheld ? c->capheld * 2 : 256;
+        json_t **h = realloc(c->held, nc * sizeof *h);
+        if (!h) {
+            json_decref(v);
+            return NULL;
+        }
+        c->held = h;
+        c->capheld = nc;
+    }
+    c->held[c->nheld++] = v;
+    return v;
+}
+
+#define H(x) jn_hold(c, (x))
+
+static size_t phash(const void *p, size_t cap)
+{
+    uintptr_t x = (uintptr_t)p;
+    x ^= x >> 17;
+    x *= 0x9E3779B97F4A7C15ull;
+    return (size_t)(x >> 7) & (cap - 1);
+}
+
+static size_t mark_slot(struct jn_ctx *c, json_t *v)
+{
+    size_t i = phash(v, c->capmarks);
+    while (c->marks[i].key && c->marks[i].key != v)
+        i = (i + 1) & (c->capmarks - 1);
+    return i;
+}
+
+unsigned jn_flags(struct jn_ctx *c, json_t *v)
+{
+    if (!v || !c->nmarks || !(json_is_array(v) || json_is_object(v)))
+        return 0;
+    size_t i = mark_slot(c, v);
+    return c->marks[i].key ? c->marks[i].flags : 0;
+}
+
+struct jn_fn *jn_fn_of(struct jn_ctx *c, json_t *v)
+{
+    if (!v || !c->nmarks || !json_is_object(v))
+        return NULL;
+    size_t i = mark_slot(c, v);
+    return c->marks[i].key ? c->marks[i].fn : NULL;
+}
+
+static int mark_set(struct jn_ctx *c, json_t *v, unsigned flags, struct jn_fn *fn)
+{
+    if (!v)
+        return -1;
+    if ((c->nmarks + 1) * 2 > c->capmarks) {
+        size_t oc = c->capmarks, nc = oc ? oc * 2 : 256;
+        struct jn_markent *old = c->marks;
+        c->marks = calloc(nc, sizeof *c->marks);
+        if (!c->marks) {
+            c->marks = old;
+            return -1;
+        }
+        c->capmarks = nc;
+        for (size_t i = 0; i < oc; i++)
+            if (old[i].key) {
+                size_t j = mark_slot(c, old[i].key);
+                c->marks[j] = old[i];
+            }
+        free(old);
+    }
+    size_t i = mark_slot(c, v);
+    if (!c->marks[i].key) {
+        c->marks[i].key = json_incref(v);
+        c->nmarks++;
+    }
+    c->marks[i].flags |= flags;
+    if (fn)
+        c->marks[i].fn = fn;
+    return 0;
+}
+
+int jn_mark(struct jn_ctx *c, json_t *v, unsigned flags)
+{
+    return mark_set(c, v, flags, NULL);
+}
+
+json_t *jn_fn_new(struct jn_ctx *c, struct jn_fn **fn)
+{
+    *fn = jn_alloc(c, sizeof **fn);
+    json_t *v = H(json_object());
+    if (!*fn || !v)
+        return NULL;
+    mark_set(c, v, JN_FUNC, *fn);
+    return v;
+}
+
+json_t *jn_seq(struct jn_ctx *c)
+{
+    json_t *s = H(json_array());
+    jn_mark(c, s, JN_SEQ);
+    return s;
+}
+
+json_t *jn_num(double d)
+{
+    if (d == 0)
+        return json_integer(0);
+    if (d == floor(d) && fabs(d) < 9007199254740992.0)
+        return json_integer((json_int_t)d);
+    return json_real(d);
+}
+
+int jn_is_num(json_t *v)
+{
+    return v && json_is_number(v);
+}
+
+static struct jn_frame *frame_new(struct jn_ctx *c, struct jn_frame *parent)
+{
+    struct jn_frame *f = jn_alloc(c, sizeof *f);
+    if (f)
+        f->parent = parent;
+    return f;
+}
+
+static int bind(struct jn_ctx *c, struct jn_frame *f, const char *name, size_t len, json_t *v)
+{
+    struct jn_bind *b = jn_alloc(c, sizeof *b);
+    if (!b)
+        return -1;
+    b->name = name;
+    b->len = len;
+    b->v = v;
+    b->next = f->binds;
+    f->binds = b;
+    return 0;
+}
+
+static int lookup(struct jn_ctx *c, struct jn_frame *f, const char *name, size_t len, json_t **out)
+{
+    for (; f; f = f->parent)
+        for (struct jn_bind *b = f->binds; b; b = b->next)
+            if (b->len == len && memcmp(b->name, name, len) == 0) {
+                *out = b->v;
+                return 1;
+            }
+    (void)c;
+    return 0;
+}
+
+static struct jn_anc *anc_new(struct jn_ctx *c, json_t *v, struct jn_anc *up)
+{
+    if (!c->track_parent)
+        return NULL;
+    struct jn_anc *a = jn_alloc(c, sizeof *a);
+    if (a) {
+        a->v = v;
+        a->up = up;
+    }
+    return a;
+}
+
+static int items_push(struct items *s, json_t *v, struct jn_anc *anc, struct jn_frame *fr)
+{
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 8;
+        struct item *n = realloc(s->v, nc * sizeof *n);
+        if (!n)
+            return -1;
+        s->v = n;
+        s->cap = nc;
+    }
+    s->v[s->n++] = (struct item){v, anc, fr};
+    return 0;
+}
+
+/* ---------------------------------------------------------- value rules */
+
+void jn_append_flat(json_t *seq, json_t *v)
+{
+    if (!v)
+        return;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+            json_array_append(seq, e);
+    } else {
+        json_array_append(seq, v);
+    }
+}
+
+int jn_equal(struct jn_ctx *c, json_t *a, json_t *b)
+{
+    if (!a || !b)
+        return 0;
+    if (a == b)
+        return 1;
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    if (json_typeof(a) != json_typeof(b))
+        return 0;
+    if (json_is_string(a))
+        return json_string_length(a) == json_string_length(b) &&
+               memcmp(json_string_value(a), json_string_value(b), json_string_length(a)) == 0;
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return 0;
+        for (size_t i = 0; i < json_array_size(a); i++)
+            if (!jn_equal(c, json_array_get(a, i), json_array_get(b, i)))
+                return 0;
+        return 1;
+    }
+    if (json_is_object(a)) {
+        if (jn_fn_of(c, a) || jn_fn_of(c, b))
+            return 0;
+        if (json_object_size(a) != json_object_size(b))
+            return 0;
+        const char *k;
+        json_t *v;
+        json_object_foreach(a, k, v)
+            if (!jn_equal(c, v, json_object_get(b, k)))
+                return 0;
+        return 1;
+    }
+    return 1;  /* true, false, null */
+}
+
+int jn_bool(struct jn_ctx *c, json_t *v)
+{
+    if (!v)
+        return 0;
+    switch (json_typeof(v)) {
+    case JSON_STRING: return json_string_length(v) > 0;
+    case JSON_INTEGER:
+    case JSON_REAL: return json_number_value(v) != 0;
+    case JSON_TRUE: return 1;
+    case JSON_FALSE: case JSON_NULL: return 0;
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+            if (jn_bool(c, e))
+                return 1;
+        return 0;
+    }
+    case JSON_OBJECT:
+        if (jn_fn_of(c, v))
+            return 0;
+        return json_object_size(v) > 0;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ evaluator */
+
+static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+              struct jn_frame *fr, json_t **out);
+static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                  struct jn_frame *fr, json_t **out);
+
+/* Collapse a sequence: empty -> undefined, singleton -> its item. */
+static json_t *collapse(struct jn_ctx *c, json_t *r, int keep)
+{
+    unsigned f = jn_flags(c, r);
+    if (!(f & JN_SEQ))
+        return r;
+    if (keep) {
+        jn_mark(c, r, JN_KEEP);
+        f |= JN_KEEP;
+    }
+    if (json_array_size(r) == 0)
+        return NULL;
+    if (json_array_size(r) == 1 && !(f & JN_KEEP))
+        return json_array_get(r, 0);
+    return r;
+}
+
+static int is_int_array(json_t *v)
+{
+    size_t i;
+    json_t *e;
+    if (!json_is_array(v))
+        return 0;
+    json_array_foreach(v, i, e)
+        if (!json_is_number(e))
+            return 0;
+    return 1;
+}
+
+/* [pred] over value `v` (items of which have ancestor `anc`). */
+static int filter(struct jn_ctx *c, const struct asl_jn_node *pred, json_t *v, struct jn_anc *anc,
+                  struct jn_frame *fr, json_t **out)
+{
+    json_t *res = jn_seq(c);
+    *out = res;
+    if (!v)
+        return 0;
+    json_t *arr = v;
+    if (!json_is_array(v)) {
+        arr = H(json_array());
+        json_array_append(arr, v);
+    }
+    size_t len = json_array_size(arr);
+    if (pred->type == ASL_JN_NUM) {
+        double d = floor(pred->num);
+        if (d < 0)
+            d += (double)len;
+        if (d >= 0 && d < (double)len) {
+            json_t *e = json_array_get(arr, (size_t)d);
+            jn_append_flat(res, e);
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        json_t *e = json_array_get(arr, i), *r;
+        if (ev(c, pred, e, anc, fr, &r) != 0)
+            return -1;
+        if (json_is_number(r)) {
+            json_t *w = H(json_array());
+            json_array_append(w, r);
+            r = w;
+        }
+        if (r && json_array_size(r) > 0 && is_int_array(r)) {
+            for (size_t k = 0; k < json_array_size(r); k++) {
+                double d = floor(json_number_value(json_array_get(r, k)));
+                if (d < 0)
+                    d += (double)len;
+                if (d == (double)i) {
+                    json_array_append(res, e);
+                    break;
+                }
+            }
+        } else if (jn_bool(c, r)) {
+            json_array_append(res, e);
+        }
+    }
+    return 0;
+}
+
+/* Filter / index stages over a whole tuple stream. */
+static int tuple_stages(struct jn_ctx *c, const struct asl_jn_node *st, struct items *s)
+{
+    for (size_t k = 0; k < st->nstages; k++) {
+        const struct asl_jn_node *g = st->stages[k];
+        if (g->type == ASL_JN_INDEX) {
+            for (size_t i = 0; i < s->n; i++) {
+                struct jn_frame *f = frame_new(c, s->v[i].fr);
+                if (!f || bind(c, f, g->str, g->len, H(jn_num((double)i))) != 0)
+                    return -1;
+                s->v[i].fr = f;
+            }
+            continue;
+        }
+        const struct asl_jn_node *pred = g->kids[0];
+        size_t len = s->n, o = 0;
+        for (size_t i = 0; i < len; i++) {
+            int keep = 0;
+            if (pred->type == ASL_JN_NUM) {
+                double d = floor(pred->num);
+                if (d < 0)
+                    d += (double)len;
+                keep = d == (double)i;
+            } else {
+                json_t *r;
+                if (ev(c, pred, s->v[i].v, s->v[i].anc, s->v[i].fr, &r) != 0)
+                    return -1;
+                if (json_is_number(r)) {
+                    double d = floor(json_number_value(r));
+                    if (d < 0)
+                        d += (double)len;
+                    keep = d == (double)i;
+                } else if (r && json_array_size(r) > 0 && is_int_array(r)) {
+                    for (size_t m = 0; m < json_array_size(r); m++) {
+                        double d = floor(json_number_value(json_array_get(r, m)));
+                        if (d < 0)
+                            d += (double)len;
+                        if (d == (double)i)
+                            keep = 1;
+                    }
+                } else {
+                    keep = jn_bool(c, r);
+                }
+            }
+            if (keep)
+                s->v[o++] = s->v[i];
+        }
+        s->n = o;
+    }
+    return 0;
+}
+
+/* ^(terms) over items: stable merge sort on precomputed keys. */
+static int sort_items(struct jn_ctx *c, const struct asl_jn_node *sn, struct items *s)
+{
+    size_t n = s->n, nt = sn->nkids;
+    if (n < 2)
+        return 0;
+    json_t **keys = calloc(n * nt, sizeof *keys);
+    size_t *idx = malloc(n * sizeof *idx), *tmp = malloc(n * sizeof *tmp);
+    int rc = -1;
+    if (!keys || !idx || !tmp)
+        goto done;
+    for (size_t t = 0; t < nt; t++) {
+        int seen = 0, isstr = 0;
+        for (size_t i = 0; i < n; i++) {
+            json_t *k;
+            if (ev(c, sn->kids[t]->kids[0], s->v[i].v, s->v[i].anc, s->v[i].fr, &k) != 0)
+                goto done;
+            keys[i * nt + t] = k;
+            if (!k)
+                continue;
+            if (!json_is_number(k) && !json_is_string(k)) {
+                jn_fail(c, "T2008", "The expressions within an order-by clause must evaluate to numeric or string values");
+                goto done;
+            }
+            if (seen && isstr != json_is_string(k)) {
+                jn_fail(c, "T2007", "Type mismatch within order-by clause. All values must be of the same type");
+                goto done;
+            }
+            seen = 1;
+            isstr = json_is_string(k);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, b = mid, o = lo;
+            while (a < mid || b < hi) {
+                int takeb = 0;
+                if (a >= mid)
+                    takeb = 1;
+                else if (b < hi) {
+                    int cmp = 0;
+                    for (size_t t = 0; t < nt && cmp == 0; t++) {
+                        json_t *x = keys[idx[a] * nt + t], *y = keys[idx[b] * nt + t];
+                        if (!x && !y) continue;
+                        if (!x) { cmp = 1; continue; }
+                        if (!y) { cmp = -1; continue; }
+                        if (json_is_string(x)) {
+                            int r = strcmp(json_string_value(x), json_string_value(y));
+                            cmp = r < 0 ? -1 : r > 0;
+                        } else {
+                            double dx = json_number_value(x), dy = json_number_value(y);
+                            cmp = dx < dy ? -1 : dx > dy;
+                        }
+                        if (sn->kids[t]->op)
+                            cmp = -cmp;
+                    }
+                    takeb = cmp > 0;
+                }
+                tmp[o++] = takeb ? idx[b++] : idx[a++];
+            }
+        }
+        memcpy(idx, tmp, n * sizeof *idx);
+    }
+    struct item *sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = s->v[idx[i]];
+    memcpy(s->v, sorted, n * sizeof *sorted);
+    free(sorted);
+    rc = 0;
+done:
+    free(keys);
+    free(idx);
+    free(tmp);
+    return rc;
+}
+
+static int is_tuple_step(const struct asl_jn_node *st)
+{
+    if (st->focus || st->index)
+        return 1;
+    for (size_t i = 0; i < st->nstages; i++)
+        if (st->stages[i]->type == ASL_JN_INDEX)
+            return 1;
+    return 0;
+}
+
+/* The ancestor of what step `st` yields from context item `it`. */
+static struct jn_anc *step_anc(struct jn_ctx *c, const struct asl_jn_node *st, const struct item *it)
+{
+    if (!c->track_parent)
+        return NULL;
+    if (st->type == ASL_JN_PARENT)
+        return it->anc ? it->anc->up : NULL;
+    if (st->type == ASL_JN_VAR && st->len == 0)
+        return it->anc;
+    return anc_new(c, it->v, it->anc);
+}
+
+static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct items *s, json_t **out);
+
+static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                     struct jn_frame *fr, json_t **out)
+{
+    struct items cur = {0}, next = {0};
+    json_t *whole = NULL;
+    int tuple = 0, rc = -1;
+    const struct asl_jn_node *s0 = n->kids[0];
+    if (json_is_array(in) && s0->type != ASL_JN_VAR) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(in, i, e)
+            items_push(&cur, e, anc, fr);
+    } else {
+        items_push(&cur, in, anc, fr);
+    }
+    for (size_t si = 0; si < n->nkids; si++) {
+        const struct asl_jn_node *st = n->kids[si];
+        int last = si + 1 == n->nkids;
+        next.n = 0;
+        whole = NULL;
+        if (is_tuple_step(st))
+            tuple = 1;
+        if (st->type == ASL_JN_SORT) {
+            if (sort_items(c, st, &cur) != 0)
+                goto done;
+            if (tuple) {
+                if (tuple_stages(c, st, &cur) != 0)
+                    goto done;
+            } else if (st->nstages) {
+                json_t *sq = jn_seq(c);
+                for (size_t i = 0; i < cur.n; i++)
+                    json_array_append(sq, cur.v[i].v);
+                json_t *v = sq;
+                for (size_t k = 0; k < st->nstages; k++)
+                    if (filter(c, st->stages[k]->kids[0], v, NULL, fr, &v) != 0)
+                        goto done;
+                cur.n = 0;
+                for (size_t i = 0; i < json_array_size(v); i++)
+                    items_push(&cur, json_array_get(v, i), NULL, fr);
+            }
+            continue;
+        }
+        if (si == 0 && (st->flags & ASL_JN_F_CONSARRAY) && !tuple) {
+            json_t *r;
+            if (ev(c, st, in, anc, fr, &r) != 0)
+                goto done;
+            if (r && json_is_array(r)) {
+                for (size_t i = 0; i < json_array_size(r); i++)
+                    items_push(&next, json_array_get(r, i), NULL, fr);
+                if (last)
+                    whole = r;
+            } else if (r) {
+                items_push(&next, r, NULL, fr);
+            }
+        } else if (tuple) {
+            for (size_t i = 0; i < cur.n; i++) {
+                struct item *it = &cur.v[i];
+                json_t *r;
+                if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
+                    goto done;
+                if (!r)
+                    continue;
+                json_t *arr = r;
+                if (!json_is_array(r)) {
+                    arr = H(json_array());
+                    json_array_append(arr, r);
+                }
+                for (size_t k = 0; k < json_array_size(arr); k++) {
+                    json_t *e = json_array_get(arr, k);
+                    struct item ni = *it;
+                    if (st->focus || st->index) {
+                        ni.fr = frame_new(c, it->fr);
+                        if (!ni.fr)
+                            goto done;
+                    }
+                    if (st->focus) {
+                        bind(c, ni.fr, st->focus, st->focus_len, e);
+                    } else {
+                        ni.v = e;
+                        ni.anc = step_anc(c, st, it);
+                    }
+                    if (st->index)
+                        bind(c, ni.fr, st->index, st->index_len, H(jn_num((double)k)));
+                    items_push(&next, ni.v, ni.anc, ni.fr);
+                }
+            }
+            if (tuple_stages(c, st, &next) != 0)
+                goto done;
+        } else {
+            json_t *one = NULL;
+            struct jn_anc *one_anc = NULL;
+            size_t count = 0;
+            for (size_t i = 0; i < cur.n; i++) {
+                struct item *it = &cur.v[i];
+                json_t *r;
+                if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
+                    goto done;
+                struct jn_anc *na = step_anc(c, st, it);
+                for (size_t k = 0; k < st->nstages && r; k++)
+                    if (filter(c, st->stages[k]->kids[0], r, na, it->fr, &r) != 0)
+                        goto done;
+                if (st->nstages)
+                    r = collapse(c, r, 0);
+                if (!r)
+                    continue;
+                count++;
+                one = r;
+                one_anc = na;
+                if (json_is_array(r) && !(jn_flags(c, r) & JN_CONS)) {
+                    for (size_t k = 0; k < json_array_size(r); k++)
+                        items_push(&next, json_array_get(r, k), na, fr);
+                } else {
+                    items_push(&next, r, na, fr);
+                }
+            }
+            (void)one_anc;
+            if (last && count == 1 && json_is_array(one) && !(jn_flags(c, one) & JN_SEQ))
+                whole = one;
+        }
+        struct items t = cur;
+        cur = next;
+        next = t;
+        if (st->focus) {
+            /* context does not advance; already kept in the items */
+        }
+        if (!tuple && cur.n == 0)
+            break;
+    }
+    json_t *res;
+    if (whole) {
+        res = whole;
+    } else {
+        res = jn_seq(c);
+        for (size_t i = 0; i < cur.n; i++)
+            json_array_append(res, cur.v[i].v);
+    }
+    if (n->flags & ASL_JN_F_KEEPARRAY) {
+        unsigned f = jn_flags(c, res);
+        if (json_is_array(res) && (f & JN_CONS) && !(f & JN_SEQ)) {
+            json_t *cp = jn_seq(c);
+            jn_append_flat(cp, res);
+            res = cp;
+        }
+        if (!(jn_flags(c, res) & JN_SEQ)) {
+            json_t *cp = jn_seq(c);
+            json_array_append(cp, res);
+            res = cp;
+        }
+        jn_mark(c, res, JN_KEEP);
+    }
+    if (n->group) {
+        if (!tuple) {
+            cur.n = 0;
+            json_t *r = collapse(c, res, 0);
+            if (json_is_array(r))
+                for (size_t i = 0; i < json_array_size(r); i++)
+                    items_push(&cur, json_array_get(r, i), NULL, fr);
+            else if (r)
+                items_push(&cur, r, NULL, fr);
+        }
+        if (group_eval(c, n->group, &cur, &res) != 0)
+            goto done;
+    }
+    *out = res;
+    rc = 0;
+done:
+    free(cur.v);
+    free(next.v);
+    return rc;
+}
+
+/* {k: v, ...} over the items: group by key, evaluate values per group. */
+static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct items *s, json_t **out)
+{
+    json_t *res = H(json_object());
+    size_t npairs = obj->nkids / 2;
+    struct grp { const char *key; int pair; struct items data; } *g = NULL;
+    size_t ng = 0;
+    int rc = -1;
+    struct item undef = {NULL, NULL, NULL};
+    struct items one = {&undef, 1, 1};
+    if (s->n == 0)
+        s = &one;
+    for (size_t i = 0; i < s->n; i++) {
+        for (size_t p = 0; p < npairs; p++) {
+            json_t *k;
+            if (ev(c, obj->kids[2 * p], s->v[i].v, s->v[i].anc, s->v[i].fr, &k) != 0)
+                goto done;
+            if (!k)
+                continue;
+            if (!json_is_string(k)) {
+                jn_fail(c, "T1003", "Key in object structure must evaluate to a string; got: %s",
+                        json_is_number(k) ? "number" : "non-string");
+                goto done;
+            }
+            size_t j;
+            for (j = 0; j < ng; j++)
+                if (strcmp(g[j].key, json_string_value(k)) == 0)
+                    break;
+            if (j == ng) {
+                struct grp *ng2 = realloc(g, (ng + 1) * sizeof *g);
+                if (!ng2)
+                    goto done;
+                g = ng2;
+                g[ng].key = json_string_value(k);
+                g[ng].pair = (int)p;
+                memset(&g[ng].data, 0, sizeof g[ng].data);
+                ng++;
+            } else if (g[j].pair != (int)p) {
+                jn_fail(c, "D1009", "Multiple key definitions evaluate to same key: \"%s\"", g[j].key);
+                goto done;
+            }
+            items_push(&g[j].data, s->v[i].v, s->v[i].anc, s->v[i].fr);
+        }
+    }
+    for (size_t j = 0; j < ng; j++) {
+        json_t *ctxv;
+        struct item *f = &g[j].data.v[0];
+        if (g[j].data.n == 1) {
+            ctxv = f->v;
+        } else {
+            ctxv = jn_seq(c);
+            for (size_t i = 0; i < g[j].data.n; i++)
+                jn_append_flat(ctxv, g[j].data.v[i].v);
+        }
+        json_t *v;
+        if (ev(c, obj->kids[2 * g[j].pair + 1], ctxv, f->anc, f->fr, &v) != 0)
+            goto done;
+        if (v)
+            json_object_set(res, g[j].key, v);
+    }
+    *out = res;
+    rc = 0;
+done:
+    for (size_t j = 0; j < ng; j++)
+        free(g[j].data.v);
+    free(g);
+    return rc;
+}
+
+/* ----------------------------------------------------------- operators */
+
+static int num_result(struct jn_ctx *c, double d, json_t **out)
+{
+    if (!isfinite(d))
+        return jn_fail(c, "D1001", "Number out of range: %g", d);
+    *out = H(jn_num(d));
+    return 0;
+}
+
+static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                  struct jn_frame *fr, json_t **out)
+{
+    json_t *l, *r;
+    *out = NULL;
+    int op = n->op;
+    if (op == ASL_JN_OP_AND || op == ASL_JN_OP_OR) {
+        if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
+            return -1;
+        int lb = jn_bool(c, l);
+        if ((op == ASL_JN_OP_AND && !lb) || (op == ASL_JN_OP_OR && lb)) {
+            *out = lb ? json_true() : json_false();
+            return 0;
+        }
+        if (ev(c, n->kids[1], in, anc, fr, &r) != 0)
+            return -1;
+        *out = jn_bool(c, r) ? json_true() : json_false();
+        return 0;
+    }
+    if (op == ASL_JN_OP_CHAIN) {
+        if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
+            return -1;
+        const struct asl_jn_node *rn = n->kids[1];
+        if (rn->type == ASL_JN_CALL && !rn->op) {
+            json_t *f;
+            if (ev(c, rn->kids[0], in, anc, fr, &f) != 0)
+                return -1;
+            if (!jn_fn_of(c, f))
+                return jn_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
+            size_t na = rn->nkids;
+            json_t **args = calloc(na, sizeof *args);
+            if (!args)
+                return -1;
+            args[0] = l;
+            for (size_t i = 1; i < na; i++)
+                if (ev(c, rn->kids[i], in, anc, fr, &args[i]) != 0) {
+                    free(args);
+                    return -1;
+                }
+            int rc = jn_apply(c, f, args, na, in, out);
+            free(args);
+            return rc;
+        }
+        if (ev(c, rn, in, anc, fr, &r) != 0)
+            return -1;
+        if (!jn_fn_of(c, r))
+            return jn_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
+        if (jn_fn_of(c, l)) {
+            /* composition: a function applying l then r */
+            struct jn_fn *fn;
+            json_t *fv = jn_fn_new(c, &fn);
+            if (!fv)
+                return -1;
+            fn->kind = JN_FN_PARTIAL;
+            fn->target = NULL;
+            fn->args = jn_alloc(c, 2 * sizeof *fn->args);
+            if (!fn->args)
+                return -1;
+            fn->args[0] = l;
+            fn->args[1] = r;
+            fn->nargs = 2;
+            fn->node = NULL;
+            fn->code = (void *)1;  /* marks a composition */
+            *out = fv;
+            return 0;
+        }
+        return jn_apply(c, r, &l, 1, in, out);
+    }
+    if (ev(c, n->kids[0], in, anc, fr, &l) != 0 || ev(c, n->kids[1], in, anc, fr, &r) != 0)
+        return -1;
+    switch (op) {
+    case ASL_JN_OP_ADD: case ASL_JN_OP_SUB: case ASL_JN_OP_MUL: case ASL_JN_OP_DIV: case ASL_JN_OP_MOD: {
+        if (l && !json_is_number(l))
+            return jn_fail(c, "T2001", "The left side of the %s operator must evaluate to a number", "arithmetic");
+        if (r && !json_is_number(r))
+            return jn_fail(c, "T2002", "The right side of the %s operator must evaluate to a number", "arithmetic");
+        if (!l || !r)
+            return 0;
+        double a = json_number_value(l), b = json_number_value(r), v = 0;
+        switch (op) {
+        case ASL_JN_OP_ADD: v = a + b; break;
+        case ASL_JN_OP_SUB: v = a - b; break;
+        case ASL_JN_OP_MUL: v = a * b; break;
+        case ASL_JN_OP_DIV: v = a / b; break;
+        default: v = fmod(a, b); break;
+        }
+        return num_result(c, v, out);
+    }
+    case ASL_JN_OP_EQ:
+    case ASL_JN_OP_NE: {
+        if (!l || !r) {
+            *out = json_false();
+            return 0;
+        }
+        int e = jn_equal(c, l, r);
+        *out = (op == ASL_JN_OP_EQ ? e : !e) ? json_true() : json_false();
+        return 0;
+    }
+    case ASL_JN_OP_LT: case ASL_JN_OP_LE: case ASL_JN_OP_GT: case ASL_JN_OP_GE: {
+        int lok = !l || json_is_number(l) || json_is_string(l);
+        int rok = !r || json_is_number(r) || json_is_string(r);
+        if (!lok || !rok)
+            return jn_fail(c, "T2010", "The expressions either side of operator must evaluate to numbers or strings");
+        if (!l || !r)
+            return 0;
+        if (json_is_number(l) != json_is_number(r))
+            return jn_fail(c, "T2009", "The values either side of the operator must be of the same data type");
+        int cmp;
+        if (json_is_number(l)) {
+            double a = json_number_value(l), b = json_number_value(r);
+            cmp = a < b ? -1 : a > b;
+        } else {
+            int s = strcmp(json_string_value(l), json_string_value(r));
+            cmp = s < 0 ? -1 : s > 0;
+        }
+        int v = op == ASL_JN_OP_LT ? cmp < 0 : op == ASL_JN_OP_LE ? cmp <= 0 : op == ASL_JN_OP_GT ? cmp > 0 : cmp >= 0;
+        *out = v ? json_true() : json_false();
+        return 0;
+    }
+    case ASL_JN_OP_IN: {
+        if (!l || !r) {
+            *out = json_false();
+            return 0;
+        }
+        int found = 0;
+        if (json_is_array(r)) {
+            for (size_t i = 0; i < json_array_size(r) && !found; i++)
+                found = jn_equal(c, l, json_array_get(r, i));
+        } else {
+            found = jn_equal(c, l, r);
+        }
+        *out = found ? json_true() : json_false();
+        return 0;
+    }
+    case ASL_JN_OP_CONCAT: {
+        json_t *a = l ? jn_stringify(c, l, 0) : NULL, *b = r ? jn_stringify(c, r, 0) : NULL;
+        if ((l && !a) || (r && !b))
+            return -1;
+        size_t la = a ? json_string_length(a) : 0, lb = b ? json_string_length(b) : 0;
+        char *buf = malloc(la + lb + 1);
+        if (!buf)
+            return -1;
+        if (la) memcpy(buf, json_string_value(a), la);
+        if (lb) memcpy(buf + la, json_string_value(b), lb);
+        *out = H(json_stringn(buf, la + lb));
+        free(buf);
+        return 0;
+    }
+    case ASL_JN_OP_RANGE: {
+        if (l && (!json_is_number(l) || json_number_value(l) != floor(json_number_value(l))))
+            return jn_fail(c, "T2003", "The left side of the range operator (..) must evaluate to an integer");
+        if (r && (!json_is_number(r) || json_number_value(r) != floor(json_number_value(r))))
+            return jn_fail(c, "T2004", "The right side of the range operator (..) must evaluate to an integer");
+        if (!l || !r)
+            return 0;
+        double a = json_number_value(l), b = json_number_value(r);
+        if (b - a > 1e7)
+            return jn_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
+        json_t *arr = H(json_array());
+        for (double x = a; x <= b; x++)
+            json_array_append_new(arr, jn_num(x));
+        *out = arr;
+        return 0;
+    }
+    }
+    return jn_fail(c, "S0201", "unknown operator");
+}
+
+/* ------------------------------------------------------------ transform */
+
+static int transform_apply(struct jn_ctx *c, struct jn_fn *fn, json_t *obj, json_t **out)
+{
+    const struct asl_jn_node *n = fn->node;
+    *out = NULL;
+    if (!obj)
+        return 0;
+    if (!json_is_object(obj) && !json_is_array(obj))
+        return jn_fail(c, "T0410", "Argument 1 of function transform does not match function signature");
+    json_t *copy = H(json_deep_copy(obj));
+    json_t *matches;
+    if (ev(c, n->kids[0], copy, NULL, fn->closure, &matches) != 0)
+        return -1;
+    if (matches) {
+        json_t *arr = matches;
+        if (!json_is_array(matches)) {
+            arr = H(json_array());
+            json_array_append(arr, matches);
+        }
+        for (size_t i = 0; i < json_array_size(arr); i++) {
+            json_t *m = json_array_get(arr, i), *upd;
+            if (!json_is_object(m))
+                continue;
+            if (ev(c, n->kids[1], m, NULL, fn->closure, &upd) != 0)
+                return -1;
+            if (upd) {
+                if (!json_is_object(upd))
+                    return jn_fail(c, "T2011", "The insert/update clause of the transform expression must evaluate to an object");
+                const char *k;
+                json_t *v;
+                json_object_foreach(upd, k, v)
+                    json_object_set(m, k, v);
+            }
+            if (n->nkids > 2) {
+                json_t *del;
+                if (ev(c, n->kids[2], m, NULL, fn->closure, &del) != 0)
+                    return -1;
+                if (del) {
+                    json_t *da = del;
+                    if (!json_is_array(del)) {
+                        da = H(json_array());
+                        json_array_append(da, del);
+                    }
+                    for (size_t k = 0; k < json_array_size(da); k++) {
+                        json_t *key = json_array_get(da, k);
+                        if (!json_is_string(key))
+                            return jn_fail(c, "T2012", "The delete clause of the transform expression must evaluate to a string or array of strings");
+                        json_object_del(m, json_string_value(key));
+                    }
+                }
+            }
+        }
+    }
+    *out = copy;
+    return 0;
+}
+
+/* ------------------------------------------------------------- apply */
+
+int jn_arity(struct jn_ctx *c, json_t *fnv)
+{
+    struct jn_fn *fn = jn_fn_of(c, fnv);
+    if (!fn)
+        return 0;
+    switch (fn->kind) {
+    case JN_FN_LAMBDA:
+        return (int)fn->node->nkids - 1;
+    case JN_FN_NATIVE: {
+        int n = 0;
+        const char *s = fn->bi->sig;
+        int depth = 0;
+        for (s++; *s && *s != ':' && !(*s == '>' && depth == 0); s++) {
+            if (*s == '<') depth++;
+            else if (*s == '>') depth--;
+            else if (depth == 0 && (strchr("bnsloafjxu(", *s)))
+                n++;
+            if (*s == '(') {
+                while (*s && *s != ')') s++;
+            }
+        }
+        return n;
+    }
+    case JN_FN_PARTIAL: {
+        int n = 0;
+        for (size_t i = 0; i < fn->nargs; i++)
+            if (!fn->args[i])
+                n++;
+        return fn->code ? 1 : n;
+    }
+    default:
+        return 1;
+    }
+}
+
+int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out)
+{
+    struct jn_fn *fn = jn_fn_of(c, fnv);
+    *out = NULL;
+    if (!fn)
+        return jn_fail(c, "T1006", "Attempted to invoke a non-function");
+    if (++c->depth > JN_MAX_DEPTH) {
+        c->depth--;
+        return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+    }
+    int rc = -1;
+    switch (fn->kind) {
+    case JN_FN_LAMBDA: {
+        const struct asl_jn_node *ln = fn->node;
+        json_t **vargs = args;
+        size_t nv = nargs;
+        if (ln->str && jn_validate(c, ln->str, "lambda", args, nargs, in, &vargs, &nv) != 0)
+            break;
+        struct jn_frame *f = frame_new(c, fn->closure);
+        if (!f)
+            break;
+        for (size_t i = 1; i < ln->nkids; i++)
+            bind(c, f, ln->kids[i]->str, ln->kids[i]->len, i - 1 < nv ? vargs[i - 1] : NULL);
+        if (vargs != args)
+            free(vargs);
+        rc = ev(c, ln->kids[0], fn->in, NULL, f, out);
+        break;
+    }
+    case JN_FN_NATIVE: {
+        json_t **vargs;
+        size_t nv;
+        if (jn_validate(c, fn->bi->sig, fn->bi->name, args, nargs, in, &vargs, &nv) != 0)
+            break;
+        rc = fn->bi->fn(c, vargs, nv, in, out);
+        free(vargs);
+        break;
+    }
+    case JN_FN_PARTIAL: {
+        if (fn->code) {  /* composition */
+            json_t *mid;
+            if (jn_apply(c, fn->args[0], args, nargs, in, &mid) != 0)
+                break;
+            rc = jn_apply(c, fn->args[1], &mid, 1, in, out);
+            break;
+        }
+        json_t **full = calloc(fn->nargs + 1, sizeof *full);
+        if (!full)
+            break;
+        size_t k = 0;
+        for (size_t i = 0; i < fn->nargs; i++)
+            full[i] = fn->args[i] ? fn->args[i] : (k < nargs ? args[k++] : NULL);
+        rc = jn_apply(c, fn->target, full, fn->nargs, in, out);
+        free(full);
+        break;
+    }
+    case JN_FN_TRANSFORM:
+        rc = transform_apply(c, fn, nargs ? args[0] : NULL, out);
+        break;
+    case JN_FN_REGEX: {
+        /* calling a regex: the first match as {match, start, end, groups, next} */
+        const struct jn_builtin *m = jn_builtin_find("__regexcall", 11);
+        json_t *a2[2] = {nargs ? args[0] : NULL, fnv};
+        rc = m ? m->fn(c, a2, 2, in, out) : -1;
+        break;
+    }
+    }
+    c->depth--;
+    return rc;
+}
+
+static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                struct jn_frame *fr, json_t **out)
+{
+    json_t *f;
+    *out = NULL;
+    if (ev(c, n->kids[0], in, anc, fr, &f) != 0)
+        return -1;
+    if (!jn_fn_of(c, f)) {
+        if (n->kids[0]->type == ASL_JN_VAR || n->kids[0]->type == ASL_JN_PATH)
+            return jn_fail(c, "T1006", "Attempted to invoke a non-function");
+        return jn_fail(c, "T1005", "Attempted to invoke a non-function");
+    }
+    size_t na = n->nkids - 1;
+    json_t **args = calloc(na + 1, sizeof *args);
+    if (!args)
+        return -1;
+    for (size_t i = 0; i < na; i++) {
+        if (n->kids[i + 1]->type == ASL_JN_PLACEHOLDER)
+            continue;
+        if (ev(c, n->kids[i + 1], in, anc, fr, &args[i]) != 0) {
+            free(args);
+            return -1;
+        }
+    }
+    int rc;
+    if (n->op) {
+        struct jn_fn *fn;
+        json_t *fv = jn_fn_new(c, &fn);
+        rc = -1;
+        if (fv) {
+            fn->kind = JN_FN_PARTIAL;
+            fn->target = f;
+            fn->args = jn_alloc(c, (na + 1) * sizeof *fn->args);
+            if (fn->args) {
+                memcpy(fn->args, args, na * sizeof *args);
+                fn->nargs = na;
+                *out = fv;
+                rc = 0;
+            }
+        }
+    } else {
+        rc = jn_apply(c, f, args, na, in, out);
+    }
+    free(args);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- ev */
+
+static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                  struct jn_frame *fr, json_t **out)
+{
+    *out = NULL;
+    switch (n->type) {
+    case ASL_JN_NUM:
+        *out = H(jn_num(n->num));
+        return 0;
+    case ASL_JN_STR:
+        *out = H(json_stringn(n->str ? n->str : "", n->len));
+        return 0;
+    case ASL_JN_TRUE: *out = json_true(); return 0;
+    case ASL_JN_FALSE: *out = json_false(); return 0;
+    case ASL_JN_NULL: *out = json_null(); return 0;
+    case ASL_JN_REGEX: {
+        struct jn_fn *fn;
+        json_t *fv = jn_fn_new(c, &fn);
+        if (!fv)
+            return -1;
+        fn->kind = JN_FN_REGEX;
+        fn->node = n;
+        *out = fv;
+        return 0;
+    }
+    case ASL_JN_NAME: {
+        if (!in)
+            return 0;
+        if (json_is_object(in)) {
+            if (jn_fn_of(c, in))
+                return 0;
+            char stack[128];
+            char *key = n->len < sizeof stack ? stack : malloc(n->len + 1);
+            if (!key)
+                return -1;
+            memcpy(key, n->str, n->len);
+            key[n->len] = 0;
+            *out = json_object_get(in, key);
+            if (key != stack)
+                free(key);
+            return 0;
+        }
+        if (json_is_array(in)) {
+            json_t *s = jn_seq(c);
+            for (size_t i = 0; i < json_array_size(in); i++) {
+                json_t *r;
+                if (ev_raw(c, n, json_array_get(in, i), anc, fr, &r) != 0)
+                    return -1;
+                jn_append_flat(s, r);
+            }
+            *out = s;
+        }
+        return 0;
+    }
+    case ASL_JN_VAR: {
+        if (n->len == 0) {
+            *out = in;
+            return 0;
+        }
+        if (n->len == 1 && n->str[0] == '$')
+            return 0;
+        if (lookup(c, fr, n->str, n->len, out))
+            return 0;
+        if (n->len == 6 && memcmp(n->str, "states", 6) == 0) {
+            *out = c->env ? c->env->states : NULL;
+            return 0;
+        }
+        if (c->env && c->env->lookup) {
+            json_t *v = c->env->lookup(c->env->ud, n->str, n->len);
+            if (v) {
+                *out = v;
+                return 0;
+            }
+        }
+        const struct jn_builtin *b = jn_builtin_find(n->str, n->len);
+        if (b) {
+            struct jn_fn *fn;
+            json_t *fv = jn_fn_new(c, &fn);
+            if (!fv)
+                return -1;
+            fn->kind = JN_FN_NATIVE;
+            fn->bi = b;
+            *out = fv;
+        }
+        return 0;
+    }
+    case ASL_JN_WILD: {
+        if (!in)
+            return 0;
+        json_t *s = jn_seq(c);
+        if (json_is_object(in) && !jn_fn_of(c, in)) {
+            const char *k;
+            json_t *v;
+            json_object_foreach(in, k, v)
+                jn_append_flat(s, v);
+        } else if (json_is_array(in)) {
+            for (size_t i = 0; i < json_array_size(in); i++) {
+                json_t *e = json_array_get(in, i), *r;
+                if (json_is_object(e)) {
+                    if (ev_raw(c, n, e, anc, fr, &r) != 0)
+                        return -1;
+                    jn_append_flat(s, r);
+                } else {
+                    jn_append_flat(s, e);
+                }
+            }
+        }
+        *out = s;
+        return 0;
+    }
+    case ASL_JN_DESC: {
+        if (!in)
+            return 0;
+        json_t *s = jn_seq(c);
+        json_t **stack = NULL;
+        size_t sn = 0, scap = 0;
+        /* depth-first, pre-order: push children in reverse */
+        json_t *cur = in;
+        for (;;) {
+            if (cur) {
+                if (!json_is_array(cur))
+                    json_array_append(s, cur);
+                json_t **kids = NULL;
+                size_t nk = 0;
+                if (json_is_array(cur)) {
+                    nk = json_array_size(cur);
+                    kids = malloc((nk ? nk : 1) * sizeof *kids);
+                    for (size_t i = 0; kids && i < nk; i++)
+                        kids[i] = json_array_get(cur, i);
+                } else if (json_is_object(cur) && !jn_fn_of(c, cur)) {
+                    nk = json_object_size(cur);
+                    kids = malloc((nk ? nk : 1) * sizeof *kids);
+                    const char *k;
+                    json_t *v;
+                    size_t i = 0;
+                    if (kids)
+                        json_object_foreach(cur, k, v)
+                            kids[i++] = v;
+                }
+                if (sn + nk > scap) {
+                    scap = (sn + nk) * 2 + 16;
+                    json_t **ns = realloc(stack, scap * sizeof *ns);
+                    if (!ns) {
+                        free(kids);
+                        free(stack);
+                        return -1;
+                    }
+                    stack = ns;
+                }
+                for (size_t i = nk; kids && i > 0; i--)
+                    stack[sn++] = kids[i - 1];
+                free(kids);
+            }
+            if (sn == 0)
+                break;
+            cur = stack[--sn];
+        }
+        free(stack);
+        *out = s;
+        return 0;
+    }
+    case ASL_JN_PARENT:
+        *out = anc ? anc->v : NULL;
+        return 0;
+    case ASL_JN_PATH:
+        return eval_path(c, n, in, anc, fr, out);
+    case ASL_JN_BINARY:
+        return binary(c, n, in, anc, fr, out);
+    case ASL_JN_NEG: {
+        json_t *v;
+        if (ev(c, n->kids[0], in, anc, fr, &v) != 0)
+            return -1;
+        if (!v)
+            return 0;
+        if (!json_is_number(v))
+            return jn_fail(c, "D1002", "Cannot negate a non-numeric value");
+        return num_result(c, -json_number_value(v), out);
+    }
+    case ASL_JN_ARRAY: {
+        json_t *a = H(json_array());
+        jn_mark(c, a, JN_CONS);
+        for (size_t i = 0; i < n->nkids; i++) {
+            json_t *v;
+            if (ev(c, n->kids[i], in, anc, fr, &v) != 0)
+                return -1;
+            if (!v)
+                continue;
+            if (n->kids[i]->type == ASL_JN_ARRAY)
+                json_array_append(a, v);
+            else
+                jn_append_flat(a, v);
+        }
+        *out = a;
+        return 0;
+    }
+    case ASL_JN_OBJECT: {
+        struct items s = {0};
+        if (json_is_array(in)) {
+            for (size_t i = 0; i < json_array_size(in); i++)
+                items_push(&s, json_array_get(in, i), anc, fr);
+        } else {
+            items_push(&s, in, anc, fr);
+        }
+        int rc = group_eval(c, n, &s, out);
+        free(s.v);
+        return rc;
+    }
+    case ASL_JN_BLOCK: {
+        struct jn_frame *f = frame_new(c, fr);
+        if (!f)
+            return -1;
+        for (size_t i = 0; i < n->nkids; i++)
+            if (ev(c, n->kids[i], in, anc, f, out) != 0)
+                return -1;
+        return 0;
+    }
+    case ASL_JN_COND: {
+        json_t *t;
+        if (ev(c, n->kids[0], in, anc, fr, &t) != 0)
+            return -1;
+        if (jn_bool(c, t))
+            return ev(c, n->kids[1], in, anc, fr, out);
+        if (n->nkids > 2)
+            return ev(c, n->kids[2], in, anc, fr, out);
+        return 0;
+    }
+    case ASL_JN_BIND: {
+        json_t *v;
+        if (ev(c, n->kids[0], in, anc, fr, &v) != 0)
+            return -1;
+        if (fr && bind(c, fr, n->str, n->len, v) != 0)
+            return -1;
+        *out = v;
+        return 0;
+    }
+    case ASL_JN_CALL:
+        return call(c, n, in, anc, fr, out);
+    case ASL_JN_LAMBDA:
+    case ASL_JN_TRANSFORM: {
+        struct jn_fn *fn;
+        json_t *fv = jn_fn_new(c, &fn);
+        if (!fv)
+            return -1;
+        fn->kind = n->type == ASL_JN_LAMBDA ? JN_FN_LAMBDA : JN_FN_TRANSFORM;
+        fn->node = n;
+        fn->closure = fr;
+        fn->in = in;
+        *out = fv;
+        return 0;
+    }
+    case ASL_JN_SORT: {
+        struct items s = {0};
+        if (json_is_array(in))
+            for (size_t i = 0; i < json_array_size(in); i++)
+                items_push(&s, json_array_get(in, i), NULL, fr);
+        else if (in)
+            items_push(&s, in, NULL, fr);
+        int rc = sort_items(c, n, &s);
+        if (rc == 0) {
+            json_t *r = jn_seq(c);
+            for (size_t i = 0; i < s.n; i++)
+                json_array_append(r, s.v[i].v);
+            *out = r;
+        }
+        free(s.v);
+        return rc;
+    }
+    default:
+        return jn_fail(c, "S0201", "unsupported expression node %d", n->type);
+    }
+}
+
+static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+              struct jn_frame *fr, json_t **out)
+{
+    *out = NULL;
+    if (++c->depth > JN_MAX_DEPTH) {
+        c->depth--;
+        return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+    }
+    int rc = ev_raw(c, n, in, anc, fr, out);
+    if (rc == 0 && n->type != ASL_JN_PATH) {
+        for (size_t k = 0; k < n->nstages && rc == 0; k++)
+            if (n->stages[k]->type == ASL_JN_FILTER)
+                rc = filter(c, n->stages[k]->kids[0], *out, anc, fr, out);
+        if (rc == 0 && n->group) {
+            struct items s = {0};
+            json_t *r = collapse(c, *out, 0);
+            if (json_is_array(r))
+                for (size_t i = 0; i < json_array_size(r); i++)
+                    items_push(&s, json_array_get(r, i), anc, fr);
+            else if (r)
+                items_push(&s, r, anc, fr);
+            rc = group_eval(c, n->group, &s, out);
+            free(s.v);
+        }
+    }
+    if (rc == 0)
+        *out = collapse(c, *out, (n->flags & ASL_JN_F_KEEPARRAY) != 0);
+    c->depth--;
+    return rc;
+}
+
+static int uses_parent(const struct asl_jn_node *n)
+{
+    if (!n)
+        return 0;
+    if (n->type == ASL_JN_PARENT)
+        return 1;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (uses_parent(n->kids[i]))
+            return 1;
+    for (size_t i = 0; i < n->nstages; i++)
+        if (uses_parent(n->stages[i]))
+            return 1;
+    return uses_parent(n->group);
+}
+
+/* Values handed back to the caller: functions become undefined members. */
+static json_t *export(struct jn_ctx *c, json_t *v)
+{
+    if (!v)
+        return NULL;
+    if (jn_fn_of(c, v))
+        return NULL;
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *e = export(c, json_array_get(v, i));
+            if (e)
+                json_array_append_new(a, e);
+        }
+        return a;
+    }
+    if (json_is_object(v)) {
+        json_t *o = json_object();
+        const char *k;
+        json_t *e;
+        json_object_foreach(v, k, e) {
+            json_t *x = export(c, e);
+            if (x)
+                json_object_set_new(o, k, x);
+        }
+        return o;
+    }
+    return json_incref(v);
+}
+
+static int contains_fn(struct jn_ctx *c, json_t *v)
+{
+    if (!v || !c->nmarks)
+        return 0;
+    if (jn_fn_of(c, v))
+        return 1;
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (contains_fn(c, json_array_get(v, i)))
+                return 1;
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(v, k, e)
+            if (contains_fn(c, e))
+                return 1;
+    }
+    return 0;
+}
+
+int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
+                json_t **out, struct asl_err *err)
+{
+    struct jn_ctx c = {.env = env, .err = err};
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    c.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    c.rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uintptr_t)&c;
+    c.track_parent = uses_parent(root);
+    *out = NULL;
+    struct jn_frame top = {0};
+    json_t *r = NULL;
+    int rc = ev(&c, root, NULL, NULL, &top, &r);
+    if (rc == 0 && r)
+        *out = contains_fn(&c, r) ? export(&c, r) : json_incref(r);
+    if (rc != 0 && !err->name)
+        asl_err_set(err, ASL_E_QUERY_EVAL, "D0000: evaluation failed");
+    for (size_t i = 0; i < c.capmarks; i++) {
+        if (c.marks[i].key) {
+            struct jn_fn *fn = c.marks[i].fn;
+            if (fn && fn->kind == JN_FN_REGEX && fn->code)
+                jn_regex_free(fn->code);
+            json_decref(c.marks[i].key);
+        }
+    }
+    free(c.marks);
+    for (size_t i = 0; i < c.nheld; i++)
+        json_decref(c.held[i]);
+    free(c.held);
+    for (size_t i = 0; i < c.narena; i++)
+        free(c.arena[i]);
+    free(c.arena);
+    return rc;
+}

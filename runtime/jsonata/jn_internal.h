@@ -1,0 +1,105 @@
+/*
+ * jn_internal.h - the JSONata evaluator's private interface (runtime/jsonata).
+ *
+ * Values are jansson values.  What JSONata attaches to a value beyond JSON
+ * (a sequence, a constructed array, keep-singleton, a function) is kept in
+ * a per-evaluation table keyed by the value's address; the table holds a
+ * reference, so an address is never reused while the evaluation runs.
+ * Frames, closures and ancestor links live in the evaluation's arena and
+ * are freed when it ends.
+ */
+#ifndef JN_INTERNAL_H
+#define JN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "aslrt_jsonata.h"
+
+#define JN_SEQ 1u
+#define JN_CONS 2u
+#define JN_KEEP 4u
+#define JN_FUNC 8u
+
+struct jn_ctx;
+struct jn_frame;
+
+struct jn_anc {
+    json_t *v;              /* borrowed (held by the arena) */
+    struct jn_anc *up;
+};
+
+typedef int (*jn_native)(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+
+struct jn_builtin {
+    const char *name;
+    const char *sig;
+    jn_native fn;
+};
+
+enum { JN_FN_LAMBDA, JN_FN_NATIVE, JN_FN_PARTIAL, JN_FN_REGEX, JN_FN_TRANSFORM };
+
+struct jn_fn {
+    int kind;
+    const struct asl_jn_node *node;   /* lambda, regex or transform */
+    struct jn_frame *closure;
+    json_t *in;                       /* context at definition (held) */
+    const struct jn_builtin *bi;
+    json_t *target;                   /* partial: the function value (held) */
+    json_t **args;                    /* partial: NULL for '?' (held) */
+    size_t nargs;
+    void *code;                       /* regex: pcre2_code * */
+};
+
+struct jn_ctx {
+    const struct asl_jn_env *env;
+    struct asl_err *err;
+    int depth;
+    int track_parent;
+    struct jn_markent { json_t *key; unsigned flags; struct jn_fn *fn; } *marks;
+    size_t nmarks, capmarks;
+    void **arena;
+    size_t narena, caparena;
+    json_t **held;
+    size_t nheld, capheld;
+    int64_t now_ms;
+    uint64_t rng;
+};
+
+/* jn_eval.c */
+int jn_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+unsigned jn_flags(struct jn_ctx *c, json_t *v);
+int jn_mark(struct jn_ctx *c, json_t *v, unsigned flags);
+struct jn_fn *jn_fn_of(struct jn_ctx *c, json_t *v);
+json_t *jn_fn_new(struct jn_ctx *c, struct jn_fn **fn);
+void *jn_alloc(struct jn_ctx *c, size_t n);
+json_t *jn_hold(struct jn_ctx *c, json_t *v);
+json_t *jn_seq(struct jn_ctx *c);
+json_t *jn_num(double d);
+int jn_is_num(json_t *v);
+int jn_equal(struct jn_ctx *c, json_t *a, json_t *b);
+int jn_bool(struct jn_ctx *c, json_t *v);
+int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out);
+int jn_arity(struct jn_ctx *c, json_t *fnv);
+const struct jn_builtin *jn_builtin_find(const char *name, size_t len);
+int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **args, size_t nargs,
+                json_t *in, json_t ***vargs, size_t *nv);
+/* Append v (stealing) to seq, flattening one level when v is an array. */
+void jn_append_flat(json_t *seq, json_t *v);
+
+/* jn_string.c */
+void jn_fmt_number(double d, char *buf, size_t n);
+json_t *jn_stringify(struct jn_ctx *c, json_t *v, int pretty);  /* JSONata $string */
+size_t jn_utf8_len(const char *s, size_t n);
+size_t jn_utf8_offset(const char *s, size_t n, size_t cps);
+int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
+                  size_t *ovec, size_t *ngroups);
+void jn_regex_free(void *code);
+
+/* jn_funcs.c */
+extern const struct jn_builtin jn_builtins[];
+extern const size_t jn_nbuiltins;
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * jn_string.c - JSONata text: JavaScript-style number formatting, $string's
+ * JSON serialisation, UTF-8 code point counting, and regex matching
+ * through PCRE2 (compiled once per evaluation, per literal).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <math.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jn_internal.h"
+
+/* Shortest round-trip digits, laid out the way JavaScript prints a Number. */
+void jn_fmt_number(double d, char *buf, size_t n)
+{
+    char tmp[40];
+    if (d == 0) {
+        snprintf(buf, n, "0");
+        return;
+    }
+    int p;
+    for (p = 1; p <= 17; p++) {
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, d);
+        if (strtod(tmp, NULL) == d)
+            break;
+    }
+    /* tmp = [-]D[.DDD]e[+-]XX */
+    char digits[24];
+    size_t nd = 0;
+    const char *s = tmp;
+    int neg = 0;
+    if (*s == '-') { neg = 1; s++; }
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9')
+            digits[nd++] = *s;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = 0;
+    int e = atoi(s + 1);
+    char out[64];
+    size_t o = 0;
+    if (neg) out[o++] = '-';
+    if (e >= -7 && e < 21) {
+        if (e < 0) {
+            out[o++] = '0';
+            out[o++] = '.';
+            for (int i = -1; i > e; i--) out[o++] = '0';
+            for (size_t i = 0; i < nd; i++) out[o++] = digits[i];
+        } else {
+            for (int i = 0; i <= e || (size_t)i < nd; i++) {
+                if (i == e + 1) out[o++] = '.';
+                out[o++] = (size_t)i < nd ? digits[i] : '0';
+            }
+        }
+    } else {
+        out[o++] = digits[0];
+        if (nd > 1) {
+            out[o++] = '.';
+            for (size_t i = 1; i < nd; i++) out[o++] = digits[i];
+        }
+        o += (size_t)snprintf(out + o, sizeof out - o, "e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    }
+    out[o] = 0;
+    snprintf(buf, n, "%s", out);
+}
+
+struct sbuf {
+    char *s;
+    size_t n, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = (b->n + n + 1) * 2;
+        char *ns = realloc(b->s, nc);
+        if (!ns)
+            return;
+        b->s = ns;
+        b->cap = nc;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+
+static void sb_str(struct sbuf *b, const char *s, size_t n)
+{
+    sb_add(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        char esc[8];
+        switch (ch) {
+        case '"': sb_add(b, "\\\"", 2); break;
+        case '\\': sb_add(b, "\\\\", 2); break;
+        case '\b': sb_add(b, "\\b", 2); break;
+        case '\f': sb_add(b, "\\f", 2); break;
+        case '\n': sb_add(b, "\\n", 2); break;
+        case '\r': sb_add(b, "\\r", 2); break;
+        case '\t': sb_add(b, "\\t", 2); break;
+        default:
+            if (ch < 0x20) {
+                snprintf(esc, sizeof esc, "\\u%04x", ch);
+                sb_add(b, esc, 6);
+            } else {
+                sb_add(b, (const char *)&s[i], 1);
+            }
+        }
+    }
+    sb_add(b, "\"", 1);
+}
+
+static void indent(struct sbuf *b, int pretty, int level)
+{
+    if (!pretty)
+        return;
+    sb_add(b, "\n", 1);
+    for (int i = 0; i < level; i++)
+        sb_add(b, "  ", 2);
+}
+
+static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int level)
+{
+    char num[64];
+    if (jn_fn_of(c, v)) {
+        sb_add(b, "\"\"", 2);
+        return;
+    }
+    switch (json_typeof(v)) {
+    case JSON_STRING: sb_str(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_INTEGER:
+    case JSON_REAL: {
+        char p15[40];
+        snprintf(p15, sizeof p15, "%.14e", json_number_value(v));
+        jn_fmt_number(strtod(p15, NULL), num, sizeof num);
+        sb_add(b, num, strlen(num));
+        break;
+    }
+    case JSON_TRUE: sb_add(b, "true", 4); break;
+    case JSON_FALSE: sb_add(b, "false", 5); break;
+    case JSON_NULL: sb_add(b, "null", 4); break;
+    case JSON_ARRAY:
+        sb_add(b, "[", 1);
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            if (i) sb_add(b, ",", 1);
+            indent(b, pretty, level + 1);
+            ser(c, b, json_array_get(v, i), pretty, level + 1);
+        }
+        if (json_array_size(v)) indent(b, pretty, level);
+        sb_add(b, "]", 1);
+        break;
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *e;
+        int first = 1;
+        sb_add(b, "{", 1);
+        json_object_foreach(v, k, e) {
+            if (!first) sb_add(b, ",", 1);
+            first = 0;
+            indent(b, pretty, level + 1);
+            sb_str(b, k, strlen(k));
+            sb_add(b, pretty ? ": " : ":", pretty ? 2 : 1);
+            ser(c, b, e, pretty, level + 1);
+        }
+        if (!first) indent(b, pretty, level);
+        sb_add(b, "}", 1);
+        break;
+    }
+    }
+}
+
+json_t *jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
+{
+    if (!v)
+        return NULL;
+    if (json_is_string(v))
+        return v;
+    if (jn_fn_of(c, v))
+        return jn_hold(c, json_string(""));
+    if (json_is_number(v) && !isfinite(json_number_value(v))) {
+        jn_fail(c, "D3001", "Attempting to invoke string function on Infinity or NaN");
+        return NULL;
+    }
+    struct sbuf b = {0};
+    ser(c, &b, v, pretty, 0);
+    json_t *r = jn_hold(c, json_stringn(b.s ? b.s : "", b.n));
+    free(b.s);
+    return r;
+}
+
+size_t jn_utf8_len(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if ((ch & 0xC0) != 0x80)
+            k += ch >= 0xF0 ? 2 : 1;   /* astral characters count as two (UTF-16) */
+    }
+    return k;
+}
+
+/* Byte offset of UTF-16 unit index `cps` (clamped to n). */
+size_t jn_utf8_offset(const char *s, size_t n, size_t cps)
+{
+    size_t i = 0, k = 0;
+    while (i < n && k < cps) {
+        unsigned char ch = (unsigned char)s[i];
+        size_t w = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
+        k += w == 4 ? 2 : 1;
+        i += w;
+    }
+    return i > n ? n : i;
+}
+
+void jn_regex_free(void *code)
+{
+    pcre2_code_free(code);
+}
+
+int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
+                  size_t *ovec, size_t *ngroups)
+{
+    struct jn_fn *fn = jn_fn_of(c, re);
+    if (!fn || fn->kind != JN_FN_REGEX)
+        return jn_fail(c, "T0410", "Argument does not match function signature (regex expected)");
+    if (!fn->code) {
+        const struct asl_jn_node *n = fn->node;
+        uint32_t opts = PCRE2_UTF;
+        for (size_t i = 0; i < n->len2; i++) {
+            if (n->str2[i] == 'i') opts |= PCRE2_CASELESS;
+            else if (n->str2[i] == 'm') opts |= PCRE2_MULTILINE;
+            else if (n->str2[i] == 's') opts |= PCRE2_DOTALL;
+        }
+        int ec;
+        PCRE2_SIZE eo;
+        fn->code = pcre2_compile((PCRE2_SPTR)n->str, n->len, opts, &ec, &eo, NULL);
+        if (!fn->code)
+            return jn_fail(c, "S0303", "The regular expression is invalid");
+    }
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(fn->code, NULL);
+    if (!md)
+        return -1;
+    int rc = pcre2_match(fn->code, (PCRE2_SPTR)s, len, start, 0, md, NULL);
+    if (rc <= 0) {
+        pcre2_match_data_free(md);
+        return 0;
+    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    uint32_t np = pcre2_get_ovector_count(md);
+    if (np > 32) np = 32;
+    for (uint32_t i = 0; i < np; i++) {
+        ovec[2 * i] = ov[2 * i] == PCRE2_UNSET ? (size_t)-1 : ov[2 * i];
+        ovec[2 * i + 1] = ov[2 * i + 1] == PCRE2_UNSET ? (size_t)-1 : ov[2 * i + 1];
+    }
+    *ngroups = np;
+    pcre2_match_data_free(md);
+    return 1;
+}
