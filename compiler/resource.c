@@ -54,6 +54,58 @@ static int arn_parts(const char *arn, char parts[6][256])
     return strcmp(parts[0], "arn") == 0 ? 0 : -1;
 }
 
+/* The optimized integrations (AWS developer guide, "Integrating optimized
+ * services"): service, then its actions.  aws-sdk: takes any action. */
+static const char *const optimized[] = {
+    "lambda", "invoke", NULL,
+    "batch", "submitJob", NULL,
+    "dynamodb", "getItem", "putItem", "updateItem", "deleteItem", NULL,
+    "ecs", "runTask", NULL,
+    "eks", "createCluster", "deleteCluster", "createFargateProfile", "deleteFargateProfile",
+        "createNodegroup", "deleteNodegroup", "runJob", "call", NULL,
+    "elasticmapreduce", "createCluster", "setClusterTerminationProtection", "terminateCluster",
+        "addStep", "cancelStep", "modifyInstanceFleetByName", "modifyInstanceGroupByName", NULL,
+    "emr-containers", "createVirtualCluster", "deleteVirtualCluster", "startJobRun", NULL,
+    "emr-serverless", "createApplication", "startApplication", "stopApplication",
+        "deleteApplication", "startJobRun", "cancelJobRun", NULL,
+    "events", "putEvents", NULL,
+    "glue", "startJobRun", NULL,
+    "databrew", "startJobRun", NULL,
+    "athena", "startQueryExecution", "stopQueryExecution", "getQueryExecution", "getQueryResults", NULL,
+    "sagemaker", "createTrainingJob", "createTransformJob", "createEndpoint", "createEndpointConfig",
+        "createModel", "createHyperParameterTuningJob", "createLabelingJob", "createProcessingJob",
+        "updateEndpoint", NULL,
+    "sns", "publish", NULL,
+    "sqs", "sendMessage", NULL,
+    "states", "startExecution", NULL,
+    "codebuild", "startBuild", "stopBuild", "batchDeleteBuilds", "batchGetReports",
+        "startBuildBatch", "stopBuildBatch", "retryBuildBatch", "retryBuild", NULL,
+    "apigateway", "invoke", NULL,
+    "http", "invoke", NULL,
+    "bedrock", "invokeModel", "createModelCustomizationJob", NULL,
+    "mediaconvert", "createJob", NULL,
+    NULL,
+};
+
+static int integration_known(const char *service, const char *action)
+{
+    static const char *const patterns[] = {"", ".sync", ".sync:2", ".waitForTaskToken", NULL};
+    for (const char *const *p = optimized; *p; p++) {
+        int this_service = strcmp(*p, service) == 0;
+        for (p++; *p; p++) {
+            if (!this_service)
+                continue;
+            size_t al = strlen(*p);
+            if (strncmp(action, *p, al) != 0)
+                continue;
+            for (const char *const *pat = patterns; *pat; pat++)
+                if (strcmp(action + al, *pat) == 0)
+                    return 1;
+        }
+    }
+    return 0;
+}
+
 static int partition_ok(const char *p)
 {
     return !strcmp(p, "aws") || !strcmp(p, "aws-cn") || !strcmp(p, "aws-us-gov");
@@ -104,6 +156,8 @@ int asl_resource_parse(const char *resource, struct asl_resource *r)
         r->name = strdup(colon + 1);
     }
     r->wait_for_token = strstr(r->name, ".waitForTaskToken") != NULL;
+    if (strncmp(rest, "aws-sdk:", 8) != 0 && !integration_known(r->type, r->name))
+        return -1;
     if (strcmp(rest, "lambda:invoke") == 0)
         r->invoker = "asl_invoke_lambda_api";
     else if (strcmp(rest, "http:invoke") == 0)
@@ -120,7 +174,7 @@ const char *asl_resource_problem(const char *resource)
         return NULL;
     if (strncmp(resource, ASLC_EXEC_PREFIX, strlen(ASLC_EXEC_PREFIX)) == 0)
         return "aslc:exec: needs a program to run";
-    return "The value is not a valid resource ARN";
+    return "The value is not a valid resource ARN, or the resource is not available in this region.";
 }
 
 void asl_resource_free(struct asl_resource *r)

@@ -306,8 +306,8 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         free(tids);
     }
     run->prev_event = ms.last_event;
-    if (ms.stop || (asl_cancel_is_set(ms.cancel) && !ms.err.name)) {
-        if (!ms.err.name)
+    if (ms.stop || asl_cancel_is_set(ms.cancel)) {
+        if (!ms.stop)   /* cancelled from outside: report why */
             asl_cancel_err(ms.cancel, &ms.err);
         asl_err_move(&run->err, &ms.err);
         if (m->distributed)

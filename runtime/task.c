@@ -268,11 +268,6 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
 
     int rc;
     const struct asl_binding *b;
-    char token[64] = "";
-    if (t->wait_for_token) {
-        snprintf(token, sizeof token, "%s-%ld", ex->name, run->entered_event);
-        run->task_token = token;
-    }
     if (ex->mock && asl_mock_has(ex->mock, st->name))
         rc = mock_attempt(run, t, result);
     else if ((b = find_binding(ex, t->resource)) != NULL)
@@ -281,7 +276,6 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
         rc = program_attempt(run, t, (char *const *)t->argv, tc, params, result);
     else
         rc = t->invoke(run, t, params, result);
-    run->task_token = NULL;
 
     if (rc == 0 && asl_json_size(*result) > ASL_PAYLOAD_MAX) {
         json_decref(*result);
@@ -324,5 +318,14 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         if (bad)
             return ASL_STEP_FAIL;
     }
-    return asl_run_with_recovery(run, st, &t->rec, in, task_attempt, &tc, out, next);
+    /* A callback task's token exists before Parameters are evaluated: they
+     * pass it on ("TaskToken.$": "$$.Task.Token"). */
+    char token[128];
+    if (t->wait_for_token) {
+        snprintf(token, sizeof token, "%s:%s:%ld", run->exec->exec_arn, st->name, run->entered_event);
+        run->task_token = token;
+    }
+    int rc = asl_run_with_recovery(run, st, &t->rec, in, task_attempt, &tc, out, next);
+    run->task_token = NULL;
+    return rc;
 }

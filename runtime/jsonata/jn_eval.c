@@ -975,7 +975,7 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         if (!l || !r)
             return 0;
         double a = json_number_value(l), b = json_number_value(r);
-        if (b - a > 1e7)
+        if (b - a + 1 > 1e7)
             return jn_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
         json_t *arr = H(json_array());
         for (double x = a; x <= b; x++)
@@ -1160,9 +1160,9 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
     if (ev(c, n->kids[0], in, anc, fr, &f) != 0)
         return -1;
     if (!jn_fn_of(c, f)) {
-        if (n->kids[0]->type == ASL_JN_VAR || n->kids[0]->type == ASL_JN_PATH)
-            return jn_fail(c, "T1006", "Attempted to invoke a non-function");
-        return jn_fail(c, "T1005", "Attempted to invoke a non-function");
+        if (n->op)
+            return jn_fail(c, "T1008", "Attempted to partially apply a non-function");
+        return jn_fail(c, "T1006", "Attempted to invoke a non-function");
     }
     size_t na = n->nkids - 1;
     json_t **args = calloc(na + 1, sizeof *args);
@@ -1380,7 +1380,8 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     }
     case ASL_JN_ARRAY: {
         json_t *a = H(json_array());
-        jn_mark(c, a, JN_CONS);
+        if (n->flags & ASL_JN_F_CONSARRAY)
+            jn_mark(c, a, JN_CONS);
         for (size_t i = 0; i < n->nkids; i++) {
             json_t *v;
             if (ev(c, n->kids[i], in, anc, fr, &v) != 0)

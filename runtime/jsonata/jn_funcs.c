@@ -218,7 +218,7 @@ static int hof(struct jn_ctx *c, json_t *f, json_t *a, json_t *b, json_t *d, jso
     int ar = jn_arity(c, f);
     struct jn_fn *fn = jn_fn_of(c, f);
     if (fn && fn->kind == JN_FN_NATIVE) {
-        if (ar > 3) ar = 3;
+        ar = 1;
     } else if (ar > 3) {
         ar = 3;
     }
@@ -395,7 +395,7 @@ FN(f_split)
     if (!s) return 0;
     double lim = INFINITY;
     if (ARG(2)) {
-        lim = json_number_value(ARG(2));
+        lim = floor(json_number_value(ARG(2)));
         if (lim < 0) return jn_fail(c, "D3020", "Third argument of split function must evaluate to a positive number");
     }
     const char *t = json_string_value(s);
@@ -729,12 +729,12 @@ FN(f_number)
         const char *p = s;
         if (*p == '-') p++;
         if (!isdigit((unsigned char)*p)) goto bad;
-        if (*p == '0' && isdigit((unsigned char)p[1])) goto bad;
         while (isdigit((unsigned char)*p)) p++;
         if (*p == '.') { p++; if (!isdigit((unsigned char)*p)) goto bad; while (isdigit((unsigned char)*p)) p++; }
         if (*p == 'e' || *p == 'E') { p++; if (*p == '+' || *p == '-') p++; if (!isdigit((unsigned char)*p)) goto bad; while (isdigit((unsigned char)*p)) p++; }
         if (*p) goto bad;
         d = strtod(s, &end);
+        if (!isfinite(d)) goto bad;
         return set_num(c, d, out);
     }
 bad:
@@ -916,7 +916,7 @@ FN(f_distinct)
     json_t *a = ARG(0);
     if (!a) return 0;
     if (!json_is_array(a)) { *out = a; return 0; }
-    json_t *r = jn_seq(c);
+    json_t *r = H(json_array());
     for (size_t i = 0; i < json_array_size(a); i++) {
         json_t *e = json_array_get(a, i);
         int dup = 0;

@@ -42,7 +42,7 @@ void jn_fmt_number(double d, char *buf, size_t n)
     char out[64];
     size_t o = 0;
     if (neg) out[o++] = '-';
-    if (e >= -7 && e < 21) {
+    if (e >= -6 && e < 21) {
         if (e < 0) {
             out[o++] = '0';
             out[o++] = '.';
@@ -196,7 +196,7 @@ size_t jn_utf8_len(const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
         if ((ch & 0xC0) != 0x80)
-            k += ch >= 0xF0 ? 2 : 1;   /* astral characters count as two (UTF-16) */
+            k++;
     }
     return k;
 }
@@ -208,7 +208,7 @@ size_t jn_utf8_offset(const char *s, size_t n, size_t cps)
     while (i < n && k < cps) {
         unsigned char ch = (unsigned char)s[i];
         size_t w = ch < 0x80 ? 1 : ch < 0xE0 ? 2 : ch < 0xF0 ? 3 : 4;
-        k += w == 4 ? 2 : 1;
+        k++;
         i += w;
     }
     return i > n ? n : i;
@@ -224,7 +224,7 @@ int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_
 {
     struct jn_fn *fn = jn_fn_of(c, re);
     if (!fn || fn->kind != JN_FN_REGEX)
-        return jn_fail(c, "T0410", "Argument does not match function signature (regex expected)");
+        return jn_fail(c, "T1010", "The matcher function argument passed to function does not return the correct object structure");
     if (!fn->code) {
         const struct asl_jn_node *n = fn->node;
         uint32_t opts = PCRE2_UTF;
