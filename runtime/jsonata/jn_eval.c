@@ -21,6 +21,7 @@ struct jn_bind {
     const char *name;
     size_t len;
     json_t *v;
+    int tuple;              /* bound by @ or # in a path */
     struct jn_bind *next;
 };
 
@@ -207,6 +208,14 @@ static int bind(struct jn_ctx *c, struct jn_frame *f, const char *name, size_t l
     b->v = v;
     b->next = f->binds;
     f->binds = b;
+    return 0;
+}
+
+static int bind_tuple(struct jn_ctx *c, struct jn_frame *f, const char *name, size_t len, json_t *v)
+{
+    if (bind(c, f, name, len, v) != 0)
+        return -1;
+    f->binds->tuple = 1;
     return 0;
 }
 
@@ -420,7 +429,7 @@ static int tuple_stages(struct jn_ctx *c, const struct asl_jn_node *st, struct i
         if (g->type == ASL_JN_INDEX) {
             for (size_t i = 0; i < s->n; i++) {
                 struct jn_frame *f = frame_new(c, s->v[i].fr);
-                if (!f || bind(c, f, g->str, g->len, H(jn_num((double)i))) != 0)
+                if (!f || bind_tuple(c, f, g->str, g->len, H(jn_num((double)i))) != 0)
                     return -1;
                 s->v[i].fr = f;
             }
@@ -645,13 +654,13 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
                             goto done;
                     }
                     if (st->focus) {
-                        bind(c, ni.fr, st->focus, st->focus_len, e);
+                        bind_tuple(c, ni.fr, st->focus, st->focus_len, e);
                     } else {
                         ni.v = e;
                         ni.anc = step_anc(c, st, it);
                     }
                     if (st->index)
-                        bind(c, ni.fr, st->index, st->index_len, H(jn_num((double)k)));
+                        bind_tuple(c, ni.fr, st->index, st->index_len, H(jn_num((double)k)));
                     items_push(&next, ni.v, ni.anc, ni.fr);
                 }
             }
@@ -795,7 +804,29 @@ static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct it
                 jn_append_flat(ctxv, g[j].data.v[i].v);
         }
         json_t *v;
-        if (ev(c, obj->kids[2 * g[j].pair + 1], ctxv, f->anc, f->fr, &v) != 0)
+        struct jn_frame *gfr = f->fr;
+        if (g[j].data.n > 1 && f->fr) {
+            /* tuple bindings become the sequence of every member's value */
+            gfr = frame_new(c, f->fr);
+            if (!gfr)
+                goto done;
+            for (struct jn_frame *fx = f->fr; fx; fx = fx->parent)
+                for (struct jn_bind *b = fx->binds; b; b = b->next) {
+                    int dup = 0;
+                    for (struct jn_bind *q = gfr->binds; q && !dup; q = q->next)
+                        dup = q->len == b->len && memcmp(q->name, b->name, b->len) == 0;
+                    if (!b->tuple || dup)
+                        continue;
+                    json_t *sq = jn_seq(c);
+                    for (size_t i = 0; i < g[j].data.n; i++) {
+                        json_t *x;
+                        if (lookup(c, g[j].data.v[i].fr, b->name, b->len, &x))
+                            jn_append_flat(sq, x);
+                    }
+                    bind_tuple(c, gfr, b->name, b->len, collapse(c, sq, 0));
+                }
+        }
+        if (ev(c, obj->kids[2 * g[j].pair + 1], ctxv, f->anc, gfr, &v) != 0)
             goto done;
         if (v)
             json_object_set(res, g[j].key, v);
