@@ -15,6 +15,14 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
 void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
 void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
 
+/* Shared field checks (check_exec.c). */
+void asl_ck_int_range(struct asl_diags *d, json_t *node, const char *key, const char *base,
+                      double min, double max);
+void asl_ck_ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *key,
+                     const char *base);
+void asl_ck_retry(struct asl_diags *d, struct asl_cstate *s);
+void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
+
 /* JSONata states (check_jsonata.c): adds the variables JSONata Assign
  * blocks define to the list used for the unassigned-variable warning. */
 void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t *n);

@@ -27,7 +27,7 @@ static int whole(json_t *v)
     return json_is_integer(v) || (json_is_real(v) && floor(json_real_value(v)) == json_real_value(v));
 }
 
-static void int_range(struct asl_diags *d, json_t *node, const char *key, const char *base,
+void asl_ck_int_range(struct asl_diags *d, json_t *node, const char *key, const char *base,
                       double min, double max)
 {
     json_t *v = json_object_get(node, key);
@@ -41,7 +41,7 @@ static void int_range(struct asl_diags *d, json_t *node, const char *key, const 
     free(p);
 }
 
-static void ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *key,
+void asl_ck_ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *key,
                      const char *base)
 {
     json_t *v = json_object_get(node, key);
@@ -77,7 +77,7 @@ static void error_equals(struct asl_diags *d, json_t *obj, const char *base, int
     free(p);
 }
 
-static void check_retry(struct asl_diags *d, struct asl_cstate *s)
+void asl_ck_retry(struct asl_diags *d, struct asl_cstate *s)
 {
     json_t *retry = json_object_get(s->node, "Retry");
     if (!retry)
@@ -111,9 +111,9 @@ static void check_retry(struct asl_diags *d, struct asl_cstate *s)
             }
         }
         error_equals(d, r, rp, i + 1 == json_array_size(retry));
-        int_range(d, r, "IntervalSeconds", rp, 1, 99999999);
-        int_range(d, r, "MaxAttempts", rp, 0, 99999999);
-        int_range(d, r, "MaxDelaySeconds", rp, 1, 31622400);
+        asl_ck_int_range(d, r, "IntervalSeconds", rp, 1, 99999999);
+        asl_ck_int_range(d, r, "MaxAttempts", rp, 0, 99999999);
+        asl_ck_int_range(d, r, "MaxDelaySeconds", rp, 1, 31622400);
         json_t *br = json_object_get(r, "BackoffRate");
         if (br && (!json_is_number(br) || json_number_value(br) < 1.0)) {
             char *kp = asl_ptr_join(rp, "BackoffRate");
@@ -132,7 +132,7 @@ static void check_retry(struct asl_diags *d, struct asl_cstate *s)
     free(p);
 }
 
-static void check_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
 {
     json_t *catch = json_object_get(s->node, "Catch");
     if (!catch)
@@ -203,10 +203,10 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
         free(p);
     }
     if (!s->jsonata) {
-        int_range(d, s->node, "TimeoutSeconds", s->pointer, 1, 99999999);
-        int_range(d, s->node, "HeartbeatSeconds", s->pointer, 1, 99999999);
-        ref_path(d, a, s->node, "TimeoutSecondsPath", s->pointer);
-        ref_path(d, a, s->node, "HeartbeatSecondsPath", s->pointer);
+        asl_ck_int_range(d, s->node, "TimeoutSeconds", s->pointer, 1, 99999999);
+        asl_ck_int_range(d, s->node, "HeartbeatSeconds", s->pointer, 1, 99999999);
+        asl_ck_ref_path(d, a, s->node, "TimeoutSecondsPath", s->pointer);
+        asl_ck_ref_path(d, a, s->node, "HeartbeatSecondsPath", s->pointer);
     }
     if (json_object_get(s->node, "TimeoutSeconds") && json_object_get(s->node, "TimeoutSecondsPath"))
         asl_diag_error(d, s->pointer, "State MUST contain at most one of \"TimeoutSeconds\", \"TimeoutSecondsPath\"");
@@ -227,8 +227,8 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
             asl_diag_error(d, p, "The field 'RoleArn' is required but was missing");
         free(p);
     }
-    check_retry(d, s);
-    check_catch(d, a, s);
+    asl_ck_retry(d, s);
+    asl_ck_catch(d, a, s);
 }
 
 void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
@@ -250,53 +250,6 @@ void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_are
             }
         }
     free(p);
-    check_retry(d, s);
-    check_catch(d, a, s);
-}
-
-void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
-{
-    (void)m;
-    json_t *ip = json_object_get(s->node, "ItemProcessor"), *it = json_object_get(s->node, "Iterator");
-    if (!!ip == !!it)
-        asl_diag_error(d, s->pointer, "State MUST contain exactly one of \"ItemProcessor\", \"Iterator\"");
-    json_t *proc = ip ? ip : it;
-    if (proc && (!json_is_object(proc) || !json_is_object(json_object_get(proc, "States")))) {
-        char *p = asl_ptr_join(s->pointer, ip ? "ItemProcessor" : "Iterator");
-        asl_diag_error(d, p, "must be an object with StartAt and States");
-        free(p);
-    }
-    if (json_object_get(s->node, "ItemSelector") && json_object_get(s->node, "Parameters"))
-        asl_diag_error(d, s->pointer, "State MUST contain at most one of \"ItemSelector\", \"Parameters\"");
-    static const char *const pairs[][2] = {
-        {"MaxConcurrency", "MaxConcurrencyPath"},
-        {"ToleratedFailureCount", "ToleratedFailureCountPath"},
-        {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"},
-    };
-    for (size_t i = 0; i < 3; i++)
-        if (json_object_get(s->node, pairs[i][0]) && json_object_get(s->node, pairs[i][1]))
-            asl_diag_error(d, s->pointer, "State MUST contain at most one of \"%s\", \"%s\"",
-                           pairs[i][0], pairs[i][1]);
-    if (!s->jsonata) {
-        int_range(d, s->node, "MaxConcurrency", s->pointer, 0, 2147483647);
-        int_range(d, s->node, "ToleratedFailureCount", s->pointer, 0, 2147483647);
-        json_t *tp = json_object_get(s->node, "ToleratedFailurePercentage");
-        if (tp && (!json_is_number(tp) || json_number_value(tp) < 0 || json_number_value(tp) > 100)) {
-            char *p = asl_ptr_join(s->pointer, "ToleratedFailurePercentage");
-            asl_diag_error(d, p, "ToleratedFailurePercentage must be a number from 0 to 100");
-            free(p);
-        }
-        ref_path(d, a, s->node, "ItemsPath", s->pointer);
-        ref_path(d, a, s->node, "MaxConcurrencyPath", s->pointer);
-        ref_path(d, a, s->node, "ToleratedFailureCountPath", s->pointer);
-        ref_path(d, a, s->node, "ToleratedFailurePercentagePath", s->pointer);
-    }
-    json_t *label = json_object_get(s->node, "Label");
-    if (label && (!json_is_string(label) || strlen(json_string_value(label)) > 40)) {
-        char *p = asl_ptr_join(s->pointer, "Label");
-        asl_diag_error(d, p, "Label must be a string of at most 40 characters");
-        free(p);
-    }
-    check_retry(d, s);
-    check_catch(d, a, s);
+    asl_ck_retry(d, s);
+    asl_ck_catch(d, a, s);
 }

@@ -20,14 +20,13 @@ static void emit_names(struct em *em, const char *name, json_t *arr)
     fputs("};\n", em->decl);
 }
 
-static double num_or(json_t *obj, const char *key, double dflt)
+double asl_em_num_or(json_t *obj, const char *key, double dflt)
 {
     json_t *v = json_object_get(obj, key);
     return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
-/* ".rec = {...}" for the state's Retry and Catch. */
-static char *emit_recovery(struct em *em, struct asl_cstate *s)
+char *asl_em_recovery(struct em *em, struct asl_cstate *s)
 {
     json_t *retry = json_object_get(s->node, "Retry"), *catch = json_object_get(s->node, "Catch");
     size_t nr = json_array_size(retry), nc = json_array_size(catch);
@@ -44,8 +43,8 @@ static char *emit_recovery(struct em *em, struct asl_cstate *s)
             fprintf(em->decl, "    {.nerrors = %zu, .errors = retry_%d_%zu_errors, .interval = %.17g, "
                               ".max_attempts = %lld, .backoff = %.17g, .max_delay = %.17g, .jitter_full = %d},\n",
                     json_array_size(json_object_get(r, "ErrorEquals")), s->gid, i,
-                    num_or(r, "IntervalSeconds", 1), (long long)num_or(r, "MaxAttempts", 3),
-                    num_or(r, "BackoffRate", 2.0), num_or(r, "MaxDelaySeconds", -1),
+                    asl_em_num_or(r, "IntervalSeconds", 1), (long long)asl_em_num_or(r, "MaxAttempts", 3),
+                    asl_em_num_or(r, "BackoffRate", 2.0), asl_em_num_or(r, "MaxDelaySeconds", -1),
                     json_is_string(js) && strcmp(json_string_value(js), "FULL") == 0);
         }
         fputs("};\n", em->decl);
@@ -115,7 +114,7 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
     char *tp = asl_em_path_field(em, s->node, "TimeoutSecondsPath", ASL_MODE_REFPATH, NULL);
     char *hp = asl_em_path_field(em, s->node, "HeartbeatSecondsPath", ASL_MODE_REFPATH, NULL);
     char *cred = asl_em_tpl(em, json_object_get(s->node, "Credentials"));
-    char *rec = emit_recovery(em, s);
+    char *rec = asl_em_recovery(em, s);
     fprintf(em->tab, "static const struct asl_task task_%d = {\n    .resource = ", s->gid);
     asl_cemit_cstr(em->tab, resource);
     fprintf(em->tab, ", .kind = %s,\n    .resource_type = ", kind_enum[r.kind]);
@@ -129,8 +128,8 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
         fprintf(em->tab, "    .invoke = %s,\n", r.invoker);
     fprintf(em->tab, "    .timeout = %lld, .timeout_path = %s, .heartbeat = %lld, .heartbeat_path = %s,\n"
                      "    .credentials = %s,\n    %s,\n};\n",
-            (long long)num_or(s->node, "TimeoutSeconds", -1), tp,
-            (long long)num_or(s->node, "HeartbeatSeconds", -1), hp, cred, rec);
+            (long long)asl_em_num_or(s->node, "TimeoutSeconds", -1), tp,
+            (long long)asl_em_num_or(s->node, "HeartbeatSeconds", -1), hp, cred, rec);
     free(tp);
     free(hp);
     free(cred);
@@ -141,7 +140,7 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
 
 char *asl_em_parallel(struct em *em, struct asl_cstate *s)
 {
-    char *rec = emit_recovery(em, s);
+    char *rec = asl_em_recovery(em, s);
     fprintf(em->tab, "static const struct asl_machine *const parallel_%d_branches[] = {", s->gid);
     for (size_t i = 0; i < s->nchildren; i++)
         fprintf(em->tab, "%s&machine_%d", i ? ", " : "", s->children[i]->id);
@@ -150,43 +149,4 @@ char *asl_em_parallel(struct em *em, struct asl_cstate *s)
             s->gid, s->nchildren, s->gid, rec);
     free(rec);
     return asl_em_fmt("&parallel_%d", s->gid);
-}
-
-char *asl_em_map(struct em *em, struct asl_cstate *s)
-{
-    json_t *n = s->node;
-    char *rec = emit_recovery(em, s);
-    char *items = asl_em_path_field(em, n, "ItemsPath", ASL_MODE_REFPATH, NULL);
-    json_t *sel = json_object_get(n, "ItemSelector");
-    if (!sel)
-        sel = json_object_get(n, "Parameters");
-    char *selector = asl_em_tpl(em, sel);
-    char *mcp = asl_em_path_field(em, n, "MaxConcurrencyPath", ASL_MODE_REFPATH, NULL);
-    char *tcp = asl_em_path_field(em, n, "ToleratedFailureCountPath", ASL_MODE_REFPATH, NULL);
-    char *tpp = asl_em_path_field(em, n, "ToleratedFailurePercentagePath", ASL_MODE_REFPATH, NULL);
-    json_t *proc = json_object_get(n, "ItemProcessor");
-    json_t *mode = json_object_get(json_object_get(proc, "ProcessorConfig"), "Mode");
-    json_t *batcher = json_object_get(n, "ItemBatcher");
-    char *batch_input = asl_em_tpl(em, json_object_get(batcher, "BatchInput"));
-    fprintf(em->tab, "static const struct asl_map map_%d = {\n    .processor = &machine_%d, .items_path = %s,\n"
-                     "    .item_selector = %s,\n    .max_concurrency = %lld, .max_concurrency_path = %s,\n"
-                     "    .tolerated_count = %lld, .tolerated_count_path = %s,\n"
-                     "    .tolerated_percent = %.17g, .tolerated_percent_path = %s,\n"
-                     "    .distributed = %d, .label = ",
-            s->gid, s->nchildren ? s->children[0]->id : 0, items, selector,
-            (long long)num_or(n, "MaxConcurrency", 0), mcp,
-            (long long)num_or(n, "ToleratedFailureCount", -1), tcp,
-            num_or(n, "ToleratedFailurePercentage", -1), tpp,
-            json_is_string(mode) && strcmp(json_string_value(mode), "DISTRIBUTED") == 0);
-    asl_cemit_cstr(em->tab, json_string_value(json_object_get(n, "Label")));
-    fprintf(em->tab, ",\n    .batch_max_items = %lld, .batch_input = %s,\n    %s,\n};\n",
-            (long long)num_or(batcher, "MaxItemsPerBatch", batcher ? 0 : -1), batch_input, rec);
-    free(rec);
-    free(items);
-    free(selector);
-    free(mcp);
-    free(tcp);
-    free(tpp);
-    free(batch_input);
-    return asl_em_fmt("&map_%d", s->gid);
 }

@@ -35,7 +35,11 @@ char *asl_em_tpl(struct em *em, json_t *v);
 char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode,
                         int *is_null);
 
-/* emit_exec.c: Task, Parallel, Map descriptors ("&spec" text). */
+/* emit_exec.c: Task, Parallel descriptors ("&spec" text); emit_map.c: Map. */
+/* ".rec = {...}" for a state's Retry and Catch. */
+char *asl_em_recovery(struct em *em, struct asl_cstate *s);
+/* A number field, or dflt when absent. */
+double asl_em_num_or(json_t *obj, const char *key, double dflt);
 char *asl_em_task(struct em *em, struct asl_cstate *s);
 char *asl_em_parallel(struct em *em, struct asl_cstate *s);
 char *asl_em_map(struct em *em, struct asl_cstate *s);
