@@ -203,7 +203,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, struct 
                         n > 0 ? yysymbol_name(exp[0]) : "token");
     } else if (want_operand) {
         asl_jn_fail(p, "S0211", col, "The symbol %s cannot be used as a unary operator", tname);
-    } else if (p->depth > 0 || tok == YYSYMBOL_YYUNDEF) {
+    } else if (p->depth > 0 || tok == YYSYMBOL_YYUNDEF || strcmp(tname, "')'") == 0 || strcmp(tname, "']'") == 0 || strcmp(tname, "'}'") == 0) {
         asl_jn_fail(p, "S0202", col, "Expected %s, got %s", n > 0 ? yysymbol_name(exp[0]) : "token", tname);
     } else {
         asl_jn_fail(p, "S0201", col, "Syntax error: %s", tname);

@@ -418,6 +418,25 @@ static int has_var(struct asl_jn_ast *a, const char *s, size_t n)
     return 0;
 }
 
+/* The function library's names (runtime/jsonata/jn_funcs.c): not variables. */
+static const char *const BUILTINS[] = {
+    "abs", "append", "assert", "average", "base64decode", "base64encode", "boolean", "ceil",
+    "contains", "count", "decodeUrl", "decodeUrlComponent", "distinct", "each", "encodeUrl",
+    "encodeUrlComponent", "error", "exists", "filter", "floor", "formatBase", "formatInteger",
+    "formatNumber", "fromMillis", "join", "keys", "length", "lookup", "lowercase", "map", "match",
+    "max", "merge", "millis", "min", "not", "now", "number", "pad", "parse", "parseInteger",
+    "partition", "power", "random", "range", "reduce", "replace", "reverse", "round", "shuffle",
+    "sift", "single", "sort", "split", "spread", "sqrt", "string", "substring", "substringAfter",
+    "substringBefore", "sum", "toMillis", "trim", "type", "uppercase", "uuid", "zip", "hash", NULL};
+
+static int is_builtin(const char *s, size_t n)
+{
+    for (size_t i = 0; BUILTINS[i]; i++)
+        if (strlen(BUILTINS[i]) == n && memcmp(BUILTINS[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
 static void scan(struct asl_jn_ast *a, const struct asl_jn_node *n)
 {
     if (!n)
@@ -427,7 +446,7 @@ static void scan(struct asl_jn_ast *a, const struct asl_jn_node *n)
     if (n->type == ASL_JN_VAR && n->len > 0 && !(n->len == 1 && n->str[0] == '$')) {
         if (n->len == 6 && memcmp(n->str, "states", 6) == 0)
             a->uses_states = 1;
-        else if (!has_var(a, n->str, n->len)) {
+        else if (!has_var(a, n->str, n->len) && !is_builtin(n->str, n->len)) {
             char **v = realloc(a->vars, (a->nvars + 2) * sizeof *v);
             if (v) {
                 a->vars = v;

@@ -1,0 +1,139 @@
+/*
+ * test_jsonata_unit.c - precise checks of the JSONata parser, emitter and
+ * evaluator: syntax error codes and columns, free variables, regex
+ * detection, emitted tables, values, sequences, errors, variables.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonata_ast.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do { if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); \
+    printf(__VA_ARGS__); printf("\n"); } } while (0)
+
+static json_t *var_lookup(void *ud, const char *name, size_t len)
+{
+    json_t *vars = ud;
+    char k[64];
+    snprintf(k, sizeof k, "%.*s", (int)len, name);
+    return json_object_get(vars, k);
+}
+
+/* Evaluate src; return compact JSON text of the result, "undefined", or
+ * "ERR <cause>" (caller frees). */
+static char *run(const char *src, const char *input)
+{
+    struct asl_jn_ast *ast;
+    struct asl_jn_error pe;
+    if (asl_jn_parse(src, strlen(src), &ast, &pe) != 0) {
+        char *s = malloc(300);
+        snprintf(s, 300, "SYNTAX %s %d", pe.code, pe.column);
+        return s;
+    }
+    json_t *in = json_loads(input, JSON_DECODE_ANY, NULL);
+    json_t *states = json_pack("{s:o}", "input", in);
+    json_t *vars = json_pack("{s:i,s:[i,i]}", "x", 5, "list", 1, 2);
+    struct asl_jn_env env = {.states = states, .lookup = var_lookup, .ud = vars};
+    json_t *out = NULL;
+    struct asl_err err = {0};
+    char *s;
+    if (asl_jn_eval(ast->root, &env, &out, &err) != 0) {
+        s = malloc(strlen(err.cause) + 8);
+        sprintf(s, "ERR %s", err.cause);
+        if (strcmp(err.name, "States.QueryEvaluationError") != 0)
+            failures++;
+    } else if (!out) {
+        s = strdup("undefined");
+    } else {
+        s = json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY);
+    }
+    json_decref(out);
+    asl_err_clear(&err);
+    json_decref(states);
+    json_decref(vars);
+    asl_jn_free(ast);
+    return s;
+}
+
+static void expect(const char *src, const char *input, const char *want)
+{
+    char *got = run(src, input);
+    CHECK(strcmp(got, want) == 0, "%s => %s, want %s", src, got, want);
+    free(got);
+}
+
+static void expect_prefix(const char *src, const char *want)
+{
+    char *got = run(src, "{}");
+    CHECK(strncmp(got, want, strlen(want)) == 0, "%s => %s, want prefix %s", src, got, want);
+    free(got);
+}
+
+int main(void)
+{
+    /* syntax errors: code and 1-based column */
+    expect("1 +", "{}", "SYNTAX S0207 4");
+    expect("[1,2)", "{}", "SYNTAX S0202 5");
+    expect("\"abc", "{}", "SYNTAX S0101 1");
+    expect("x := 1", "{}", "SYNTAX S0212 3");
+    expect("%", "{}", "SYNTAX S0217 1");
+    expect("$a ! 2", "{}", "SYNTAX S0204 4");
+
+    /* values and paths */
+    expect("$states.input.a.b", "{\"a\":{\"b\":[1,2]}}", "[1,2]");
+    expect("$states.input.a.b[1]", "{\"a\":{\"b\":[1,2]}}", "2");
+    expect("$states.input.a[b > 1].c", "{\"a\":[{\"b\":1,\"c\":\"x\"},{\"b\":2,\"c\":\"y\"}]}", "\"y\"");
+    expect("$states.input.a.b[]", "{\"a\":[{\"b\":7}]}", "[7]");
+    expect("$states.input.nope", "{}", "undefined");
+    expect("1 + 2 * 3", "{}", "7");
+    expect("0.1 + 0.2 = 0.3", "{}", "false");
+    expect("\"a\" & 1 & true", "{}", "\"a1true\"");
+    expect("[1..4][$ % 2 = 0]", "{}", "[2,4]");
+    expect("$x * 2", "{}", "10");
+    expect("$sum($list)", "{}", "3");
+    expect("($f := function($n){ $n < 2 ? $n : $f($n-1) + $f($n-2) }; $f(10))", "{}", "55");
+    expect("$map([1,2,3], function($v){ $v * $v })", "{}", "[1,4,9]");
+    expect("{\"k\": [1,2] ~> $count()}", "{}", "{\"k\":2}");
+    expect("$states.input.a{b: $sum(c)}", "{\"a\":[{\"b\":\"p\",\"c\":1},{\"b\":\"p\",\"c\":2}]}", "{\"p\":3}");
+    expect("$states.input.a^(>n).n", "{\"a\":[{\"n\":1},{\"n\":3},{\"n\":2}]}", "[3,2,1]");
+    expect("$substring(\"h\xc3\xa9llo\", 1, 3)", "{}", "\"\xc3\xa9ll\"");
+    expect("$replace(\"abcabc\", /b(c)/, \"[$1]\")", "{}", "\"a[c]a[c]\"");
+    expect("$string({\"a\": 1.5})", "{}", "\"{\\\"a\\\":1.5}\"");
+    expect("$formatInteger(1984, 'I')", "{}", "\"MCMLXXXIV\"");
+    expect("$partition([1,2,3], 2)", "{}", "[[1,2],[3]]");
+    expect("$range(0, 6, 3)", "{}", "[0,3,6]");
+
+    /* runtime errors carry the JSONata code */
+    expect_prefix("$x()", "ERR T1006");
+    expect_prefix("\"a\" + 1", "ERR T2001");
+    expect_prefix("$substring(\"a\", \"b\")", "ERR T0410");
+    expect_prefix("$error(\"boom\")", "ERR D3137: boom");
+    expect_prefix("($f := function($n){ $f($n + 1) }; $f(0))", "ERR U1001");
+
+    /* compile-time facts for the compiler */
+    struct asl_jn_ast *ast;
+    struct asl_jn_error pe;
+    const char *src = "$a + $count($b) + ($c := 1; $c) + $states.input.n";
+    CHECK(asl_jn_parse(src, strlen(src), &ast, &pe) == 0, "parse");
+    CHECK(ast->nvars == 2 && strcmp(ast->vars[0], "a") == 0 && strcmp(ast->vars[1], "b") == 0,
+          "free vars: %zu", ast->nvars);
+    CHECK(ast->uses_states == 1 && ast->uses_regex == 0, "flags");
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    asl_jn_emit(f, ast, "jn_root");
+    fclose(f);
+    CHECK(strstr(buf, "static const struct asl_jn_node jn_root = {") != NULL, "emit root");
+    CHECK(strstr(buf, ".str = \"count\"") != NULL, "emit strings");
+    free(buf);
+    asl_jn_free(ast);
+    src = "$match(\"x\", /x/i)";
+    CHECK(asl_jn_parse(src, strlen(src), &ast, &pe) == 0 && ast->uses_regex == 1, "regex flag");
+    asl_jn_free(ast);
+
+    printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
+    return failures ? 1 : 0;
+}
