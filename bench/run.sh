@@ -177,6 +177,12 @@ if [[ " $BENCHES " == *" compile "* ]] && supported compile100; then
       row "compile 100 states" "aslc build vs new StateMachine in-process (parse+validate)" ms \
         "$(ms "$(kv "$a" wall_med)")" "$pc" alsf
       row "compile 100 states" "peak RSS (aslc+cc vs node)" MiB "$(mib "$(kv "$a" rss_med_kib)")" "$(mib "$(kv "$p" rss_med_kib)")" alsf
+      # how compile time scales: the 1000-state chain (3 runs: a build takes seconds)
+      if supported chain1000; then
+        a=$(tm -n 3 -w 0 -- "$aslc" build "$wl/chain1000.asl.json" -o "$bind/chain1000")
+        row "compile 1000 states" "aslc build vs new StateMachine in-process (parse+validate)" ms \
+          "$(ms "$(kv "$a" wall_med)")" "$(phase alsf chain1000 construct --construct-only)" alsf
+      fi
       note "compile: aws-local-stepfunctions has no compile step, it interprets; its nearest equivalent is new StateMachine() (parse + asl-validator), which it repeats on every run. aslc build includes running the C compiler ($("$aslc" build -v "$wl/trivial.asl.json" -o "$bind/trivial" 2>&1 | awk '/^[^ ]*cc /{print $1, $3; exit}'))."
     fi
   fi
