@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# tools/bootstrap.sh - from a fresh Debian 12 machine to a running workflow.
+#
+# Installs the build dependencies that are missing (as root, with apt-get),
+# builds aslc into build/ (Release), compiles examples/order-router.asl.json
+# and runs it on examples/order-router.input.json.
+#
+#   sudo tools/bootstrap.sh         (or as root in a container)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+PACKAGES="build-essential cmake flex bison pkg-config libjansson-dev libcurl4-openssl-dev
+          libssl-dev libpcre2-dev python3"
+
+# Packages from $PACKAGES that dpkg does not list as installed.
+missing_packages() {
+    local p
+    for p in $PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+    done
+}
+
+install_packages() {
+    local missing
+    missing=$(missing_packages | tr '\n' ' ')
+    if [ -z "${missing// /}" ]; then
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "bootstrap: these packages are missing: $missing" >&2
+        echo "bootstrap: run as root (sudo $0), or install them with:" >&2
+        echo "    sudo apt-get install -y $missing" >&2
+        exit 1
+    fi
+    if ! command -v apt-get > /dev/null; then
+        echo "bootstrap: no apt-get here; install by hand: $missing" >&2
+        exit 1
+    fi
+    echo "bootstrap: installing $missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086  # one word per package
+    apt-get install -y -qq --no-install-recommends $missing < /dev/null
+}
+
+# Only the install step when sourced by tools/test.sh.
+if [ "${ASLC_BOOTSTRAP_ONLY_PACKAGES:-}" = 1 ]; then
+    install_packages
+    return 0 2> /dev/null || exit 0
+fi
+
+install_packages
+
+JOBS=$(nproc 2> /dev/null || echo 2)
+echo "bootstrap: building aslc in build/ (Release, -j$JOBS)"
+cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$ROOT/build" -j"$JOBS" --target aslc
+
+echo "bootstrap: compiling examples/order-router.asl.json"
+"$ROOT/build/compiler/aslc" build "$ROOT/examples/order-router.asl.json" -o "$ROOT/build/order-router"
+
+echo "bootstrap: running it on examples/order-router.input.json"
+"$ROOT/build/order-router" --input "$ROOT/examples/order-router.input.json"
+echo "bootstrap: done. The compiler is build/compiler/aslc; see README.md."
