@@ -579,6 +579,8 @@ static void check_state(struct ck *c, struct asl_cstate *s)
     check_fields(c, s);
     check_string_field(c, s->node, "Comment", s->pointer);
     check_transitions(c, s);
+    if (s->jsonata)
+        asl_check_jsonata_state(c->m, c->d, s);
     if (!s->jsonata) {
         check_path(c, s->node, "InputPath", s->pointer, ASL_MODE_PATH, 1);
         check_path(c, s->node, "OutputPath", s->pointer, ASL_MODE_PATH, 1);
@@ -745,6 +747,7 @@ int asl_check(struct asl_model *m, struct asl_diags *d)
                                  "the variable '$%s' is never assigned: the execution will fail here",
                                  c.read[i]);
     }
+    asl_check_jsonata_done();
     for (size_t i = 0; i < c.nread; i++)
         free(c.read_at[i]);
     free(c.read);

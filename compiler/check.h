@@ -26,6 +26,10 @@ void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s
 /* JSONata states (check_jsonata.c): adds the variables JSONata Assign
  * blocks define to the list used for the unassigned-variable warning. */
 void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t *n);
+/* Every expression of a JSONata state parses; its Choice rules are JSONata rules. */
+void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
+/* Release what the JSONata checks collected. */
+void asl_check_jsonata_done(void);
 
 /* The index of a Choice comparison operator by name, or -1. */
 int asl_choice_op_index(const char *name);

@@ -13,6 +13,7 @@ struct asl_link_needs {
     int crypto;     /* OpenSSL libcrypto (States.Hash, Base64) */
     int curl;       /* libcurl (HTTP, Lambda) */
     int pcre2;      /* PCRE2 (JSONata regexes) */
+    int jsonata;    /* the JSONata evaluator (and with it PCRE2 and libcrypto) */
 };
 
 struct asl_emit_opts {

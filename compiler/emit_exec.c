@@ -59,11 +59,14 @@ char *asl_em_recovery(struct em *em, struct asl_cstate *s)
             emit_names(em, nm, json_object_get(c, "ErrorEquals"));
             int rnull;
             char *rp = asl_em_path_field(em, c, "ResultPath", ASL_MODE_RESULTPATH, &rnull);
-            char *as = asl_em_tpl(em, json_object_get(c, "Assign"));
+            char *as = s->jsonata ? asl_em_jtpl(em, json_object_get(c, "Assign"), "Assign")
+                                  : asl_em_tpl(em, json_object_get(c, "Assign"));
+            char *op = s->jsonata ? asl_em_jtpl(em, json_object_get(c, "Output"), "Output") : strdup("NULL");
             int next = asl_machine_find(s->machine, json_string_value(json_object_get(c, "Next")));
             rows[i] = asl_em_fmt("    {.nerrors = %zu, .errors = %s, .next = %d, .result_path = %s, "
-                                 ".result_null = %d, .assign = %s},\n",
-                                 json_array_size(json_object_get(c, "ErrorEquals")), nm, next, rp, rnull, as);
+                                 ".result_null = %d, .assign = %s, .output = %s},\n",
+                                 json_array_size(json_object_get(c, "ErrorEquals")), nm, next, rp, rnull, as, op);
+            free(op);
             free(nm);
             free(rp);
             free(as);
@@ -113,7 +116,10 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
         em->needs->curl = 1;
     char *tp = asl_em_path_field(em, s->node, "TimeoutSecondsPath", ASL_MODE_REFPATH, NULL);
     char *hp = asl_em_path_field(em, s->node, "HeartbeatSecondsPath", ASL_MODE_REFPATH, NULL);
-    char *cred = asl_em_tpl(em, json_object_get(s->node, "Credentials"));
+    char *cred = s->jsonata ? asl_em_jtpl(em, json_object_get(s->node, "Credentials"), "Credentials")
+                            : asl_em_tpl(em, json_object_get(s->node, "Credentials"));
+    char *tj = asl_em_jtpl_expr_only(em, s->node, "TimeoutSeconds");
+    char *hj = asl_em_jtpl_expr_only(em, s->node, "HeartbeatSeconds");
     char *rec = asl_em_recovery(em, s);
     fprintf(em->tab, "static const struct asl_task task_%d = {\n    .resource = ", s->gid);
     asl_cemit_cstr(em->tab, resource);
@@ -127,9 +133,11 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
     if (r.invoker && !bound)
         fprintf(em->tab, "    .invoke = %s,\n", r.invoker);
     fprintf(em->tab, "    .timeout = %lld, .timeout_path = %s, .heartbeat = %lld, .heartbeat_path = %s,\n"
-                     "    .credentials = %s,\n    %s,\n};\n",
+                     "    .timeout_jn = %s, .heartbeat_jn = %s,\n    .credentials = %s,\n    %s,\n};\n",
             (long long)asl_em_num_or(s->node, "TimeoutSeconds", -1), tp,
-            (long long)asl_em_num_or(s->node, "HeartbeatSeconds", -1), hp, cred, rec);
+            (long long)asl_em_num_or(s->node, "HeartbeatSeconds", -1), hp, tj, hj, cred, rec);
+    free(tj);
+    free(hj);
     free(tp);
     free(hp);
     free(cred);

@@ -15,7 +15,7 @@ struct em {
     struct asl_link_needs *needs;
     struct asl_arena arena;
     FILE *decl, *fn, *tab;      /* the three sections (see emit.c) */
-    int npath, nfilter, nexpr, nargs, ntpl, ncmp, ncond;
+    int npath, nfilter, nexpr, nargs, ntpl, ncmp, ncond, njn;
     char **lits;
     size_t nlits;
     const struct asl_emit_opts *opts;
@@ -34,6 +34,15 @@ int asl_em_expr(struct em *em, const struct asl_expr *e);
 char *asl_em_tpl(struct em *em, json_t *v);
 char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode,
                         int *is_null);
+
+/* emit_jsonata.c: a JSONata-state template ("&tpl_N" or "NULL"); location
+ * names the field in causes ("Output", nested "Output/result"). */
+char *asl_em_jtpl(struct em *em, json_t *v, const char *location);
+/* The field's "{% %}" expression as a template, or "NULL" when it is absent
+ * or a literal. */
+char *asl_em_jtpl_expr_only(struct em *em, json_t *node, const char *key);
+/* 1 when s is exactly "{%...%}"; the expression is s[*off .. *off+*len). */
+int asl_is_jsonata_text(const char *s, size_t *inner_off, size_t *inner_len);
 
 /* emit_exec.c: Task, Parallel descriptors ("&spec" text); emit_map.c: Map. */
 /* ".rec = {...}" for a state's Retry and Catch. */

@@ -182,6 +182,8 @@ int asl_tpl_eval(struct asl_run *run, const struct asl_tpl *t, json_t *in, json_
         return 0;
     case ASL_TPL_EXPR:
         return expr_eval_field(run, t->expr, in, t->field, out) == 1 ? 0 : -1;
+    case ASL_TPL_JSONATA:
+        return asl_jn_eval_node(run, t, out);
     case ASL_TPL_OBJECT: {
         json_t *o = json_object();
         for (size_t i = 0; i < t->n; i++) {

@@ -110,7 +110,13 @@ static int try_catch(struct asl_run *run, const struct asl_state *st, const stru
         struct asl_io io = {.result_path = c->result_path, .result_null = c->result_null};
         struct asl_err saved = run->err;
         run->err = (struct asl_err){0};
-        if (asl_vars_eval(run, c->assign, eo, &pending) == 0 &&
+        if (st->io.jsonata) {
+            if (asl_jn_finish(run, c->assign, c->output, raw, NULL, eo, out) == 0) {
+                *next = c->next;
+                rc = 1;
+            }
+            asl_err_clear(&saved);
+        } else if (asl_vars_eval(run, c->assign, eo, &pending) == 0 &&
             asl_io_result(run, &io, raw, eo, out) == 0) {
             asl_vars_commit(run, pending);
             pending = NULL;
@@ -139,12 +145,29 @@ int asl_run_with_recovery(struct asl_run *run, const struct asl_state *st,
         asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
         goto done;
     }
-    if (asl_io_input(run, &st->io, in, &eff) != 0)
+    if (st->io.jsonata) {
+        json_t *states = asl_jn_states(run, in, NULL, NULL);
+        int bad = st->io.arguments ? asl_jn_tpl(run, st->io.arguments, states, &params)
+                                   : (params = json_incref(in), 0);
+        json_decref(states);
+        if (bad)
+            goto done;
+    } else if (asl_io_input(run, &st->io, in, &eff) != 0 ||
+               asl_io_parameters(run, &st->io, eff, &params) != 0) {
         goto done;
-    if (asl_io_parameters(run, &st->io, eff, &params) != 0)
-        goto done;
+    }
     for (;;) {
         int arc = attempt(run, st, ctx, params, &result);
+        if (arc == 0 && st->io.jsonata) {
+            if (asl_jn_finish(run, st->io.assign, st->io.output, in, result, NULL, out) == 0) {
+                *next = st->next;
+                rc = st->next < 0 ? ASL_STEP_END : ASL_STEP_NEXT;
+                goto done;
+            }
+            json_decref(result);
+            result = NULL;
+            break;
+        }
         if (arc == 0) {
             /* Errors in result processing are the state's errors too: a
              * ResultPath that cannot apply is caught like a task failure. */

@@ -21,6 +21,13 @@ struct asl_binding {
     char **argv;                /* the local program that runs it */
 };
 
+/* A bucket the definition names (ItemReader, ResultWriter), bound to a
+ * local folder: keys are paths below dir. */
+struct asl_bucket {
+    char *name;
+    char *dir;
+};
+
 struct asl_exec {
     const struct asl_program *prog;
     json_t *input;              /* the execution input */
@@ -33,6 +40,8 @@ struct asl_exec {
     size_t nbindings;
     struct asl_binding *bindings;
     double wait_scale;
+    size_t nbuckets;            /* --bucket NAME=DIR: S3 buckets bound to local folders */
+    struct asl_bucket *buckets;
 };
 
 /* A variable scope: each States block (top level, branch, iteration). */
@@ -54,6 +63,7 @@ struct asl_run {
     json_t *map_item_index;     /* $$.Map.Item.* while evaluating an ItemSelector; borrowed */
     json_t *map_item_value;
     const char *task_token;     /* $$.Task.Token, when the resource has one */
+    json_t *jn_states;          /* $states while a JSONata field is evaluated; borrowed */
     struct asl_err err;
 };
 
@@ -115,12 +125,35 @@ size_t asl_json_size(json_t *v);
 /* A literal from the program's table (borrowed). */
 json_t *asl_lit(const struct asl_run *run, int idx);
 
+/* ---- jstates.c: JSONata states */
+/* The $states object {input, context, result?, errorOutput?} (new reference). */
+json_t *asl_jn_states(struct asl_run *run, json_t *input, json_t *result, json_t *error_output);
+/* Evaluate a JSONata-state template against a $states object. */
+int asl_jn_tpl(struct asl_run *run, const struct asl_tpl *t, json_t *states, json_t **out);
+/* One "{% %}" node, against run->jn_states. */
+int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out);
+/* Finish a JSONata state: evaluate Assign and Output against
+ * $states {input: raw, result, errorOutput} (both see the variables as they
+ * were on entry), then store the variables.  Output defaults to
+ * errorOutput, else result, else the raw input. */
+int asl_jn_finish(struct asl_run *run, const struct asl_tpl *assign, const struct asl_tpl *output,
+                  json_t *raw, json_t *result, json_t *error_output, json_t **out);
+/* A JSONata field's value must be of `want` ("string", "integer", "array",
+ * "boolean", ...): fail with AWS's "returned an unexpected result type"
+ * cause otherwise.  Returns 0 or -1. */
+int asl_jn_expect(struct asl_run *run, const struct asl_tpl *t, json_t *v, const char *want);
+
 /* ---- task.c */
 int asl_bindings_parse(struct asl_exec *ex, const char *const *specs, size_t n);
 void asl_bindings_free(struct asl_exec *ex);
 /* Every Task state has a mock, a binding or a built-in invoker; else name
  * each that has none on stderr and return -1. */
 int asl_tasks_preflight(struct asl_exec *ex, const char *argv0);
+
+/* ---- map_store.c: bucket bindings */
+/* Add --bucket NAME=DIR specs; 0, or -1 with a message on stderr. */
+int asl_buckets_parse(struct asl_exec *ex, const char *const *specs, size_t n);
+void asl_buckets_free(struct asl_exec *ex);
 
 /* ---- history.c */
 struct asl_history *asl_history_new(void);

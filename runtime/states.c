@@ -23,6 +23,11 @@ int asl_pass_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
     const struct asl_pass *pass = st->spec;
     json_t *eff = NULL, *result = NULL, *merged = NULL, *pending = NULL;
     int rc = ASL_STEP_FAIL;
+    if (st->io.jsonata) {
+        if (asl_jn_finish(run, st->io.assign, st->io.output, in, NULL, NULL, out) != 0)
+            return ASL_STEP_FAIL;
+        return step_to(st, next);
+    }
     if (asl_io_input(run, &st->io, in, &eff) != 0)
         goto done;
     if (pass && pass->result_lit >= 0)
@@ -50,6 +55,10 @@ done:
 int asl_succeed_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
 {
     json_t *eff;
+    *next = -1;
+    if (st->io.jsonata)
+        return asl_jn_finish(run, NULL, st->io.output, in, NULL, NULL, out) == 0 ? ASL_STEP_END
+                                                                                 : ASL_STEP_FAIL;
     if (asl_io_input(run, &st->io, in, &eff) != 0)
         return ASL_STEP_FAIL;
     int rc = asl_io_output(run, &st->io, eff, out);
@@ -95,6 +104,21 @@ int asl_fail_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
     char *error = NULL, *cause = NULL;
     *out = NULL;
     *next = -1;
+    if (st->io.jsonata && (f->error_jn || f->cause_jn)) {
+        json_t *states = asl_jn_states(run, in, NULL, NULL);
+        json_t *ev = NULL, *cv = NULL;
+        int bad = (f->error_jn && (asl_jn_tpl(run, f->error_jn, states, &ev) != 0 ||
+                                   asl_jn_expect(run, f->error_jn, ev, "string") != 0)) ||
+                  (f->cause_jn && (asl_jn_tpl(run, f->cause_jn, states, &cv) != 0 ||
+                                   asl_jn_expect(run, f->cause_jn, cv, "string") != 0));
+        if (!bad)
+            asl_err_set_str(&run->err, ev ? json_string_value(ev) : f->error,
+                            cv ? json_string_value(cv) : f->cause);
+        json_decref(ev);
+        json_decref(cv);
+        json_decref(states);
+        return ASL_STEP_FAIL;
+    }
     if (f->error_path && fail_field(run, f->error_path, "ErrorPath", in, &error) != 0)
         return ASL_STEP_FAIL;
     if (f->cause_path && fail_field(run, f->cause_path, "CausePath", in, &cause) != 0) {
@@ -118,8 +142,45 @@ static double seconds_until(long long sec, long nsec)
 /* The largest delay AWS accepts: recorded, 24,855 days pass and 24,856 fail. */
 #define ASL_WAIT_MAX_SECONDS 2147483647.0
 
+static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, json_t *in, double *secs)
+{
+    const struct asl_tpl *t = w->seconds_jn ? w->seconds_jn : w->timestamp_jn;
+    json_t *states = asl_jn_states(run, in, NULL, NULL), *v = NULL;
+    int rc = asl_jn_tpl(run, t, states, &v);
+    json_decref(states);
+    if (rc != 0)
+        return -1;
+    if (w->seconds_jn) {
+        rc = asl_jn_expect(run, t, v, "integer");
+        if (rc == 0 && json_number_value(v) < 0)
+            rc = asl_run_fail_prefixed(run, ASL_E_QUERY,
+                                       "The Seconds field must be a non-negative integer, but was %lld",
+                                       (long long)json_number_value(v));
+        if (rc == 0)
+            *secs = json_number_value(v);
+    } else {
+        long long s;
+        long ns;
+        if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &s, &ns) != 0) {
+            char *text = json_is_string(v) ? strdup(json_string_value(v))
+                                           : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            asl_run_fail_prefixed(run, ASL_E_QUERY,
+                                  "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                                  "date-time format string: %s", text ? text : "");
+            free(text);
+            rc = -1;
+        } else {
+            *secs = seconds_until(s, ns);
+        }
+    }
+    json_decref(v);
+    return rc;
+}
+
 static int wait_amount(struct asl_run *run, const struct asl_wait *w, json_t *eff, double *secs)
 {
+    if (w->seconds_jn || w->timestamp_jn)
+        return wait_amount_jsonata(run, w, eff, secs);
     if (w->seconds >= 0) {
         *secs = (double)w->seconds;
         return 0;
@@ -197,6 +258,11 @@ int asl_wait_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         asl_cancel_err(run->cancel, &run->err);
         goto done;
     }
+    if (st->io.jsonata) {
+        if (asl_jn_finish(run, st->io.assign, st->io.output, in, NULL, NULL, out) == 0)
+            rc = step_to(st, next);
+        goto done;
+    }
     if (asl_vars_eval(run, st->io.assign, eff, &pending) != 0)
         goto done;
     if (asl_io_output(run, &st->io, eff, out) != 0)
@@ -210,12 +276,59 @@ done:
     return rc;
 }
 
+/* A JSONata rule's Condition: true, false, or -1 on error. */
+static int jn_condition(struct asl_run *run, const struct asl_choice_rule *r, json_t *states)
+{
+    json_t *v = NULL;
+    if (asl_jn_tpl(run, r->condition, states, &v) != 0)
+        return -1;
+    int rc = asl_jn_expect(run, r->condition, v, "boolean") != 0 ? -1 : json_is_true(v);
+    json_decref(v);
+    return rc;
+}
+
+static int choice_jsonata(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out,
+                          int *next)
+{
+    const struct asl_choice *c = st->spec;
+    json_t *states = asl_jn_states(run, in, NULL, NULL);
+    const struct asl_tpl *assign = st->io.assign, *output = st->io.output;
+    int target = -1;
+    for (size_t i = 0; i < c->nrules && target < 0; i++) {
+        int m = jn_condition(run, &c->rules[i], states);
+        if (m < 0) {
+            json_decref(states);
+            return ASL_STEP_FAIL;
+        }
+        if (m) {
+            target = c->rules[i].next;
+            assign = c->rules[i].assign;
+            output = c->rules[i].output;
+        }
+    }
+    json_decref(states);
+    if (target < 0) {
+        if (c->default_next < 0) {
+            asl_err_set(&run->err, ASL_E_NO_CHOICE,
+                        "No Matches! in state '%s' and no Default specified", st->name);
+            return ASL_STEP_FAIL;
+        }
+        target = c->default_next;
+    }
+    if (asl_jn_finish(run, assign, output, in, NULL, NULL, out) != 0)
+        return ASL_STEP_FAIL;
+    *next = target;
+    return ASL_STEP_NEXT;
+}
+
 /* Choice -> Choices[rule -> Next, Assign], Default, InputPath, OutputPath, Assign */
 int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
 {
     const struct asl_choice *c = st->spec;
     json_t *eff = NULL, *pending = NULL;
     int rc = ASL_STEP_FAIL;
+    if (st->io.jsonata)
+        return choice_jsonata(run, st, in, out, next);
     if (asl_io_input(run, &st->io, in, &eff) != 0)
         goto done;
     const struct asl_tpl *assign = st->io.assign;

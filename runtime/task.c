@@ -308,6 +308,24 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
     const struct asl_task *t = st->spec;
     struct task_ctx tc = {t->timeout > 0 ? (double)t->timeout : ASL_TASK_DEFAULT_TIMEOUT,
                           t->heartbeat > 0 ? (double)t->heartbeat : 0};
+    if (t->timeout_jn || t->heartbeat_jn) {
+        json_t *states = asl_jn_states(run, in, NULL, NULL), *v = NULL;
+        const struct asl_tpl *fields[2] = {t->timeout_jn, t->heartbeat_jn};
+        double *dst[2] = {&tc.timeout, &tc.heartbeat};
+        for (int i = 0; i < 2; i++) {
+            if (!fields[i])
+                continue;
+            if (asl_jn_tpl(run, fields[i], states, &v) != 0 || asl_jn_expect(run, fields[i], v, "integer") != 0) {
+                json_decref(v);
+                json_decref(states);
+                return ASL_STEP_FAIL;
+            }
+            *dst[i] = json_number_value(v);
+            json_decref(v);
+            v = NULL;
+        }
+        json_decref(states);
+    }
     if (t->timeout_path || t->heartbeat_path) {
         json_t *eff = NULL;
         if (asl_io_input(run, &st->io, in, &eff) != 0)

@@ -70,9 +70,13 @@ void asl_err_move(struct asl_err *dst, struct asl_err *src);
 /* A payload template (Parameters, ResultSelector, ItemSelector, Assign,
  * Pass Result) compiled to a tree.  Literal subtrees are kept whole as
  * one LIT node; the runtime materialises them once at start-up. */
+struct asl_jn_node;
+struct asl_jn_env;
+
 enum asl_tpl_kind {
     ASL_TPL_LIT,    /* lit: index into the program's literal table */
     ASL_TPL_EXPR,   /* expr: a "key.$" value (path, context path, variable, intrinsic) */
+    ASL_TPL_JSONATA,/* jn: a "{% ... %}" string of a JSONata state */
     ASL_TPL_OBJECT, /* n members: keys[i] -> kids[i] */
     ASL_TPL_ARRAY,  /* n items: kids[i] */
 };
@@ -81,7 +85,10 @@ struct asl_tpl {
     enum asl_tpl_kind kind;
     int lit;
     const struct asl_expr *expr;
-    const char *field;          /* EXPR: the key as written, "value.$", for error causes */
+    const char *field;          /* EXPR: the key as written, "value.$", for error causes;
+                                 * JSONATA: the location, "Output/result" */
+    const struct asl_jn_node *jn;   /* JSONATA: the compiled expression */
+    const char *jn_text;            /* JSONATA: its text without {% %}, for causes */
     size_t n;
     const char *const *keys;    /* OBJECT: keys with ".$" already stripped */
     const struct asl_tpl *kids;
@@ -215,6 +222,10 @@ struct asl_io {
     const struct asl_tpl *parameters;
     const struct asl_tpl *result_selector;
     const struct asl_tpl *assign;
+    /* JSONata states */
+    unsigned char jsonata;
+    const struct asl_tpl *arguments;
+    const struct asl_tpl *output;
 };
 
 struct asl_state {
@@ -243,6 +254,8 @@ struct asl_wait {
     const char *timestamp;      /* literal Timestamp, or NULL */
     const struct asl_path *seconds_path;
     const struct asl_path *timestamp_path;
+    const struct asl_tpl *seconds_jn;   /* JSONata Seconds / Timestamp expressions */
+    const struct asl_tpl *timestamp_jn;
 };
 
 struct asl_fail {
@@ -250,15 +263,19 @@ struct asl_fail {
     const char *cause;
     const struct asl_expr *error_path;  /* ErrorPath: path or intrinsic */
     const struct asl_expr *cause_path;
+    const struct asl_tpl *error_jn;     /* JSONata Error / Cause expressions */
+    const struct asl_tpl *cause_jn;
 };
 
 /* A Choice rule as generated code: 1 true, 0 false, -1 error in run->err. */
 typedef int (*asl_rule_fn)(struct asl_run *run, json_t *in);
 
 struct asl_choice_rule {
-    asl_rule_fn test;
+    asl_rule_fn test;           /* JSONPath rules */
     int next;
     const struct asl_tpl *assign;
+    const struct asl_tpl *condition;    /* JSONata rules: Condition (must be boolean) */
+    const struct asl_tpl *output;       /* JSONata rules: Output */
 };
 
 struct asl_choice {
@@ -286,6 +303,7 @@ struct asl_catcher {
     const struct asl_path *result_path;
     unsigned char result_null;
     const struct asl_tpl *assign;
+    const struct asl_tpl *output;       /* JSONata catchers */
 };
 
 /* Retry and Catch of a Task, Parallel or Map state. */
@@ -324,6 +342,8 @@ struct asl_task {
     const struct asl_path *timeout_path;
     long long heartbeat;        /* HeartbeatSeconds, or -1 */
     const struct asl_path *heartbeat_path;
+    const struct asl_tpl *timeout_jn;   /* JSONata TimeoutSeconds / HeartbeatSeconds */
+    const struct asl_tpl *heartbeat_jn;
     const struct asl_tpl *credentials;
     struct asl_recovery rec;
 };
@@ -358,6 +378,39 @@ struct asl_map {
     long long batch_max_items;              /* ItemBatcher.MaxItemsPerBatch, -1: none */
     const struct asl_tpl *batch_input;      /* ItemBatcher.BatchInput */
     struct asl_recovery rec;
+    /* Distributed mode: where items come from, how they are batched, where
+     * results go (runtime/map_reader.c, map_writer.c). */
+    const struct asl_item_reader *reader;   /* ItemReader, or NULL: items from the input */
+    const struct asl_path *batch_max_items_path;  /* ItemBatcher.MaxItemsPerBatchPath */
+    long long batch_max_bytes;              /* ItemBatcher.MaxInputBytesPerBatch, -1: none */
+    const struct asl_path *batch_max_bytes_path;
+    const struct asl_result_writer *writer; /* ResultWriter, or NULL */
+};
+
+/* ItemReader.ReaderConfig.InputType; NONE with listObjectsV2 lists objects. */
+enum asl_reader_input { ASL_READ_NONE, ASL_READ_JSON, ASL_READ_JSONL, ASL_READ_CSV, ASL_READ_MANIFEST };
+/* ItemReader.Resource */
+enum asl_reader_source { ASL_SRC_GET_OBJECT, ASL_SRC_LIST_OBJECTS };
+
+struct asl_item_reader {
+    enum asl_reader_source source;
+    const struct asl_tpl *parameters;       /* {Bucket, Key} or {Bucket, Prefix}; may hold paths */
+    enum asl_reader_input input_type;
+    int csv_headers_given;                  /* CSVHeaderLocation GIVEN */
+    size_t ncsv_headers;
+    const char *const *csv_headers;
+    char csv_delimiter;                     /* ',' '|' ';' '\t' ' ' */
+    long long max_items;                    /* ReaderConfig.MaxItems, 0: no limit */
+    const struct asl_path *max_items_path;
+};
+
+/* ResultWriter.WriterConfig.Transformation */
+enum asl_writer_transform { ASL_WT_DEFAULT, ASL_WT_NONE, ASL_WT_COMPACT, ASL_WT_FLATTEN };
+
+struct asl_result_writer {
+    const struct asl_tpl *parameters;       /* {Bucket, Prefix}, or NULL: WriterConfig only */
+    int output_jsonl;                       /* WriterConfig.OutputType JSONL */
+    enum asl_writer_transform transform;
 };
 
 int asl_parallel_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
@@ -372,6 +425,10 @@ struct asl_program {
     const char *const *lit_json;/* literal JSON texts, parsed once at start */
     json_t **lits;              /* where the parsed literals live */
     long long timeout_seconds;  /* machine TimeoutSeconds, or -1 */
+    /* The JSONata evaluator (asl_jn_eval), set only by programs that use
+     * JSONata so that others do not link it (nor PCRE2). */
+    int (*jsonata_eval)(const struct asl_jn_node *root, const struct asl_jn_env *env,
+                        json_t **out, struct asl_err *err);
 };
 
 /* The binary's entry point: parses the command line, runs one execution,

@@ -1,0 +1,136 @@
+/*
+ * emit_jsonata.c - JSONata fields into templates: every "{% ... %}" string
+ * becomes a compiled expression (static const asl_jn_node tables written
+ * by asl_jn_emit), everything else stays literal JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cemit.h"
+#include "emit_int.h"
+#include "jsonata_ast.h"
+
+int asl_is_jsonata_text(const char *s, size_t *inner_off, size_t *inner_len)
+{
+    size_t n = strlen(s);
+    if (n < 4 || strncmp(s, "{%", 2) != 0 || strcmp(s + n - 2, "%}") != 0)
+        return 0;
+    if (inner_off)
+        *inner_off = 2;
+    if (inner_len)
+        *inner_len = n - 4;
+    return 1;
+}
+
+static int has_jsonata(json_t *v)
+{
+    const char *k;
+    json_t *x;
+    size_t i;
+    if (json_is_string(v))
+        return asl_is_jsonata_text(json_string_value(v), NULL, NULL);
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, x)
+            if (has_jsonata(x))
+                return 1;
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+            if (has_jsonata(x))
+                return 1;
+    }
+    return 0;
+}
+
+static char *jtpl_init(struct em *em, json_t *v, const char *location)
+{
+    if (!has_jsonata(v))
+        return asl_em_fmt("{.kind = ASL_TPL_LIT, .lit = %d}", asl_em_lit(em, v));
+    em->needs->jsonata = 1;
+    if (json_is_string(v)) {
+        const char *text = json_string_value(v);
+        size_t off = 0, len = 0;
+        asl_is_jsonata_text(text, &off, &len);
+        struct asl_jn_ast *ast = NULL;
+        struct asl_jn_error err;
+        if (asl_jn_parse(text + off, len, &ast, &err) != 0) {
+            fprintf(stderr, "aslc: internal error: a checked JSONata expression no longer parses\n");
+            abort();
+        }
+        int id = em->njn++;
+        char *name = asl_em_fmt("jn_%d", id);
+        asl_jn_emit(em->decl, ast, name);
+        asl_jn_free(ast);
+        char *buf = NULL;
+        size_t bl = 0;
+        FILE *f = open_memstream(&buf, &bl);
+        if (!f)
+            abort();
+        fprintf(f, "{.kind = ASL_TPL_JSONATA, .jn = &%s, .field = ", name);
+        asl_cemit_cstr(f, location);
+        fputs(", .jn_text = ", f);
+        asl_cemit_string(f, text + off, len);
+        fputc('}', f);
+        fclose(f);
+        free(name);
+        return buf;
+    }
+    int id = em->ntpl++;
+    size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
+    char **inits = calloc(n ? n : 1, sizeof *inits);
+    if (!inits)
+        abort();
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        size_t i = 0;
+        /* Kids first: they write their own tables to decl. */
+        json_object_foreach(v, k, x) {
+            char *loc = asl_em_fmt("%s/%s", location, k);
+            inits[i++] = jtpl_init(em, x, loc);
+            free(loc);
+        }
+        fprintf(em->decl, "static const char *const tpl_%d_keys[] = {", id);
+        i = 0;
+        json_object_foreach(v, k, x) {
+            fputs(i++ ? ", " : "", em->decl);
+            asl_cemit_cstr(em->decl, k);
+        }
+        fputs("};\n", em->decl);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            char *loc = asl_em_fmt("%s/%zu", location, i);
+            inits[i] = jtpl_init(em, json_array_get(v, i), loc);
+            free(loc);
+        }
+    }
+    fprintf(em->decl, "static const struct asl_tpl tpl_%d_kids[] = {\n", id);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(em->decl, "    %s,\n", inits[i]);
+        free(inits[i]);
+    }
+    fputs("};\n", em->decl);
+    free(inits);
+    if (json_is_object(v))
+        return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = tpl_%d_keys, .kids = tpl_%d_kids}",
+                          n, id, id);
+    return asl_em_fmt("{.kind = ASL_TPL_ARRAY, .n = %zu, .kids = tpl_%d_kids}", n, id);
+}
+
+char *asl_em_jtpl(struct em *em, json_t *v, const char *location)
+{
+    if (!v)
+        return strdup("NULL");
+    char *init = jtpl_init(em, v, location);
+    int id = em->ntpl++;
+    fprintf(em->decl, "static const struct asl_tpl tpl_%d = %s;\n", id, init);
+    free(init);
+    return asl_em_fmt("&tpl_%d", id);
+}
+
+char *asl_em_jtpl_expr_only(struct em *em, json_t *node, const char *key)
+{
+    json_t *v = json_object_get(node, key);
+    if (!json_is_string(v) || !asl_is_jsonata_text(json_string_value(v), NULL, NULL))
+        return strdup("NULL");
+    return asl_em_jtpl(em, v, key);
+}
