@@ -67,8 +67,14 @@ static char *jtpl_init(struct em *em, json_t *v, const char *location)
             abort();
         fprintf(f, "{.kind = ASL_TPL_JSONATA, .jn = &%s, .field = ", name);
         asl_cemit_cstr(f, location);
+        /* AWS quotes the expression trimmed: '{% $x %}' reads '$x' in causes. */
+        size_t b = off, e = off + len;
+        while (b < e && strchr(" \t\r\n", text[b]))
+            b++;
+        while (e > b && strchr(" \t\r\n", text[e - 1]))
+            e--;
         fputs(", .jn_text = ", f);
-        asl_cemit_string(f, text + off, len);
+        asl_cemit_string(f, text + b, e - b);
         fputc('}', f);
         fclose(f);
         free(name);
