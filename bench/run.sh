@@ -124,6 +124,8 @@ supported() {
 # build NAME: compiles the workload into $bind/NAME
 build() { "$aslc" build "$wl/$1.asl.json" -o "$bind/$1" >"$outd/$1.build.log" 2>&1 || {
   note "$1: aslc build failed: $(head -3 "$outd/$1.build.log" | tr '\n' ' ')"; return 1; }; }
+# brief FILE: a file's text on one line; long texts keep their start and their end
+brief() { local t; t=$(tr "\n\t" "  " < "$1"); if [ ${#t} -gt 320 ]; then printf "%s ... %s" "${t:0:140}" "${t: -170}"; else printf "%s" "$t"; fi; }
 # verify NAME PEER: runs aslc's binary and the peer once each, checks both against expected.
 # Sets ok_aslc / ok_peer to 1 or 0.
 verify() {
@@ -131,13 +133,13 @@ verify() {
   ok_aslc=0; ok_peer=0
   rc=0; "$bind/$n" --input "$wl/$n.input.json" >"$outd/$n.aslc.json" 2>"$outd/$n.aslc.err" || rc=$?
   if [ "$rc" != 0 ]; then
-    note "$n: aslc binary exited $rc: $(head -c 300 "$outd/$n.aslc.err" | tr '\n' ' ')"
+    note "$n: aslc binary exited $rc: $(brief "$outd/$n.aslc.err")"
   elif d=$(node "$here/check.mjs" "$wl/$n.expected.json" "$outd/$n.aslc.json"); then ok_aslc=1
   else note "$n: aslc output WRONG: $d"
   fi
   rc=0; node "$here/driver.mjs" "$peer" "$wl/$n.asl.json" "$wl/$n.input.json" >"$outd/$n.$peer.json" 2>"$outd/$n.$peer.err" || rc=$?
   if [ "$rc" != 0 ]; then
-    note "$n: $peer exited $rc: $(head -c 300 "$outd/$n.$peer.err" | tr '\n' ' ')"
+    note "$n: $peer exited $rc: $(brief "$outd/$n.$peer.err")"
   elif d=$(node "$here/check.mjs" "$wl/$n.expected.json" "$outd/$n.$peer.json"); then ok_peer=1
   else note "$n: $peer output WRONG: $d"
   fi
@@ -222,7 +224,7 @@ run_exec() { # NAME BENCH-LABEL
 
 # ---------------------------------------------------------------- 5. JSONata
 if [[ " $BENCHES " == *" jsonata "* ]]; then
-  for n in jn_filter jn_group jn_string jn_date; do
+  for n in jn_filter jn_group jn_string jn_date_iso jn_date; do
     label="JSONata $(awk -F'\t' -v n="$n" '$1==n {sub(/^JSONata /, "", $5); print $5}' "$wl/manifest.tsv")"
     supported "$n" || continue
     say "== $label"
