@@ -295,6 +295,28 @@ int asl_vars_commit(struct asl_run *run, json_t *pending)
 {
     if (!pending)
         return 0;
+    /* Limits from AWS's variables page: 256 KiB per variable and per
+     * Assign; an inner scope (branch, iteration) reads outer variables but
+     * never assigns them. */
+    const char *name;
+    json_t *v;
+    size_t total = 0;
+    json_object_foreach(pending, name, v) {
+        size_t sz = asl_json_size(v);
+        total += sz;
+        if (sz > ASL_PAYLOAD_MAX || total > ASL_PAYLOAD_MAX) {
+            json_decref(pending);
+            return asl_run_fail_prefixed(run, ASL_E_DATA_LIMIT,
+                                         "The variables assigned by the state exceed the maximum size "
+                                         "of %d bytes (at variable '%s').", ASL_PAYLOAD_MAX, name);
+        }
+        if (run->vars->parent && asl_vars_get(run->vars->parent, name)) {
+            json_decref(pending);
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                                         "The variable '%s' is defined in an outer scope: a Parallel "
+                                         "branch or Map iteration can read it but not assign it.", name);
+        }
+    }
     if (!run->vars->obj)
         run->vars->obj = json_object();
     /* Nobody else holds run->vars->obj while this scope runs: readers in

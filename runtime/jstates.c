@@ -138,8 +138,13 @@ int asl_jn_finish(struct asl_run *run, const struct asl_tpl *assign, const struc
     } else {
         *out = json_incref(error_output ? error_output : result ? result : raw);
     }
-    asl_vars_commit(run, pending);
+    json_t *p = pending;
     pending = NULL;
+    if (asl_vars_commit(run, p) != 0) {
+        json_decref(*out);
+        *out = NULL;
+        goto done;
+    }
     rc = 0;
 done:
     json_decref(pending);

@@ -118,10 +118,15 @@ static int try_catch(struct asl_run *run, const struct asl_state *st, const stru
             asl_err_clear(&saved);
         } else if (asl_vars_eval(run, c->assign, eo, &pending) == 0 &&
             asl_io_result(run, &io, raw, eo, out) == 0) {
-            asl_vars_commit(run, pending);
+            json_t *p = pending;
             pending = NULL;
-            *next = c->next;
-            rc = 1;
+            if (asl_vars_commit(run, p) == 0) {
+                *next = c->next;
+                rc = 1;
+            } else {
+                json_decref(*out);
+                *out = NULL;
+            }
             asl_err_clear(&saved);
         } else {
             asl_err_clear(&saved);
@@ -145,18 +150,23 @@ int asl_run_with_recovery(struct asl_run *run, const struct asl_state *st,
         asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
         goto done;
     }
-    if (st->io.jsonata) {
-        json_t *states = asl_jn_states(run, in, NULL, NULL);
-        int bad = st->io.arguments ? asl_jn_tpl(run, st->io.arguments, states, &params)
-                                   : (params = json_incref(in), 0);
-        json_decref(states);
-        if (bad)
-            goto done;
-    } else if (asl_io_input(run, &st->io, in, &eff) != 0 ||
-               asl_io_parameters(run, &st->io, eff, &params) != 0) {
-        goto done;
-    }
     for (;;) {
+        /* Input processing runs again for every attempt, so Parameters (or
+         * Arguments) see this attempt's $$.State.RetryCount. */
+        json_decref(eff);
+        json_decref(params);
+        eff = params = NULL;
+        if (st->io.jsonata) {
+            json_t *states = asl_jn_states(run, in, NULL, NULL);
+            int bad = st->io.arguments ? asl_jn_tpl(run, st->io.arguments, states, &params)
+                                       : (params = json_incref(in), 0);
+            json_decref(states);
+            if (bad)
+                goto done;
+        } else if (asl_io_input(run, &st->io, in, &eff) != 0 ||
+                   asl_io_parameters(run, &st->io, eff, &params) != 0) {
+            goto done;
+        }
         int arc = attempt(run, st, ctx, params, &result);
         if (arc == 0 && st->io.jsonata) {
             if (asl_jn_finish(run, st->io.assign, st->io.output, in, result, NULL, out) == 0) {
@@ -175,8 +185,13 @@ int asl_run_with_recovery(struct asl_run *run, const struct asl_state *st,
                 asl_vars_eval(run, st->io.assign, result, &pending) == 0 &&
                 asl_io_result(run, &st->io, in, sel, &merged) == 0 &&
                 asl_io_output(run, &st->io, merged, out) == 0) {
-                asl_vars_commit(run, pending);
+                json_t *p = pending;
                 pending = NULL;
+                if (asl_vars_commit(run, p) != 0) {
+                    json_decref(*out);
+                    *out = NULL;
+                    goto done;      /* a variable error is not the task's: no Retry/Catch */
+                }
                 *next = st->next;
                 rc = st->next < 0 ? ASL_STEP_END : ASL_STEP_NEXT;
                 goto done;

@@ -11,6 +11,18 @@
 
 #include "run.h"
 
+/* Store the state's variables; on failure drop the output already built. */
+static int commit_or_drop(struct asl_run *run, json_t **pending, json_t **out)
+{
+    json_t *p = *pending;
+    *pending = NULL;
+    if (asl_vars_commit(run, p) == 0)
+        return 0;
+    json_decref(*out);
+    *out = NULL;
+    return -1;
+}
+
 static int step_to(const struct asl_state *st, int *next)
 {
     *next = st->next;
@@ -40,8 +52,8 @@ int asl_pass_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         goto done;
     if (asl_io_output(run, &st->io, merged, out) != 0)
         goto done;
-    asl_vars_commit(run, pending);
-    pending = NULL;
+    if (commit_or_drop(run, &pending, out) != 0)
+        goto done;
     rc = step_to(st, next);
 done:
     json_decref(eff);
@@ -267,8 +279,8 @@ int asl_wait_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         goto done;
     if (asl_io_output(run, &st->io, eff, out) != 0)
         goto done;
-    asl_vars_commit(run, pending);
-    pending = NULL;
+    if (commit_or_drop(run, &pending, out) != 0)
+        goto done;
     rc = step_to(st, next);
 done:
     json_decref(eff);
@@ -354,8 +366,8 @@ int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, 
         goto done;
     if (asl_io_output(run, &st->io, eff, out) != 0)
         goto done;
-    asl_vars_commit(run, pending);
-    pending = NULL;
+    if (commit_or_drop(run, &pending, out) != 0)
+        goto done;
     *next = target;
     rc = ASL_STEP_NEXT;
 done:
