@@ -246,10 +246,11 @@ static void check_string_field(struct ck *c, json_t *node, const char *key, cons
     }
 }
 
-static void at_most_one(struct ck *c, json_t *node, const char *base, const char *a, const char *b)
+static void at_most_one(struct ck *c, struct asl_cstate *s, const char *a, const char *b)
 {
-    if (json_object_get(node, a) && json_object_get(node, b))
-        asl_diag_error(c->d, base, "State MUST contain at most one of \"%s\", \"%s\"", a, b);
+    if (json_object_get(s->node, a) && json_object_get(s->node, b))
+        asl_diag_error(c->d, s->pointer, "State \"%s\" MUST contain at most one of \"%s\", \"%s\"",
+                       s->name, a, b);
 }
 
 /* ---------------------------------------------------- fields per type */
@@ -494,7 +495,8 @@ static void check_wait(struct ck *c, struct asl_cstate *s)
         n += json_object_get(s->node, four[i]) != NULL;
     if (n != 1)
         asl_diag_error(c->d, s->pointer,
-                       "State MUST contain exactly one of \"Seconds\", \"SecondsPath\", \"Timestamp\", \"TimestampPath\"");
+                       "State \"%s\" MUST contain exactly one of \"Seconds\", \"SecondsPath\", \"Timestamp\", \"TimestampPath\"",
+                       s->name);
     if (!s->jsonata)
         check_int_field(c, s->node, "Seconds", s->pointer, 0, 99999999);
     json_t *ts = json_object_get(s->node, "Timestamp");
@@ -513,8 +515,8 @@ static void check_wait(struct ck *c, struct asl_cstate *s)
 
 static void check_fail(struct ck *c, struct asl_cstate *s)
 {
-    at_most_one(c, s->node, s->pointer, "Error", "ErrorPath");
-    at_most_one(c, s->node, s->pointer, "Cause", "CausePath");
+    at_most_one(c, s, "Error", "ErrorPath");
+    at_most_one(c, s, "Cause", "CausePath");
     if (s->jsonata)
         return;
     check_string_field(c, s->node, "Error", s->pointer);
@@ -527,17 +529,14 @@ static void check_transitions(struct ck *c, struct asl_cstate *s)
 {
     json_t *next = json_object_get(s->node, "Next"), *end = json_object_get(s->node, "End");
     int terminal_type = s->type == ASL_SUCCEED || s->type == ASL_FAIL;
-    if (s->type == ASL_CHOICE || terminal_type) {
-        if (next || end)
-            asl_diag_error(c->d, s->pointer, "%s states don't support the %s field",
-                           s->type == ASL_CHOICE ? "Choice" : terminal_type && s->type == ASL_FAIL ? "Fail" : "Succeed",
-                           next ? "Next" : "End");
-        return;
-    }
+    if (s->type == ASL_CHOICE || terminal_type)
+        return;     /* Next/End there are unsupported fields, reported by check_fields */
     if (end && !json_is_boolean(end)) {
         char *p = ptr(s->pointer, "End");
         asl_diag_error(c->d, p, "End must be a boolean");
         free(p);
+        check_target(c, s->machine, s->node, "Next", s->pointer, "");
+        return;     /* one mistake, one message: no "exactly one of" on top */
     }
     int has_end = json_is_true(end);
     if ((next != NULL) == has_end)
@@ -607,8 +606,10 @@ static void check_state(struct ck *c, struct asl_cstate *s)
 
 static int is_terminal(const struct asl_cstate *s)
 {
-    return s->type == ASL_SUCCEED || s->type == ASL_FAIL ||
-           (json_is_object(s->node) && json_is_true(json_object_get(s->node, "End")));
+    json_t *end = json_is_object(s->node) ? json_object_get(s->node, "End") : NULL;
+    /* A malformed End ("End": "yes") is reported once, where it stands. */
+    return s->type == ASL_SUCCEED || s->type == ASL_FAIL || json_is_true(end) ||
+           (end && !json_is_boolean(end));
 }
 
 static void mark_reachable(const struct asl_cmachine *mc, int i, unsigned char *seen);
