@@ -1,11 +1,196 @@
 /*
  * check_map.c - checks of the Map state's own fields.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "exprs.h"
+
+/* The value of `key` must be one of the strings in `allowed` (NULL-ended). */
+static void ck_enum(struct asl_diags *d, json_t *node, const char *key, const char *base,
+                    const char *const *allowed)
+{
+    json_t *v = json_object_get(node, key);
+    if (!v)
+        return;
+    for (size_t i = 0; allowed[i]; i++)
+        if (json_is_string(v) && strcmp(json_string_value(v), allowed[i]) == 0)
+            return;
+    char *p = asl_ptr_join(base, key);
+    char list[200] = "";
+    for (size_t i = 0; allowed[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
+    asl_diag_error(d, p, "%s must be one of %s", key, list);
+    free(p);
+}
+
+static void ck_one_of(struct asl_diags *d, json_t *node, const char *base, const char *a, const char *b)
+{
+    if (json_object_get(node, a) && json_object_get(node, b))
+        asl_diag_error(d, base, "State MUST contain at most one of \"%s\", \"%s\"", a, b);
+}
+
+/* A payload template's "key.$" values must be paths or intrinsic calls. */
+static void ck_template(struct asl_diags *d, struct asl_arena *a, json_t *v, const char *p)
+{
+    const char *key;
+    json_t *val;
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            char *ip = asl_ptr_index(p, i);
+            ck_template(d, a, json_array_get(v, i), ip);
+            free(ip);
+        }
+        return;
+    }
+    json_object_foreach(v, key, val) {
+        char *kp = asl_ptr_join(p, key);
+        size_t kl = strlen(key);
+        if (kl >= 2 && strcmp(key + kl - 2, ".$") == 0) {
+            if (!json_is_string(val))
+                asl_diag_error(d, kp, "The value for the field '%s' must be a valid JSONPath or a valid "
+                               "intrinsic function call", key);
+            else
+                asl_compile_expr(a, d, kp, json_string_value(val), ASL_MODE_PAYLOAD);
+        } else {
+            ck_template(d, a, val, kp);
+        }
+        free(kp);
+    }
+}
+
+/* Parameters of an ItemReader / ResultWriter: an object naming a Bucket. */
+static void ck_params(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *base, int jsonata)
+{
+    json_t *pv = json_object_get(node, "Parameters");
+    char *p = asl_ptr_join(base, "Parameters");
+    if (!json_is_object(pv))
+        asl_diag_error(d, p, "Parameters must be an object with the Bucket");
+    else if (!json_object_get(pv, "Bucket") && !json_object_get(pv, "Bucket.$"))
+        asl_diag_error(d, p, "Parameters must name the Bucket");
+    else if (!jsonata)
+        ck_template(d, a, pv, p);
+    free(p);
+}
+
+/* ItemReader -> {Resource, ReaderConfig?, Parameters} */
+static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+{
+    json_t *r = json_object_get(s->node, "ItemReader");
+    if (!r)
+        return;
+    char *p = asl_ptr_join(s->pointer, "ItemReader");
+    if (!json_is_object(r)) {
+        asl_diag_error(d, p, "ItemReader must be an object");
+        free(p);
+        return;
+    }
+    static const char *const resources[] = {"arn:aws:states:::s3:getObject",
+                                            "arn:aws:states:::s3:listObjectsV2", NULL};
+    if (!json_object_get(r, "Resource"))
+        asl_diag_error(d, p, "ItemReader must contain \"Resource\"");
+    ck_enum(d, r, "Resource", p, resources);
+    ck_params(d, a, r, p, s->jsonata);
+    json_t *cfg = json_object_get(r, "ReaderConfig");
+    char *cp = asl_ptr_join(p, "ReaderConfig");
+    const char *res = json_string_value(json_object_get(r, "Resource"));
+    if (cfg && !json_is_object(cfg)) {
+        asl_diag_error(d, cp, "ReaderConfig must be an object");
+    } else {
+        static const char *const types[] = {"CSV", "JSON", "JSONL", "MANIFEST", NULL};
+        static const char *const where[] = {"FIRST_ROW", "GIVEN", NULL};
+        static const char *const delims[] = {"COMMA", "PIPE", "SEMICOLON", "TAB", "SPACE", NULL};
+        ck_enum(d, cfg, "InputType", cp, types);
+        ck_enum(d, cfg, "CSVHeaderLocation", cp, where);
+        ck_enum(d, cfg, "CSVDelimiter", cp, delims);
+        if (res && strcmp(res, resources[0]) == 0 && !json_object_get(cfg, "InputType"))
+            asl_diag_error(d, cp, "ReaderConfig.InputType is required with %s", res);
+        json_t *loc = json_object_get(cfg, "CSVHeaderLocation");
+        json_t *h = json_object_get(cfg, "CSVHeaders");
+        if (json_is_string(loc) && strcmp(json_string_value(loc), "GIVEN") == 0) {
+            int ok = json_is_array(h) && json_array_size(h) > 0;
+            for (size_t i = 0; ok && i < json_array_size(h); i++)
+                ok = json_is_string(json_array_get(h, i));
+            if (!ok)
+                asl_diag_error(d, cp, "CSVHeaderLocation GIVEN needs CSVHeaders, a non-empty array of strings");
+        }
+        ck_one_of(d, cfg, cp, "MaxItems", "MaxItemsPath");
+        if (!s->jsonata) {
+            asl_ck_int_range(d, cfg, "MaxItems", cp, 1, 100000000);
+            asl_ck_ref_path(d, a, cfg, "MaxItemsPath", cp);
+        }
+    }
+    free(cp);
+    free(p);
+}
+
+/* ItemBatcher -> {MaxItemsPerBatch | ...Path, MaxInputBytesPerBatch | ...Path, BatchInput?} */
+static void ck_batcher(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+{
+    json_t *b = json_object_get(s->node, "ItemBatcher");
+    if (!b)
+        return;
+    char *p = asl_ptr_join(s->pointer, "ItemBatcher");
+    if (!json_is_object(b)) {
+        asl_diag_error(d, p, "ItemBatcher must be an object");
+    } else {
+        ck_one_of(d, b, p, "MaxItemsPerBatch", "MaxItemsPerBatchPath");
+        ck_one_of(d, b, p, "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath");
+        if (!s->jsonata) {
+            asl_ck_int_range(d, b, "MaxItemsPerBatch", p, 1, 2147483647);
+            asl_ck_int_range(d, b, "MaxInputBytesPerBatch", p, 1, 262144);
+            asl_ck_ref_path(d, a, b, "MaxItemsPerBatchPath", p);
+            asl_ck_ref_path(d, a, b, "MaxInputBytesPerBatchPath", p);
+            json_t *bi = json_object_get(b, "BatchInput");
+            char *bp = asl_ptr_join(p, "BatchInput");
+            if (bi && !json_is_object(bi))
+                asl_diag_error(d, bp, "BatchInput must be an object");
+            else if (bi)
+                ck_template(d, a, bi, bp);
+            free(bp);
+        }
+    }
+    free(p);
+}
+
+/* ResultWriter -> {Resource, Parameters} and/or {WriterConfig} */
+static void ck_writer(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+{
+    json_t *w = json_object_get(s->node, "ResultWriter");
+    if (!w)
+        return;
+    char *p = asl_ptr_join(s->pointer, "ResultWriter");
+    if (!json_is_object(w)) {
+        asl_diag_error(d, p, "ResultWriter must be an object");
+        free(p);
+        return;
+    }
+    json_t *res = json_object_get(w, "Resource"), *cfg = json_object_get(w, "WriterConfig");
+    if (!res && !cfg)
+        asl_diag_error(d, p, "ResultWriter needs Resource and Parameters, WriterConfig, or all three");
+    if (res) {
+        static const char *const resources[] = {"arn:aws:states:::s3:putObject", NULL};
+        ck_enum(d, w, "Resource", p, resources);
+        ck_params(d, a, w, p, s->jsonata);
+    } else if (json_object_get(w, "Parameters")) {
+        asl_diag_error(d, p, "ResultWriter Parameters need a Resource");
+    }
+    if (cfg) {
+        char *cp = asl_ptr_join(p, "WriterConfig");
+        static const char *const outs[] = {"JSON", "JSONL", NULL};
+        static const char *const trans[] = {"NONE", "COMPACT", "FLATTEN", NULL};
+        if (!json_is_object(cfg))
+            asl_diag_error(d, cp, "WriterConfig must be an object");
+        else if (!json_object_get(cfg, "OutputType"))
+            asl_diag_error(d, cp, "WriterConfig must contain \"OutputType\"");
+        ck_enum(d, cfg, "OutputType", cp, outs);
+        ck_enum(d, cfg, "Transformation", cp, trans);
+        free(cp);
+    }
+    free(p);
+}
 
 void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
 {
@@ -50,6 +235,9 @@ void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a
         asl_diag_error(d, p, "Label must be a string of at most 40 characters");
         free(p);
     }
+    ck_reader(d, a, s);
+    ck_batcher(d, a, s);
+    ck_writer(d, a, s);
     asl_ck_retry(d, s);
     asl_ck_catch(d, a, s);
 }

@@ -8,6 +8,75 @@
 #include "cemit.h"
 #include "emit_int.h"
 
+static const char *str_field(json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+static int is(const char *a, const char *b)
+{
+    return a && strcmp(a, b) == 0;
+}
+
+/* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
+ * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath}, Parameters} */
+static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
+{
+    if (!r)
+        return strdup("NULL");
+    json_t *cfg = json_object_get(r, "ReaderConfig");
+    const char *type = str_field(cfg, "InputType");
+    const char *delim = str_field(cfg, "CSVDelimiter");
+    json_t *headers = json_object_get(cfg, "CSVHeaders");
+    char *params = asl_em_tpl(em, json_object_get(r, "Parameters"));
+    char *mip = asl_em_path_field(em, cfg, "MaxItemsPath", ASL_MODE_REFPATH, NULL);
+    size_t nh = is(str_field(cfg, "CSVHeaderLocation"), "GIVEN") ? json_array_size(headers) : 0;
+    if (nh) {
+        fprintf(em->tab, "static const char *const map_%d_csv_headers[] = {", s->gid);
+        for (size_t i = 0; i < nh; i++) {
+            asl_cemit_cstr(em->tab, json_string_value(json_array_get(headers, i)));
+            fputs(", ", em->tab);
+        }
+        fputs("};\n", em->tab);
+    }
+    char hname[48];
+    snprintf(hname, sizeof hname, "map_%d_csv_headers", s->gid);
+    char d = is(delim, "PIPE") ? '|' : is(delim, "SEMICOLON") ? ';' : is(delim, "TAB") ? '\t'
+           : is(delim, "SPACE") ? ' ' : ',';
+    fprintf(em->tab,
+            "static const struct asl_item_reader map_%d_reader = {\n    .source = %s, .parameters = %s,\n"
+            "    .input_type = %s, .csv_headers_given = %d, .ncsv_headers = %zu,\n"
+            "    .csv_headers = %s, .csv_delimiter = %d,\n    .max_items = %lld, .max_items_path = %s,\n};\n",
+            s->gid, is(str_field(r, "Resource"), "arn:aws:states:::s3:listObjectsV2") ? "ASL_SRC_LIST_OBJECTS"
+                                                                                    : "ASL_SRC_GET_OBJECT",
+            params,
+            is(type, "JSON") ? "ASL_READ_JSON" : is(type, "JSONL") ? "ASL_READ_JSONL"
+            : is(type, "CSV") ? "ASL_READ_CSV" : is(type, "MANIFEST") ? "ASL_READ_MANIFEST" : "ASL_READ_NONE",
+            is(str_field(cfg, "CSVHeaderLocation"), "GIVEN"), nh, nh ? hname : "NULL", (int)d, (long long)asl_em_num_or(cfg, "MaxItems", 0), mip);
+    free(params);
+    free(mip);
+    return asl_em_fmt("&map_%d_reader", s->gid);
+}
+
+/* ResultWriter -> {Resource?, Parameters?: {Bucket, Prefix}, WriterConfig?:
+ * {OutputType, Transformation}} */
+static char *emit_writer(struct em *em, struct asl_cstate *s, json_t *w)
+{
+    if (!w)
+        return strdup("NULL");
+    json_t *cfg = json_object_get(w, "WriterConfig");
+    const char *t = str_field(cfg, "Transformation");
+    char *params = asl_em_tpl(em, json_object_get(w, "Resource") ? json_object_get(w, "Parameters") : NULL);
+    fprintf(em->tab,
+            "static const struct asl_result_writer map_%d_writer = {.parameters = %s, .output_jsonl = %d, "
+            ".transform = %s};\n",
+            s->gid, params, is(str_field(cfg, "OutputType"), "JSONL"),
+            is(t, "NONE") ? "ASL_WT_NONE" : is(t, "COMPACT") ? "ASL_WT_COMPACT"
+            : is(t, "FLATTEN") ? "ASL_WT_FLATTEN" : "ASL_WT_DEFAULT");
+    free(params);
+    return asl_em_fmt("&map_%d_writer", s->gid);
+}
+
 char *asl_em_map(struct em *em, struct asl_cstate *s)
 {
     json_t *n = s->node;
@@ -24,6 +93,10 @@ char *asl_em_map(struct em *em, struct asl_cstate *s)
     json_t *mode = json_object_get(json_object_get(proc, "ProcessorConfig"), "Mode");
     json_t *batcher = json_object_get(n, "ItemBatcher");
     char *batch_input = asl_em_tpl(em, json_object_get(batcher, "BatchInput"));
+    char *bip = asl_em_path_field(em, batcher, "MaxItemsPerBatchPath", ASL_MODE_REFPATH, NULL);
+    char *bbp = asl_em_path_field(em, batcher, "MaxInputBytesPerBatchPath", ASL_MODE_REFPATH, NULL);
+    char *reader = emit_reader(em, s, json_object_get(n, "ItemReader"));
+    char *writer = emit_writer(em, s, json_object_get(n, "ResultWriter"));
     fprintf(em->tab, "static const struct asl_map map_%d = {\n    .processor = &machine_%d, .items_path = %s,\n"
                      "    .item_selector = %s,\n    .max_concurrency = %lld, .max_concurrency_path = %s,\n"
                      "    .tolerated_count = %lld, .tolerated_count_path = %s,\n"
@@ -35,8 +108,15 @@ char *asl_em_map(struct em *em, struct asl_cstate *s)
             asl_em_num_or(n, "ToleratedFailurePercentage", -1), tpp,
             json_is_string(mode) && strcmp(json_string_value(mode), "DISTRIBUTED") == 0);
     asl_cemit_cstr(em->tab, json_string_value(json_object_get(n, "Label")));
-    fprintf(em->tab, ",\n    .batch_max_items = %lld, .batch_input = %s,\n    %s,\n};\n",
-            (long long)asl_em_num_or(batcher, "MaxItemsPerBatch", batcher ? 0 : -1), batch_input, rec);
+    fprintf(em->tab, ",\n    .batch_max_items = %lld, .batch_input = %s,\n    %s,\n"
+                     "    .reader = %s, .writer = %s,\n"
+                     "    .batch_max_items_path = %s, .batch_max_bytes = %lld, .batch_max_bytes_path = %s,\n};\n",
+            (long long)asl_em_num_or(batcher, "MaxItemsPerBatch", batcher ? 0 : -1), batch_input, rec,
+            reader, writer, bip, (long long)asl_em_num_or(batcher, "MaxInputBytesPerBatch", -1), bbp);
+    free(bip);
+    free(bbp);
+    free(reader);
+    free(writer);
     free(rec);
     free(items);
     free(selector);

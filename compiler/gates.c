@@ -24,12 +24,14 @@ void asl_check_features(struct asl_model *m, struct asl_diags *d, struct asl_cst
         }
     }
     if (s->type == ASL_MAP) {
-        static const char *const fields[] = {"ItemReader", "ResultWriter"};
-        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-            if (json_object_get(s->node, fields[i])) {
-                char *p = asl_ptr_join(s->pointer, fields[i]);
-                asl_diag_error(d, p, "Map %s is not supported by this version of aslc", fields[i]);
-                free(p);
-            }
+        /* ItemReader and ResultWriter work on buckets bound to local
+         * folders (runtime/map_store.h); S3 inventory manifests do not yet. */
+        json_t *type = json_object_get(json_object_get(json_object_get(s->node, "ItemReader"), "ReaderConfig"),
+                                       "InputType");
+        if (json_is_string(type) && strcmp(json_string_value(type), "MANIFEST") == 0) {
+            char *p = asl_ptr_join(s->pointer, "ItemReader/ReaderConfig/InputType");
+            asl_diag_error(d, p, "Map ItemReader InputType MANIFEST is not supported by this version of aslc");
+            free(p);
+        }
     }
 }

@@ -27,6 +27,8 @@ struct cli {
     int show_definition;
     size_t nbind;
     const char **bind;
+    size_t nbucket;             /* --bucket NAME=DIR (map_store.c) */
+    const char **bucket;
 };
 
 static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
@@ -35,12 +37,15 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
             "usage: %s [--input FILE|-] [--input-json JSON] [--result FILE] [--name NAME]\n"
             "          [--history FILE] [--log-level error|warn|info|debug] [--wait-scale X]\n"
             "          [--mock-config FILE --mock-case NAME] [--bind RESOURCE=PROGRAM ...]\n"
+            "          [--bucket NAME=DIR ...]\n"
             "          [--definition] [--help] [--version]\n"
             "\n"
             "Runs the state machine compiled from %s once.\n"
             "Input: --input FILE ('-' is stdin) or --input-json; with neither, stdin when it is\n"
             "not a terminal, else {}.  The output JSON goes to stdout; logs and the error go to\n"
             "stderr.  --wait-scale multiplies every Wait and Retry delay (0 skips them).\n"
+            "--bucket binds an S3 bucket a Map's ItemReader/ResultWriter names to a local\n"
+            "folder (or set ASLC_BUCKET_<NAME>=DIR).\n"
             "Exit status: 0 SUCCEEDED, 1 FAILED, 2 usage or bad input, 3 TIMED_OUT, 4 ABORTED.\n",
             argv0, prog->source ? prog->source : "a definition");
 }
@@ -252,6 +257,13 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
                 return -1;
             }
             asl_log_set_level((enum asl_log_level)found);
+        } else if (OPT("--bucket")) {
+            NEED();
+            const char **nb = realloc(c->bucket, (c->nbucket + 1) * sizeof *nb);
+            if (!nb)
+                return -1;
+            c->bucket = nb;
+            c->bucket[c->nbucket++] = val;
         } else if (strcmp(a, "--bind") == 0 || strncmp(a, "--bind=", 7) == 0) {
             val = a[6] == '=' ? a + 7 : NULL;
             NEED();
@@ -291,18 +303,21 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         c.wait_scale = atof(env_scale);
     if (parse_args(&c, argc, argv, prog) != 0) {
         free(c.bind);
+        free(c.bucket);
         return EXIT_USAGE;
     }
     if (c.show_definition) {
         fputs(prog->definition, stdout);
         fputc('\n', stdout);
         free(c.bind);
+        free(c.bucket);
         return EXIT_OK;
     }
     json_object_seed(0);
     json_t *input = load_input(&c, argv[0]);
     if (!input) {
         free(c.bind);
+        free(c.bucket);
         return EXIT_USAGE;
     }
     if (asl_json_size(input) > ASL_PAYLOAD_MAX) {
@@ -310,11 +325,13 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
                 ASL_PAYLOAD_MAX);
         json_decref(input);
         free(c.bind);
+        free(c.bucket);
         return EXIT_USAGE;
     }
     if (materialise_literals(prog) != 0) {
         json_decref(input);
         free(c.bind);
+        free(c.bucket);
         return EXIT_USAGE;
     }
 
@@ -358,6 +375,8 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         }
     }
     if (asl_bindings_parse(&ex, c.bind, c.nbind) != 0)
+        goto out;
+    if (asl_buckets_parse(&ex, c.bucket, c.nbucket) != 0)
         goto out;
     if (asl_tasks_preflight(&ex, argv[0]) != 0)
         goto out;
@@ -418,6 +437,7 @@ out:
     asl_err_clear(&run.err);
     asl_mock_free(ex.mock);
     asl_bindings_free(&ex);
+    asl_buckets_free(&ex);
     asl_history_free(ex.hist);
     asl_cancel_free(ex.cancel);
     free(ex.name);
@@ -428,6 +448,7 @@ out:
     json_decref(input);
     free_literals(prog);
     free(c.bind);
+    free(c.bucket);
     fflush(stdout);
     return status;
 }

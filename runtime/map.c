@@ -1,8 +1,13 @@
 /*
- * map.c - the Map state: items from ItemsPath, each iteration built by
- * ItemSelector and run through the ItemProcessor on a bounded pool of
- * threads, results kept in item order.  Tolerated failures, batching and
- * distributed mode (isolated child runs) live here too.
+ * map.c - the Map state: items from ItemsPath or an ItemReader, each
+ * iteration built by ItemSelector (or a batch by ItemBatcher) and run
+ * through the ItemProcessor on a bounded pool of threads.  Results are
+ * kept in item order, or streamed to a ResultWriter.  Tolerated failures
+ * and distributed mode (isolated child runs) live here too.
+ *
+ * Items are pulled lazily from a source (map_reader.h) by the workers, so
+ * memory is bounded by the iterations in flight: with a ResultWriter no
+ * result is kept, and a million-line file is never held whole.
  */
 #include <math.h>
 #include <pthread.h>
@@ -10,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "map_reader.h"
+#include "map_writer.h"
 #include "recover.h"
 #include "run.h"
 
@@ -18,31 +25,48 @@
 #define ASL_MAP_INLINE_WORKERS 40
 #define ASL_MAP_MAX_WORKERS 64
 
+/* The dynamic limits of one Map run (map_limits). */
+struct mlimits {
+    long long maxconc;          /* 0: no limit */
+    long long tol_count;        /* -1: none */
+    double tol_percent;         /* -1: none */
+    long long batch_items;      /* items per batch, 0: no limit */
+    long long batch_bytes;      /* bytes per batch, 0: no limit */
+    int batching;               /* an ItemBatcher is present */
+};
+
 struct mstate {
     struct asl_run *parent;
     const struct asl_state *st;
     const struct asl_map *m;
     json_t *eff;                /* the Map's effective input (ItemSelector's $) */
-    json_t *items;              /* what iterations run over (items or batches) */
+    struct mlimits lim;
+    int tolerance;              /* a tolerated-failure threshold is set */
     json_t *batch_input;        /* ItemBatcher.BatchInput, evaluated once */
-    size_t n;
-    json_t **results;
     struct asl_cancel *cancel;
-    pthread_mutex_t mu;
-    size_t next;
+    struct asl_map_writer *writer;
+    char *map_run_arn;          /* distributed mode (records, ResultWriter) */
+    int keep_records;           /* WriterConfig only, Transformation NONE */
+    pthread_mutex_t mu;         /* guards everything below */
+    struct asl_items *src;      /* read only under mu */
+    struct asl_run feed;        /* evaluates a batch's ItemSelectors under mu */
+    struct asl_vars feed_scope;
+    json_t *held;               /* a selected item that did not fit the last batch */
+    size_t nread;               /* items read from src */
+    size_t n;                   /* iterations handed out (items or batches) */
+    int src_done;
+    json_t **results;           /* by iteration, unless a ResultWriter takes them */
+    size_t cap;
     size_t failed;
     int stop;
     struct asl_err err;         /* the error that stopped the Map */
-    int tolerance;              /* a tolerated-failure threshold is set */
-    long long tol_count;        /* -1: none */
-    double tol_percent;         /* -1: none */
     long last_event;
 };
 
 /* Resolve a *Path field to a number: integer (or a numeric string, as AWS
  * accepts through variables). */
-static int path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
-                       int want_int, double *out)
+int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
+                        int want_int, double *out)
 {
     json_t *v = NULL;
     int rc = asl_run_select(run, p, eff, &v);
@@ -80,166 +104,68 @@ static int path_number(struct asl_run *run, const struct asl_path *p, json_t *ef
     return 0;
 }
 
-static int settle_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
-                         long long *maxconc, struct mstate *ms)
+/* MaxConcurrency, the tolerances and the batch limits, literal or from
+ * their *Path fields against the effective input. */
+static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l)
 {
     double d;
-    *maxconc = m->max_concurrency;
+    l->maxconc = m->max_concurrency;
     if (m->max_concurrency_path) {
-        if (path_number(run, m->max_concurrency_path, eff, "MaxConcurrencyPath", 1, &d) != 0)
+        if (asl_map_path_number(run, m->max_concurrency_path, eff, "MaxConcurrencyPath", 1, &d) != 0)
             return -1;
         if (d < 0)
             return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
                                          "Expected non-negative integer for MaxConcurrency, got '%lld' instead.",
                                          (long long)d);
-        *maxconc = (long long)d;
+        l->maxconc = (long long)d;
     }
-    ms->tol_count = m->tolerated_count;
-    ms->tol_percent = m->tolerated_percent;
+    l->tol_count = m->tolerated_count;
+    l->tol_percent = m->tolerated_percent;
     if (m->tolerated_count_path) {
-        if (path_number(run, m->tolerated_count_path, eff, "ToleratedFailureCountPath", 1, &d) != 0)
+        if (asl_map_path_number(run, m->tolerated_count_path, eff, "ToleratedFailureCountPath", 1, &d) != 0)
             return -1;
         if (d < 0)
             return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "ToleratedFailureCount cannot be negative.");
-        ms->tol_count = (long long)d;
+        l->tol_count = (long long)d;
     }
     if (m->tolerated_percent_path) {
-        if (path_number(run, m->tolerated_percent_path, eff, "ToleratedFailurePercentagePath", 0, &d) != 0)
+        if (asl_map_path_number(run, m->tolerated_percent_path, eff, "ToleratedFailurePercentagePath", 0, &d) != 0)
             return -1;
         if (d < 0 || d > 100)
             return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
                                          "ToleratedFailurePercentage must be between 0 and 100.");
-        ms->tol_percent = d;
+        l->tol_percent = d;
     }
-    ms->tolerance = ms->tol_count >= 0 || ms->tol_percent >= 0;
+    l->batching = m->batch_max_items >= 0 || m->batch_max_items_path || m->batch_max_bytes >= 0 ||
+                  m->batch_max_bytes_path || m->batch_input;
+    l->batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;
+    l->batch_bytes = m->batch_max_bytes > 0 ? m->batch_max_bytes : 0;
+    if (m->batch_max_items_path) {
+        if (asl_map_path_number(run, m->batch_max_items_path, eff, "MaxItemsPerBatchPath", 1, &d) != 0)
+            return -1;
+        if (d <= 0)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "MaxItemsPerBatch must be positive.");
+        l->batch_items = (long long)d;
+    }
+    if (m->batch_max_bytes_path) {
+        if (asl_map_path_number(run, m->batch_max_bytes_path, eff, "MaxInputBytesPerBatchPath", 1, &d) != 0)
+            return -1;
+        if (d <= 0)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "MaxInputBytesPerBatch must be positive.");
+        l->batch_bytes = (long long)d;
+    }
+    if (l->batch_bytes > ASL_PAYLOAD_MAX)
+        l->batch_bytes = ASL_PAYLOAD_MAX;
     return 0;
 }
 
-/* Does `failed` of `n` exceed the tolerance?  With none set, any failure does. */
-static int exceeded(const struct mstate *ms)
+/* The items the Map runs over: an ItemReader's, or ItemsPath's array on
+ * the effective input.  0 with *out, or -1 with run->err. */
+static int map_items(struct asl_run *run, const struct asl_map *m, json_t *eff, struct asl_items **out)
 {
-    if (!ms->tolerance)
-        return ms->failed > 0;
-    if (ms->tol_count >= 0 && (long long)ms->failed > ms->tol_count)
-        return 1;
-    if (ms->tol_percent >= 0 && ms->n && 100.0 * (double)ms->failed / (double)ms->n > ms->tol_percent)
-        return 1;
-    return 0;
-}
-
-static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, json_t *item)
-{
-    if (!ms->m->item_selector)
-        return json_incref(item);
-    json_t *idx = json_integer((json_int_t)i);
-    it->map_item_index = idx;
-    it->map_item_value = item;
-    json_t *out = NULL;
-    if (asl_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0)
-        out = NULL;
-    it->map_item_index = it->map_item_value = NULL;
-    json_decref(idx);
-    return out;
-}
-
-static void run_iteration(struct mstate *ms, size_t i)
-{
-    struct asl_run it;
-    struct asl_vars scope;
-    struct asl_cancel *tok = asl_cancel_child_new(ms->cancel);
-    asl_run_child(&it, ms->parent, tok, &scope, ms->m->distributed ? NULL : ms->parent->vars);
-    /* ItemSelector is evaluated as the Map state itself sees the world. */
-    it.state = ms->parent->state;
-    it.entered_event = ms->parent->entered_event;
-    memcpy(it.entered_time, ms->parent->entered_time, sizeof it.entered_time);
-    json_t *details = NULL;
-    if (asl_history_recording(&it))
-        details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
-    asl_history_add(&it, "MapIterationStarted", details);
-    json_t *item = json_array_get(ms->items, i);
-    json_t *input = ms->batch_input || ms->m->batch_max_items >= 0 ? json_incref(item)
-                                                                   : iteration_input(&it, ms, i, item);
-    json_t *out = NULL;
-    int ok = input && asl_machine_run(&it, ms->m->processor, input, &out) == 0;
-    json_decref(input);
-    if (asl_history_recording(&it))
-        details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
-    asl_history_add(&it, ok ? "MapIterationSucceeded" : "MapIterationFailed", details);
-    pthread_mutex_lock(&ms->mu);
-    if (ok) {
-        ms->results[i] = out;
-    } else {
-        ms->failed++;
-        ms->results[i] = asl_error_output(&it.err);
-        if (!ms->stop && exceeded(ms)) {
-            ms->stop = 1;
-            if (ms->tolerance)
-                asl_err_set(&ms->err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
-            else
-                asl_err_move(&ms->err, &it.err);
-            asl_cancel_set(ms->cancel, ms->err.name, ms->err.cause);
-        }
-    }
-    if (it.prev_event > ms->last_event)
-        ms->last_event = it.prev_event;
-    pthread_mutex_unlock(&ms->mu);
-    json_decref(scope.obj);
-    asl_err_clear(&it.err);
-    asl_cancel_free(tok);
-}
-
-static void *worker_main(void *arg)
-{
-    struct mstate *ms = arg;
-    for (;;) {
-        pthread_mutex_lock(&ms->mu);
-        if (ms->stop || ms->next >= ms->n || asl_cancel_is_set(ms->cancel)) {
-            pthread_mutex_unlock(&ms->mu);
-            return NULL;
-        }
-        size_t i = ms->next++;
-        pthread_mutex_unlock(&ms->mu);
-        run_iteration(ms, i);
-    }
-}
-
-/* ItemBatcher: {"BatchInput": ..., "Items": [...]} per batch. */
-static json_t *make_batches(struct asl_run *run, struct mstate *ms, json_t *items)
-{
-    size_t per = ms->m->batch_max_items > 0 ? (size_t)ms->m->batch_max_items : json_array_size(items);
-    json_t *batches = json_array();
-    for (size_t i = 0; i < json_array_size(items); i += per) {
-        json_t *b = json_object();
-        if (ms->batch_input)
-            json_object_set(b, "BatchInput", ms->batch_input);
-        json_t *slice = json_array();
-        for (size_t k = i; k < i + per && k < json_array_size(items); k++) {
-            json_t *sel = iteration_input(run, ms, k, json_array_get(items, k));
-            if (!sel) {
-                json_decref(slice);
-                json_decref(b);
-                json_decref(batches);
-                return NULL;
-            }
-            json_array_append_new(slice, sel);
-        }
-        json_object_set_new(b, "Items", slice);
-        json_array_append_new(batches, b);
-    }
-    return batches;
-}
-
-static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *eff,
-                       json_t **result)
-{
-    (void)ctx;
-    const struct asl_map *m = st->spec;
-    struct mstate ms = {.parent = run, .st = st, .m = m, .eff = eff, .tol_count = -1, .tol_percent = -1};
-    long long maxconc;
+    if (m->reader)
+        return asl_items_open_reader(run, m, eff, out);
     json_t *items = NULL;
-    int rc = -1;
-    if (settle_limits(run, m, eff, &maxconc, &ms) != 0)
-        return -1;
     if (m->items_path) {
         int s = asl_run_select(run, m->items_path, eff, &items);
         if (s < 0)
@@ -259,78 +185,369 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         json_decref(items);
         return -1;
     }
-    if (m->batch_input && asl_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0) {
-        json_decref(items);
-        return -1;
+    *out = asl_items_array_new(items);
+    return *out ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+}
+
+/* Does the failure count exceed the tolerance?  With none set, any failure
+ * does.  The percentage needs the total: known up front for an array,
+ * else once the source is exhausted (`final`). */
+static int exceeded(const struct mstate *ms, int final)
+{
+    if (!ms->tolerance)
+        return ms->failed > 0;
+    if (ms->lim.tol_count >= 0 && (long long)ms->failed > ms->lim.tol_count)
+        return 1;
+    if (ms->lim.tol_percent >= 0) {
+        double total = final || ms->src_done ? (double)ms->n
+                     : !ms->lim.batching && ms->src->total >= 0 ? (double)ms->src->total : 0;
+        if (total > 0 && 100.0 * (double)ms->failed / total > ms->lim.tol_percent)
+            return 1;
     }
-    if (m->batch_max_items >= 0) {
-        json_t *batches = make_batches(run, &ms, items);
+    return 0;
+}
+
+/* Stop the Map with `err` (moved), unless it has stopped already; under mu. */
+static void stop_with(struct mstate *ms, struct asl_err *err)
+{
+    if (!ms->stop) {
+        ms->stop = 1;
+        asl_err_move(&ms->err, err);
+        asl_cancel_set(ms->cancel, ms->err.name, ms->err.cause);
+    }
+    asl_err_clear(err);
+}
+
+/* ItemSelector for item i, evaluated as the Map state itself sees the
+ * world (its variables, $$.Map.Item.*), with `it`'s error slot. */
+static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, json_t *item)
+{
+    if (!ms->m->item_selector)
+        return json_incref(item);
+    json_t *idx = json_integer((json_int_t)i);
+    struct asl_vars *own = it->vars;
+    it->vars = ms->parent->vars;    /* read-only while the Map runs */
+    it->map_item_index = idx;
+    it->map_item_value = item;
+    json_t *out = NULL;
+    if (asl_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0)
+        out = NULL;
+    it->map_item_index = it->map_item_value = NULL;
+    it->vars = own;
+    json_decref(idx);
+    return out;
+}
+
+/* The next batch: {"BatchInput"?, "Items": [selected items]} within the
+ * item and byte limits.  Under mu.  1, 0 at the end, -1 (Map stopped). */
+static int pull_batch(struct mstate *ms, json_t **unit)
+{
+    json_t *items = json_array();
+    size_t bytes = 2;
+    for (;;) {
+        if (ms->lim.batch_items > 0 && (long long)json_array_size(items) >= ms->lim.batch_items)
+            break;
+        json_t *sel = ms->held;
+        ms->held = NULL;
+        if (!sel) {
+            json_t *raw = NULL;
+            struct asl_err err = {0};
+            int r = ms->src_done ? 0 : asl_items_next(ms->src, &raw, &err);
+            if (r < 0) {
+                stop_with(ms, &err);
+                json_decref(items);
+                return -1;
+            }
+            if (r == 0) {
+                ms->src_done = 1;
+                break;
+            }
+            sel = iteration_input(&ms->feed, ms, ms->nread++, raw);
+            json_decref(raw);
+            if (!sel) {
+                stop_with(ms, &ms->feed.err);
+                json_decref(items);
+                return -1;
+            }
+        }
+        if (ms->lim.batch_bytes > 0) {
+            size_t sz = asl_json_size(sel) + 1;
+            if (json_array_size(items) && bytes + sz > (size_t)ms->lim.batch_bytes) {
+                ms->held = sel;
+                break;
+            }
+            bytes += sz;
+        }
+        json_array_append_new(items, sel);
+    }
+    if (json_array_size(items) == 0) {
         json_decref(items);
-        if (!batches) {
-            json_decref(ms.batch_input);
+        return 0;
+    }
+    json_t *b = json_object();
+    if (ms->batch_input)
+        json_object_set(b, "BatchInput", ms->batch_input);
+    json_object_set_new(b, "Items", items);
+    *unit = b;
+    return 1;
+}
+
+/* The next unit of work (an item or a batch) and its index; under mu.
+ * 1, 0 at the end, -1 when the Map stopped. */
+static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
+{
+    int r;
+    if (ms->lim.batching) {
+        r = pull_batch(ms, unit);
+    } else {
+        struct asl_err err = {0};
+        r = ms->src_done ? 0 : asl_items_next(ms->src, unit, &err);
+        if (r < 0)
+            stop_with(ms, &err);
+        else if (r == 0)
+            ms->src_done = 1;
+        else
+            ms->nread++;
+    }
+    if (r != 1)
+        return r;
+    if (!ms->writer && ms->n >= ms->cap) {
+        size_t cap = ms->cap ? ms->cap * 2 : 64;
+        json_t **nr = realloc(ms->results, cap * sizeof *nr);
+        if (!nr) {
+            json_decref(*unit);
+            struct asl_err err = {0};
+            asl_err_set_str(&err, ASL_E_RUNTIME, "out of memory");
+            stop_with(ms, &err);
             return -1;
         }
-        items = batches;
+        memset(nr + ms->cap, 0, (cap - ms->cap) * sizeof *nr);
+        ms->results = nr;
+        ms->cap = cap;
     }
-    ms.items = items;
-    ms.n = json_array_size(items);
-    ms.results = calloc(ms.n ? ms.n : 1, sizeof *ms.results);
+    *index = ms->n++;
+    return 1;
+}
+
+static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
+{
+    struct asl_run it;
+    struct asl_vars scope;
+    struct asl_cancel *tok = asl_cancel_child_new(ms->cancel);
+    asl_run_child(&it, ms->parent, tok, &scope, ms->m->distributed ? NULL : ms->parent->vars);
+    /* ItemSelector is evaluated as the Map state itself sees the world. */
+    it.state = ms->parent->state;
+    it.entered_event = ms->parent->entered_event;
+    memcpy(it.entered_time, ms->parent->entered_time, sizeof it.entered_time);
+    json_t *details = NULL;
+    if (asl_history_recording(&it))
+        details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
+    asl_history_add(&it, "MapIterationStarted", details);
+    char start[40] = "", stop[40] = "";
+    int want_record = ms->writer || ms->keep_records;
+    if (want_record)
+        asl_now_iso(start, sizeof start);
+    json_t *input = ms->lim.batching ? json_incref(unit) : iteration_input(&it, ms, i, unit);
+    json_t *out = NULL;
+    int ok = input && asl_machine_run(&it, ms->m->processor, input, &out) == 0;
+    if (asl_history_recording(&it))
+        details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
+    asl_history_add(&it, ok ? "MapIterationSucceeded" : "MapIterationFailed", details);
+    json_t *keep = NULL;        /* what results[i] gets */
+    struct asl_err werr = {0};
+    int wrote = 0;
+    if (want_record) {
+        asl_now_iso(stop, sizeof stop);
+        struct asl_map_child c = {.map_run_arn = ms->map_run_arn, .index = i, .input = input ? input : unit,
+                                  .output = ok ? out : NULL, .err = ok ? NULL : &it.err,
+                                  .start = start, .stop = stop};
+        if (ms->writer)
+            wrote = asl_map_writer_put(ms->writer, &c, &werr) == 0 ? 1 : -1;
+        else
+            keep = asl_map_record(it.exec, &c);
+    }
+    if (!ms->writer && !keep)
+        keep = ok ? json_incref(out) : asl_error_output(&it.err);
+    pthread_mutex_lock(&ms->mu);
+    if (!ms->writer)
+        ms->results[i] = keep;
+    if (!ok) {
+        ms->failed++;
+        if (!ms->stop && exceeded(ms, 0)) {
+            if (ms->tolerance)
+                asl_err_set(&it.err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
+            stop_with(ms, &it.err);
+        }
+    }
+    if (wrote < 0)
+        stop_with(ms, &werr);
+    if (it.prev_event > ms->last_event)
+        ms->last_event = it.prev_event;
+    pthread_mutex_unlock(&ms->mu);
+    json_decref(out);
+    json_decref(input);
+    json_decref(scope.obj);
+    asl_err_clear(&it.err);
+    asl_err_clear(&werr);
+    asl_cancel_free(tok);
+}
+
+static void *worker_main(void *arg)
+{
+    struct mstate *ms = arg;
+    for (;;) {
+        json_t *unit = NULL;
+        size_t i = 0;
+        pthread_mutex_lock(&ms->mu);
+        int r = ms->stop || asl_cancel_is_set(ms->cancel) ? 0 : pull_unit(ms, &unit, &i);
+        pthread_mutex_unlock(&ms->mu);
+        if (r != 1)
+            return NULL;
+        run_iteration(ms, i, unit);
+        json_decref(unit);
+    }
+}
+
+static void run_workers(struct mstate *ms, size_t workers)
+{
+    if (workers <= 1) {
+        worker_main(ms);   /* sequential: no thread needed */
+        return;
+    }
+    pthread_t *tids = calloc(workers, sizeof *tids);
+    size_t started = 0;
+    for (; tids && started < workers; started++)
+        if (pthread_create(&tids[started], NULL, worker_main, ms) != 0)
+            break;
+    if (started == 0)
+        worker_main(ms);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+}
+
+/* WriterConfig without a bucket: the results array, transformed. */
+static json_t *transform_inline(const struct asl_result_writer *w, json_t *arr)
+{
+    if (!w || w->transform != ASL_WT_FLATTEN)
+        return arr;
+    json_t *flat = json_array();
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *v = json_array_get(arr, i);
+        if (json_is_array(v))
+            json_array_extend(flat, v);
+        else
+            json_array_append(flat, v);
+    }
+    json_decref(arr);
+    return flat;
+}
+
+static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *eff,
+                       json_t **result)
+{
+    (void)ctx;
+    const struct asl_map *m = st->spec;
+    struct mstate ms = {.parent = run, .st = st, .m = m, .eff = eff};
+    int rc = -1;
+    if (map_limits(run, m, eff, &ms.lim) != 0)
+        return -1;
+    ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
+    if (m->batch_input && asl_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0)
+        return -1;
+    char run_id[40] = "";
+    if (m->distributed || m->writer) {
+        ms.map_run_arn = asl_map_run_arn(run->exec, m->label ? m->label : st->name, run_id, sizeof run_id);
+        if (!ms.map_run_arn) {
+            json_decref(ms.batch_input);
+            return asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+        }
+    }
+    if (m->writer && m->writer->parameters &&
+        asl_map_writer_open(run, m->writer, eff, ms.map_run_arn, run_id, &ms.writer) != 0)
+        goto early;
+    ms.keep_records = m->writer && !m->writer->parameters && m->writer->transform == ASL_WT_NONE;
+    if (map_items(run, m, eff, &ms.src) != 0)
+        goto early;
+
     ms.cancel = asl_cancel_child_new(run->cancel);
     pthread_mutex_init(&ms.mu, NULL);
+    asl_run_child(&ms.feed, run, ms.cancel, &ms.feed_scope, NULL);
+    ms.feed.state = run->state;
+    ms.feed.entered_event = run->entered_event;
+    memcpy(ms.feed.entered_time, run->entered_time, sizeof ms.feed.entered_time);
+    long long total = ms.src->total;
+    if (total >= 0 && ms.lim.batching)
+        total = ms.lim.batch_bytes > 0 ? -1 : ms.lim.batch_items > 0
+              ? (total + ms.lim.batch_items - 1) / ms.lim.batch_items : total > 0;
     if (asl_history_recording(run))
-        asl_history_add(run, "MapStateStarted", json_pack("{s:i}", "length", (int)ms.n));
+        asl_history_add(run, "MapStateStarted",
+                        total >= 0 ? json_pack("{s:I}", "length", (json_int_t)total) : NULL);
     else
         asl_history_add(run, "MapStateStarted", NULL);
     if (m->distributed)
-        asl_history_add(run, "MapRunStarted", NULL);
+        asl_history_add(run, "MapRunStarted", asl_history_recording(run)
+                        ? json_pack("{s:s}", "mapRunArn", ms.map_run_arn) : NULL);
     ms.last_event = run->prev_event;
 
-    size_t workers = maxconc > 0 ? (size_t)maxconc
+    size_t workers = ms.lim.maxconc > 0 ? (size_t)ms.lim.maxconc
                    : m->distributed ? ASL_MAP_MAX_WORKERS : ASL_MAP_INLINE_WORKERS;
     if (workers > ASL_MAP_MAX_WORKERS)
         workers = ASL_MAP_MAX_WORKERS;
-    if (workers > ms.n)
-        workers = ms.n;
-    if (workers <= 1) {
-        worker_main(&ms);   /* sequential: no thread needed */
-    } else {
-        pthread_t *tids = calloc(workers, sizeof *tids);
-        size_t started = 0;
-        for (; tids && started < workers; started++)
-            if (pthread_create(&tids[started], NULL, worker_main, &ms) != 0)
-                break;
-        if (started == 0)
-            worker_main(&ms);
-        for (size_t i = 0; i < started; i++)
-            pthread_join(tids[i], NULL);
-        free(tids);
-    }
+    if (total >= 0 && workers > (size_t)total)
+        workers = (size_t)total;
+    run_workers(&ms, workers);
     run->prev_event = ms.last_event;
+
+    if (!ms.stop && !asl_cancel_is_set(ms.cancel) && exceeded(&ms, 1)) {
+        struct asl_err err = {0};
+        asl_err_set(&err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
+        stop_with(&ms, &err);
+    }
+    json_t *arr = NULL;
+    if (ms.writer) {
+        /* The files are finished even when the Map fails, as AWS's are. */
+        struct asl_err err = {0};
+        if (asl_map_writer_close(ms.writer, &arr, &err) != 0 && !ms.stop)
+            stop_with(&ms, &err);
+        asl_err_clear(&err);
+    }
     if (ms.stop || asl_cancel_is_set(ms.cancel)) {
         if (!ms.stop)   /* cancelled from outside: report why */
             asl_cancel_err(ms.cancel, &ms.err);
         asl_err_move(&run->err, &ms.err);
+        json_decref(arr);
         if (m->distributed)
             asl_history_add(run, "MapRunFailed", NULL);
         asl_history_add(run, "MapStateFailed", NULL);
     } else {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < ms.n; i++)
-            json_array_append(arr, ms.results[i] ? ms.results[i] : json_null());
+        if (!ms.writer) {
+            arr = json_array();
+            for (size_t i = 0; i < ms.n; i++)
+                json_array_append(arr, ms.results[i] ? ms.results[i] : json_null());
+            arr = transform_inline(m->writer, arr);
+        }
         *result = arr;
         if (m->distributed)
             asl_history_add(run, "MapRunSucceeded", NULL);
         asl_history_add(run, "MapStateSucceeded", NULL);
         rc = 0;
     }
-    for (size_t i = 0; i < ms.n; i++)
-        json_decref(ms.results[i]);
+    if (ms.results)
+        for (size_t i = 0; i < ms.n; i++)
+            json_decref(ms.results[i]);
     free(ms.results);
-    asl_err_clear(&ms.err);
+    json_decref(ms.held);
+    asl_err_clear(&ms.feed.err);
+    json_decref(ms.feed_scope.obj);
     asl_cancel_free(ms.cancel);
     pthread_mutex_destroy(&ms.mu);
+early:
+    asl_items_close(ms.src);
+    asl_map_writer_free(ms.writer);
+    asl_err_clear(&ms.err);
+    free(ms.map_run_arn);
     json_decref(ms.batch_input);
-    json_decref(items);
     return rc;
 }
 
