@@ -105,6 +105,7 @@ int asl_machine_run(struct asl_run *run, const struct asl_machine *m, json_t *in
 {
     int idx = m->start;
     json_t *cur = json_incref(input);
+    struct asl_size_memo memo = {0};
     for (;;) {
         if (asl_cancel_is_set(run->cancel)) {
             asl_cancel_err(run->cancel, &run->err);
@@ -127,7 +128,7 @@ int asl_machine_run(struct asl_run *run, const struct asl_machine *m, json_t *in
         if (rc == ASL_STEP_FAIL)
             goto fail;
         if (st->type != ASL_FAIL) {
-            if (asl_json_size(next_in) > ASL_PAYLOAD_MAX) {
+            if (next_in != cur && asl_json_size_memo(&memo, next_in) > ASL_PAYLOAD_MAX) {
                 json_decref(next_in);
                 asl_err_set(&run->err, ASL_E_DATA_LIMIT,
                             "The state/task '%s' returned a result with a size exceeding the "
@@ -142,11 +143,13 @@ int asl_machine_run(struct asl_run *run, const struct asl_machine *m, json_t *in
         cur = next_in;
         if (rc == ASL_STEP_END || next < 0) {
             *out = cur;
+            asl_size_memo_free(&memo);
             return 0;
         }
         idx = next;
     }
 fail:
     json_decref(cur);
+    asl_size_memo_free(&memo);
     return -1;
 }

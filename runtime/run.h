@@ -122,6 +122,16 @@ int asl_vars_assign(struct asl_run *run, const struct asl_tpl *assign, json_t *i
 json_t *asl_vars_get(const struct asl_vars *v, const char *name);
 /* Size of v's compact JSON text in bytes. */
 size_t asl_json_size(json_t *v);
+
+/* ---- jsonsize.c: sizes of successive state outputs, sharing the work */
+struct asl_size_memo {
+    size_t n, cap;
+    struct { json_t *v; size_t size; } *e;
+};
+/* Size of v's compact JSON text, reusing what the memo knows about shared
+ * subtrees; the memo then describes v. */
+size_t asl_json_size_memo(struct asl_size_memo *memo, json_t *v);
+void asl_size_memo_free(struct asl_size_memo *memo);
 /* A literal from the program's table (borrowed). */
 json_t *asl_lit(const struct asl_run *run, int idx);
 
