@@ -160,6 +160,82 @@ static struct asl_jn_node *as_path(struct asl_jn_pctx *p, struct asl_jn_node *n)
     return path;
 }
 
+/* ------------------------------------------------- function signatures */
+
+/* Check a lambda's signature "<params[:type]>" as JSONata 2.0.6 reads it:
+ * type letters b n s l a o f j x u, a choice group (...) of plain letters,
+ * a<type> and f<signature> parameters, modifiers ? + -.  Returns NULL or
+ * the JSONata code. */
+static const char *sig_params(const char *s, size_t n, size_t *i, char stop);
+
+static const char *sig_type(const char *s, size_t n, size_t *i)
+{
+    if (*i >= n)
+        return "S0401";
+    char t = s[*i];
+    if (t == '(') {
+        for ((*i)++; *i < n && s[*i] != ')'; (*i)++) {
+            if (s[*i] == '<')
+                return "S0402";
+            if (!strchr("bnslaofjxu", s[*i]))
+                return "S0401";
+        }
+        if (*i >= n)
+            return "S0401";
+        (*i)++;
+        return NULL;
+    }
+    if (!strchr("bnslaofjxu", t))
+        return "S0401";
+    (*i)++;
+    if (*i < n && s[*i] == '<') {
+        if (t != 'a' && t != 'f')
+            return "S0401";
+        (*i)++;
+        const char *e = t == 'a' ? sig_type(s, n, i) : sig_params(s, n, i, '>');
+        if (e)
+            return e;
+        if (*i >= n || s[*i] != '>')
+            return "S0401";
+        (*i)++;
+    }
+    return NULL;
+}
+
+static const char *sig_params(const char *s, size_t n, size_t *i, char stop)
+{
+    while (*i < n && s[*i] != stop && s[*i] != ':') {
+        const char *e = sig_type(s, n, i);
+        if (e)
+            return e;
+        while (*i < n && strchr("?+-", s[*i]))
+            (*i)++;
+    }
+    if (*i < n && s[*i] == ':') {
+        (*i)++;
+        const char *e = sig_type(s, n, i);
+        if (e)
+            return e;
+    }
+    if (*i >= n || s[*i] != stop)
+        return "S0401";
+    return NULL;
+}
+
+static void check_signature(struct asl_jn_pctx *p, const struct asl_jn_node *n)
+{
+    if (!n->str || !n->len || n->str[0] != '<')
+        return;
+    size_t i = 1;
+    const char *e = sig_params(n->str, n->len, &i, '>');
+    if (!e && i + 1 != n->len)
+        e = "S0401";
+    if (e)
+        asl_jn_fail(p, e, n->pos, "%s", strcmp(e, "S0402") == 0
+                    ? "Choice groups containing parameterized types are not supported"
+                    : "The function signature is not valid");
+}
+
 static struct asl_jn_node *rewrite(struct asl_jn_pctx *p, struct asl_jn_node *n);
 
 static void rewrite_kids(struct asl_jn_pctx *p, struct asl_jn_node *n)
@@ -313,6 +389,9 @@ static struct asl_jn_node *rewrite(struct asl_jn_pctx *p, struct asl_jn_node *n)
         n->nkids = 1;
         return n;
     case ASL_JN_LAMBDA:
+        check_signature(p, n);
+        if (p->failed)
+            return n;
         for (size_t i = 1; i < n->nkids; i++)
             if (K(n, i)->type != ASL_JN_VAR) {
                 asl_jn_fail(p, "S0208", K(n, i)->pos, "Parameter %zu of function definition must be a variable name (start with $)", i);

@@ -1,7 +1,7 @@
 /*
  * jn_format.c - JSONata's number and date/time formatting: $formatBase,
- * $formatNumber, $formatInteger, $parseInteger, $now, $millis,
- * $fromMillis, $toMillis (ISO 8601 without a picture).
+ * $formatInteger, $parseInteger, $millis.  $formatNumber is in
+ * jn_number.c, $now/$fromMillis/$toMillis in jn_datetime.c.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,13 +15,9 @@
 #define H(x) jn_hold(c, (x))
 #define ARG(i) ((i) < nargs ? args[i] : NULL)
 
-int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 int jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
 int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
@@ -49,95 +45,12 @@ int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, 
     return 0;
 }
 
-static void iso(struct jn_ctx *c, int64_t ms, json_t **out)
-{
-    time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    int frac = (int)(ms - (int64_t)s * 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    char buf[64];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-    *out = H(json_string(buf));
-}
-
-int jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
-{
-    (void)args; (void)nargs; (void)in;
-    iso(c, c->now_ms, out);
-    return 0;
-}
-
 int jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)args; (void)nargs; (void)in;
     *out = H(json_integer((json_int_t)c->now_ms));
     return 0;
 }
-
-int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
-{
-    (void)in;
-    if (!ARG(0)) return 0;
-    if (ARG(1) || ARG(2))
-        return jn_fail(c, "D3133", "picture strings are not supported yet");
-    iso(c, (int64_t)floor(json_number_value(ARG(0))), out);
-    return 0;
-}
-
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
-{
-    (void)in;
-    if (!ARG(0)) return 0;
-    if (ARG(1))
-        return jn_fail(c, "D3136", "picture strings are not supported yet");
-    const char *s = json_string_value(ARG(0));
-    int y = 0, mo = 1, d = 1, h = 0, mi = 0, n = 0;
-    double sec = 0;
-    char rest[32] = "";
-    int k = sscanf(s, "%d-%d-%d%n", &y, &mo, &d, &n);
-    if (k < 1)
-        return jn_fail(c, "D3110", "The timestamp cannot be parsed");
-    const char *p = s + n;
-    int64_t tz = 0;
-    if (*p == 'T' || *p == ' ') {
-        int m2 = 0;
-        if (sscanf(p + 1, "%d:%d%n", &h, &mi, &m2) < 2)
-            return jn_fail(c, "D3110", "The timestamp cannot be parsed");
-        p += 1 + m2;
-        if (*p == ':') {
-            char *e;
-            sec = strtod(p + 1, &e);
-            p = e;
-        }
-        if (*p == 'Z') p++;
-        else if (*p == '+' || *p == '-') {
-            int th = 0, tm2 = 0;
-            if (sscanf(p + 1, "%2d:%2d", &th, &tm2) < 1 && sscanf(p + 1, "%2d%2d", &th, &tm2) < 1)
-                return jn_fail(c, "D3110", "The timestamp cannot be parsed");
-            tz = (*p == '-' ? -1 : 1) * (th * 60 + tm2);
-            p += strlen(p);
-        }
-    }
-    (void)rest;
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31)
-        return jn_fail(c, "D3110", "The timestamp cannot be parsed");
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    double ms = (double)days * 86400000.0 + h * 3600000.0 + mi * 60000.0 + round(sec * 1000) - (double)tz * 60000.0;
-    *out = H(jn_num(ms));
-    return 0;
-}
-
 
 static const char *ONES[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
@@ -273,12 +186,11 @@ static void roman(double v, char *b, size_t cap)
         while (n >= val[i]) { strncat(b, sym[i], cap - strlen(b) - 1); n -= val[i]; }
 }
 
-int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+/* Format v with a format-integer picture ("primary[;modifiers]") into
+ * fin[0..cap).  0, or -1 with the error raised. */
+int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, size_t cap)
 {
-    (void)in;
-    if (!ARG(0)) return 0;
-    double v = trunc(json_number_value(ARG(0)));
-    const char *pic = json_string_value(ARG(1));
+    v = trunc(v);
     char prim[256], buf[1024] = "";
     const char *semi = strrchr(pic, ';');
     int ord = 0;
@@ -338,8 +250,17 @@ int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *i
             strncat(buf, suf, sizeof buf - strlen(buf) - 1);
         }
     }
+    snprintf(fin, cap, "%s%s", neg ? "-" : "", buf);
+    return 0;
+}
+
+int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+{
+    (void)in;
+    if (!ARG(0)) return 0;
     char fin[1100];
-    snprintf(fin, sizeof fin, "%s%s", neg ? "-" : "", buf);
+    if (jn_format_integer(c, json_number_value(ARG(0)), json_string_value(ARG(1)), fin, sizeof fin) != 0)
+        return -1;
     *out = H(json_string(fin));
     return 0;
 }
@@ -362,11 +283,10 @@ static double word_value(const char *w, int *kind)
     return 0;
 }
 
-int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+/* Parse s with a format-integer picture.  0 and *res, or -1 with the
+ * error raised. */
+int jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *res)
 {
-    (void)in;
-    if (!ARG(0)) return 0;
-    const char *s = json_string_value(ARG(0)), *pic = json_string_value(ARG(1));
     char prim[256];
     const char *semi = strrchr(pic, ';');
     snprintf(prim, sizeof prim, "%.*s", (int)(semi ? (size_t)(semi - pic) : strlen(pic)), pic);
@@ -377,7 +297,7 @@ int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in
         size_t n = strlen(s);
         for (size_t i = 0; i < n; i++) {
             const char *p = strchr(R, toupper((unsigned char)s[i]));
-            if (!p) return 0;
+            if (!p) { *res = NAN; return 0; }
             int v = RV[p - R], nx = 0;
             if (i + 1 < n) { const char *q = strchr(R, toupper((unsigned char)s[i + 1])); nx = q ? RV[q - R] : 0; }
             r += v < nx ? -v : v;
@@ -419,12 +339,17 @@ int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in
             if (z >= 0) r = r * 10 + (double)(cp - (unsigned long)z);
         }
     }
-    *out = H(jn_num(r));
+    *res = r;
     return 0;
 }
 
-int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
-    (void)args; (void)nargs; (void)in; (void)out;
-    return jn_fail(c, "D3080", "$formatNumber is not supported yet");
+    (void)in;
+    if (!ARG(0)) return 0;
+    double r;
+    if (jn_parse_integer(c, json_string_value(ARG(0)), json_string_value(ARG(1)), &r) != 0) return -1;
+    if (isnan(r)) return 0;
+    *out = H(jn_num(r));
+    return 0;
 }

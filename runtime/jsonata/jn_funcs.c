@@ -1277,6 +1277,7 @@ int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, 
 int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 int jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 int jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
 const struct jn_builtin jn_builtins[] = {
     {"__regexcall", "<x-x:o>", f_regexcall},
@@ -1304,6 +1305,7 @@ const struct jn_builtin jn_builtins[] = {
     {"formatInteger", "<n-s:s>", jn_f_format_integer},
     {"formatNumber", "<n-so?:s>", jn_f_format_number},
     {"fromMillis", "<n-s?s?:s>", jn_f_from_millis},
+    {"hash", "<s-s?:s>", jn_f_hash},
     {"join", "<a<s>s?:s>", f_join},
     {"keys", "<x-:a<s>>", f_keys},
     {"length", "<s-:n>", f_length},

@@ -98,6 +98,10 @@ int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_
                   size_t *ovec, size_t *ngroups);
 void jn_regex_free(void *code);
 
+/* jn_format.c: format-integer pictures ("primary[;modifiers]") */
+int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *out, size_t cap);
+int jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *res);
+
 /* jn_funcs.c */
 extern const struct jn_builtin jn_builtins[];
 extern const size_t jn_nbuiltins;

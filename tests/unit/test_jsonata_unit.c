@@ -134,6 +134,41 @@ int main(void)
     CHECK(asl_jn_parse(src, strlen(src), &ast, &pe) == 0 && ast->uses_regex == 1, "regex flag");
     asl_jn_free(ast);
 
+    /* $hash (Step Functions): lower-case hex digests */
+    expect("$hash('abc', 'MD5')", "{}", "\"900150983cd24fb0d6963f7d28e17f72\"");
+    expect("$hash('abc', 'SHA-1')", "{}", "\"a9993e364706816aba3e25717850c26c9cd0d89d\"");
+    expect("$hash('abc', 'SHA-256')", "{}", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
+    expect("$hash('abc')", "{}", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
+    expect("$substring($hash('abc', 'SHA-384'), 0, 20)", "{}", "\"cb00753f45a35e8bb5a0\"");
+    expect("$length($hash('abc', 'SHA-512'))", "{}", "128");
+    expect("$hash(nothing, 'MD5')", "{}", "undefined");
+    expect_prefix("$hash('abc', 'sha256')", "ERR D3200");
+    expect_prefix("$hash(1, 'MD5')", "ERR T0410");
+
+    /* $formatNumber */
+    expect("$formatNumber(1234567.891, '#,##0.00')", "{}", "\"1,234,567.89\"");
+    expect("$formatNumber(0, '#')", "{}", "\"0\"");
+    expect("$formatNumber(-1.5, '0.0;(0.0)')", "{}", "\"(1.5)\"");
+    expect("$formatNumber(1234.5, '#.##0,00', {'decimal-separator': ',', 'grouping-separator': '.'})", "{}",
+           "\"1.234,50\"");
+    expect("$formatNumber(0.000123, '0.00e00')", "{}", "\"1.23e-04\"");
+    expect("$formatNumber(99999, '0.0e0')", "{}", "\"1.0e5\"");
+    expect_prefix("$formatNumber(1, '#,.0')", "ERR D3087");
+    expect_prefix("$formatNumber(1, '0;0;0')", "ERR D3080");
+
+    /* $fromMillis / $toMillis pictures */
+    expect("$fromMillis(0, '[Y0001]-[M01]-[D01] [H01]:[m01] [FNn] [d] [W]')", "{}", "\"1970-01-01 00:00 Thursday 1 1\"");
+    expect("$fromMillis(-1, '[Y]-[M]-[D] [H]:[m]:[s].[f001]')", "{}", "\"1969-12-31 23:59:59.999\"");
+    expect("$fromMillis(1521801216617, '[h]:[m01] [PN] [z]', '-0130')", "{}", "\"9:03 AM GMT-01:30\"");
+    expect("$fromMillis(1521801216617, undefined, '+0200')", "{}", "\"2018-03-23T12:33:36.617+02:00\"");
+    expect("$toMillis('1970-01-02T00:00:00.5Z')", "{}", "86400500");
+    expect("$toMillis('1970-01-01T01:00:00+01:00')", "{}", "0");
+    expect("$toMillis('23 Mar 2018', '[D] [MNn,3-3] [Y]')", "{}", "1521763200000");
+    expect("$toMillis('12:00 pm 1/1/1970', '[h]:[m] [P] [D]/[M]/[Y]')", "{}", "43200000");
+    expect("$toMillis('x', '[Y]')", "{}", "undefined");
+    expect_prefix("$toMillis('2018-13', '[Y]-[s]')", "ERR D3136");
+    expect_prefix("$fromMillis(0, '[Q]')", "ERR D3132");
+
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
