@@ -335,7 +335,10 @@ static struct asl_jn_node *rewrite(struct asl_jn_pctx *p, struct asl_jn_node *n)
             return n;
         }
         struct asl_jn_node *step = last_step(l);
-        struct asl_jn_node *path = as_path(p, l);
+        /* As in JSONata, `expr@$v` on an expression that is not a path
+         * stays that expression: the binding only matters once a later
+         * step makes it a path (`$@$v.x`), and as_path does that then. */
+        struct asl_jn_node *path = n->type == JN_R_FOCUS && l->type != ASL_JN_PATH ? l : as_path(p, l);
         if (!path) return n;
         if (n->type == JN_R_FOCUS) {
             if (step->nstages) {
@@ -358,7 +361,8 @@ static struct asl_jn_node *rewrite(struct asl_jn_pctx *p, struct asl_jn_node *n)
             ix->len = v->len;
             push_stage(p, step, ix);
         }
-        path->flags |= ASL_JN_F_TUPLE;
+        if (path->type == ASL_JN_PATH)
+            path->flags |= ASL_JN_F_TUPLE;
         return path;
     }
     case JN_R_SORT: {
@@ -463,6 +467,7 @@ static int pcheck(struct asl_jn_pctx *p, const struct asl_jn_node *n, int avail)
     case ASL_JN_VAR:
         return n->len == 0 ? avail : 0;
     case ASL_JN_BLOCK:
+        r = avail;   /* an empty block passes the ancestry through */
         for (size_t i = 0; i < n->nkids; i++)
             r = pcheck(p, n->kids[i], avail);
         break;

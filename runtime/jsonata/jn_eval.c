@@ -891,6 +891,16 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
                 }
             int rc = jn_apply(c, f, args, na, in, out);
             free(args);
+            if (rc == 0 && *out && (rn->flags & ASL_JN_F_KEEPARRAY)) {
+                /* f(..)[] on the right: the result keeps a singleton array */
+                if (!json_is_array(*out)) {
+                    json_t *cp = jn_seq(c);
+                    json_array_append(cp, *out);
+                    *out = cp;
+                }
+                if (jn_flags(c, *out) & JN_SEQ)
+                    jn_mark(c, *out, JN_KEEP);
+            }
             return rc;
         }
         if (ev(c, rn, in, anc, fr, &r) != 0)
@@ -1528,6 +1538,13 @@ static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct 
             rc = group_eval(c, n->group, &s, out);
             free(s.v);
         }
+    }
+    if (rc == 0 && *out && n->type != ASL_JN_PATH && (n->flags & ASL_JN_F_KEEPARRAY) &&
+        !(jn_flags(c, *out) & JN_SEQ)) {
+        /* name[] outside a path, e.g. a group value: keep a singleton array */
+        json_t *cp = jn_seq(c);
+        jn_append_flat(cp, *out);
+        *out = cp;
     }
     if (rc == 0)
         *out = collapse(c, *out, (n->flags & ASL_JN_F_KEEPARRAY) != 0);

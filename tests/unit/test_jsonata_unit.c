@@ -169,6 +169,15 @@ int main(void)
     expect_prefix("$toMillis('2018-13', '[Y]-[s]')", "ERR D3136");
     expect_prefix("$fromMillis(0, '[Q]')", "ERR D3132");
 
+    /* [] after a chained call and in a group value; @ on a non-path; empty block step */
+    expect("[1] ~> $map(function($x){$x*2})[]", "{}", "[2]");
+    expect("$states.input.(a{b: c[]})", "{\"a\":[{\"b\":\"k\",\"c\":1}]}", "{\"k\":[1]}");
+    expect("[[$states.input]].($@$i)", "[4,5]", "[4,5]");
+    expect("$states.input.(a.().%)", "{\"a\":{\"b\":1}}", "undefined");
+    expect("function($a)<(sa<n>)>{$a}", "{}", "SYNTAX S0402 1");
+    expect("function($a)<n<n>>{$a}", "{}", "SYNTAX S0401 1");
+    expect("(function($a)<a<n>:n>{$sum($a)})([1,2])", "{}", "3");
+
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
