@@ -12,6 +12,6 @@ JOBS=${JOBS:-2}
 cmake -S "$SRC" -B "$BUILD" -DASLC_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$JOBS" --target aslrt aslc asl_casetest
 # halt_on_error: the first race fails the test; second_deadlock_stack for lock reports.
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:exitcode=66}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:exitcode=66:suppressions=$SRC/tools/tsan.supp}
 # The memory-bound test measures RSS, which TSan's shadow memory dwarfs.
 cd "$BUILD" && ctest -R 'map|parallel' -E 'map_memory' -j"$JOBS" --output-on-failure
