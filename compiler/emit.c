@@ -338,23 +338,36 @@ int asl_em_expr(struct em *em, const struct asl_expr *e)
 
 /* ---------------------------------------------------------- templates */
 
-static int has_dynamic(json_t *v)
+int asl_em_tree_any(json_t *v, const char *key, int (*pred)(const char *key, json_t *v))
 {
+    if (pred(key, v))
+        return 1;
     const char *k;
     json_t *x;
     size_t i;
     if (json_is_object(v)) {
-        json_object_foreach(v, k, x) {
-            size_t kl = strlen(k);
-            if ((kl >= 2 && strcmp(k + kl - 2, ".$") == 0) || has_dynamic(x))
+        json_object_foreach(v, k, x)
+            if (asl_em_tree_any(x, k, pred))
                 return 1;
-        }
     } else if (json_is_array(v)) {
         json_array_foreach(v, i, x)
-            if (has_dynamic(x))
+            if (asl_em_tree_any(x, NULL, pred))
                 return 1;
     }
     return 0;
+}
+
+/* A "key.$" member: the template is not a plain literal. */
+static int is_dollar_key(const char *key, json_t *v)
+{
+    (void)v;
+    size_t kl = key ? strlen(key) : 0;
+    return kl >= 2 && strcmp(key + kl - 2, ".$") == 0;
+}
+
+static int has_dynamic(json_t *v)
+{
+    return asl_em_tree_any(v, NULL, is_dollar_key);
 }
 
 static char *tpl_init(struct em *em, json_t *v, const char *field)

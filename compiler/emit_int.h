@@ -25,6 +25,8 @@ struct em {
 /* The program a `aslc build --bind RESOURCE=PROGRAM` gives this resource. */
 const char *const *asl_em_binding(struct em *em, const char *resource);
 
+/* 1 when pred holds for some node of v (key: the member name, or NULL). */
+int asl_em_tree_any(json_t *v, const char *key, int (*pred)(const char *key, json_t *v));
 char *asl_em_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mode mode);
 int asl_em_lit(struct em *em, json_t *v);

@@ -22,23 +22,15 @@ int asl_is_jsonata_text(const char *s, size_t *inner_off, size_t *inner_len)
     return 1;
 }
 
+static int is_expression(const char *key, json_t *v)
+{
+    (void)key;
+    return json_is_string(v) && asl_is_jsonata_text(json_string_value(v), NULL, NULL);
+}
+
 static int has_jsonata(json_t *v)
 {
-    const char *k;
-    json_t *x;
-    size_t i;
-    if (json_is_string(v))
-        return asl_is_jsonata_text(json_string_value(v), NULL, NULL);
-    if (json_is_object(v)) {
-        json_object_foreach(v, k, x)
-            if (has_jsonata(x))
-                return 1;
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, x)
-            if (has_jsonata(x))
-                return 1;
-    }
-    return 0;
+    return asl_em_tree_any(v, NULL, is_expression);
 }
 
 static char *jtpl_init(struct em *em, json_t *v, const char *location)

@@ -90,7 +90,7 @@ static json_t *text_details(const char *name, const char *key, json_t *v)
     json_t *d = json_object();
     if (name)
         json_object_set_new(d, "name", json_string(name));
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *s = asl_json_text(v);
     json_object_set_new(d, key, json_string(s ? s : "null"));
     free(s);
     char det[16];

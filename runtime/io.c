@@ -21,6 +21,16 @@ json_t *asl_lit(const struct asl_run *run, int idx)
     return run->exec->prog->lits[idx];
 }
 
+char *asl_json_text(json_t *v)
+{
+    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+char *asl_value_text(json_t *v)
+{
+    return json_is_string(v) ? strdup(json_string_value(v)) : asl_json_text(v);
+}
+
 static int count_bytes(const char *buffer, size_t size, void *data)
 {
     (void)buffer;

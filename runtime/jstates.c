@@ -109,7 +109,7 @@ int asl_jn_expect(struct asl_run *run, const struct asl_tpl *t, json_t *v, const
         ok = json_is_object(v);
     if (ok)
         return 0;
-    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *text = asl_json_text(v);
     if (t->kind == ASL_TPL_JSONATA)
         asl_run_fail_prefixed(run, ASL_E_QUERY,
                               "The JSONata expression '%s' specified for the field '%s' returned an "

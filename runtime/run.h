@@ -120,6 +120,11 @@ int asl_vars_commit(struct asl_run *run, json_t *pending);
 int asl_vars_assign(struct asl_run *run, const struct asl_tpl *assign, json_t *in);
 /* Look up a variable (borrowed), NULL when unset. */
 json_t *asl_vars_get(const struct asl_vars *v, const char *name);
+/* v as compact JSON text (malloc'd). */
+char *asl_json_text(json_t *v);
+/* A value as AWS quotes it in messages: a string's own text, anything else
+ * as compact JSON (malloc'd). */
+char *asl_value_text(json_t *v);
 /* Size of v's compact JSON text in bytes. */
 size_t asl_json_size(json_t *v);
 

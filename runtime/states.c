@@ -96,7 +96,7 @@ static int fail_field(struct asl_run *run, const struct asl_expr *e, const char 
         return -1;
     }
     if (!json_is_string(v)) {
-        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *text = asl_json_text(v);
         asl_run_fail_prefixed(run, ASL_E_RUNTIME,
                               "The value of the field '%s' must be a string, but was '%s'",
                               field, text ? text : "");
@@ -174,8 +174,7 @@ static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, js
         long long s;
         long ns;
         if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &s, &ns) != 0) {
-            char *text = json_is_string(v) ? strdup(json_string_value(v))
-                                           : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+            char *text = asl_value_text(v);
             asl_run_fail_prefixed(run, ASL_E_QUERY,
                                   "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
                                   "date-time format string: %s", text ? text : "");
@@ -213,7 +212,7 @@ static int wait_amount(struct asl_run *run, const struct asl_wait *w, json_t *ef
         if (rc == 0)
             return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
                 "The SecondsPath parameter does not reference an input value: %s", p->text);
-        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *text = asl_json_text(v);
         int bad = 0;
         if (json_is_integer(v) && json_integer_value(v) < 0) {
             asl_run_fail_prefixed(run, ASL_E_RUNTIME,
@@ -237,8 +236,7 @@ static int wait_amount(struct asl_run *run, const struct asl_wait *w, json_t *ef
         return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
             "The TimestampPath parameter does not reference an input value: %s", p->text);
     if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &s, &ns) != 0) {
-        char *text = json_is_string(v) ? strdup(json_string_value(v))
-                                       : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *text = asl_value_text(v);
         asl_run_fail_prefixed(run, ASL_E_RUNTIME,
             "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
             "date-time format string: %s == %s", p->text, text ? text : "");

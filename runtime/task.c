@@ -157,7 +157,7 @@ static void task_event(struct asl_run *run, const struct asl_task *t, const char
 
 static json_t *text_field(const char *key, json_t *v)
 {
-    char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *s = asl_json_text(v);
     json_t *d = json_pack("{s:s}", key, s ? s : "null");
     free(s);
     return d;
@@ -182,7 +182,7 @@ static int resolve_seconds(struct asl_run *run, const struct asl_path *p, json_t
         return -1;
     }
     if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *text = asl_json_text(v);
         asl_run_fail_prefixed(run, ASL_E_RUNTIME,
                               "The value of the path '%s' must be a positive integer, but was '%s'",
                               p->text, text ? text : "");
