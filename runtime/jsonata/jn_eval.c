@@ -554,6 +554,8 @@ done:
     return rc;
 }
 
+static int uses_parent(const struct asl_jn_node *n);
+
 static int is_tuple_step(const struct asl_jn_node *st)
 {
     if (st->focus || st->index)
@@ -670,6 +672,13 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
             json_t *one = NULL;
             struct jn_anc *one_anc = NULL;
             size_t count = 0;
+            /* A % at or after this step makes JSONata evaluate the path from
+             * here on as a tuple stream, which spreads an array constructor's
+             * members into the stream instead of keeping the array whole. */
+            int explode = 0;
+            if (si > 0 && c->track_parent && (st->flags & ASL_JN_F_CONSARRAY))
+                for (size_t j = si; j < n->nkids && !explode; j++)
+                    explode = uses_parent(n->kids[j]);
             for (size_t i = 0; i < cur.n; i++) {
                 struct item *it = &cur.v[i];
                 json_t *r;
@@ -686,7 +695,7 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
                 count++;
                 one = r;
                 one_anc = na;
-                if (json_is_array(r) && !(jn_flags(c, r) & JN_CONS)) {
+                if (json_is_array(r) && (explode || !(jn_flags(c, r) & JN_CONS))) {
                     for (size_t k = 0; k < json_array_size(r); k++)
                         items_push(&next, json_array_get(r, k), na, fr);
                 } else {
@@ -694,7 +703,7 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
                 }
             }
             (void)one_anc;
-            if (last && count == 1 && json_is_array(one) && !(jn_flags(c, one) & JN_SEQ))
+            if (last && count == 1 && !explode && json_is_array(one) && !(jn_flags(c, one) & JN_SEQ))
                 whole = one;
         }
         struct items t = cur;

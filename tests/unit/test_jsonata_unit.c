@@ -177,6 +177,8 @@ int main(void)
     expect("function($a)<(sa<n>)>{$a}", "{}", "SYNTAX S0402 1");
     expect("function($a)<n<n>>{$a}", "{}", "SYNTAX S0401 1");
     expect("(function($a)<a<n>:n>{$sum($a)})([1,2])", "{}", "3");
+    expect("$states.input.(a.b.[c, %.k])", "{\"a\":{\"k\":9,\"b\":[{\"c\":1},{\"c\":2}]}}", "[1,9,2,9]");
+    expect("$states.input.(a.b.[c])", "{\"a\":{\"k\":9,\"b\":[{\"c\":1},{\"c\":2}]}}", "[[1],[2]]");
 
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
