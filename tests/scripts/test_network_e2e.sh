@@ -99,6 +99,8 @@ cat >"$WORK/http.json" <<'EOF'
       "Type": "Task",
       "Resource": "arn:aws:states:::http:invoke",
       "Parameters": {"ApiEndpoint.$": "States.Format('{}/status/404', $.base)", "Method": "GET"},
+      "ResultSelector": {"path.$": "$.ResponseBody.path"},
+      "ResultPath": "$.reached",
       "Retry": [{"ErrorEquals": ["States.Http.StatusCode.503"], "MaxAttempts": 5}],
       "Catch": [{"ErrorEquals": ["States.Http.StatusCode.404"], "ResultPath": "$.missing", "Next": "Authenticated"}],
       "Next": "Authenticated"
@@ -146,6 +148,16 @@ done
 "$WORK/http" --input-json "{\"base\":\"http://127.0.0.1:$HTTP_PORT\",\"who\":\"x\"}" \
     --result "$WORK/http-nosecret.result" >/dev/null 2>&1
 check http-nosecret "$WORK/http-nosecret.result" 'r["status"] == "FAILED" and r["error"].startswith("Events.ConnectionResource.")'
+
+# ASLC_HTTP_ENDPOINT_OVERRIDE: a matching prefix is replaced (the 404 route
+# now reaches /echo), a pair that matches nothing changes nothing.
+env ASLC_CONNECTION_ECHOAPI_API_KEY_NAME=x-api-key ASLC_CONNECTION_ECHOAPI_API_KEY_VALUE="$SECRET" \
+    ASLC_HTTP_ENDPOINT_OVERRIDE="https://nowhere.invalid/=http://127.0.0.1:1/ http://127.0.0.1:$HTTP_PORT/status/404=http://127.0.0.1:$HTTP_PORT/echo" \
+    "$WORK/http" --input-json "{\"base\":\"http://127.0.0.1:$HTTP_PORT\",\"who\":\"x\"}" \
+    --result "$WORK/http-override.result" >/dev/null 2>"$WORK/http-override.err"
+check http-override "$WORK/http-override.result" 'r["status"] == "SUCCEEDED" and "missing" not in r["output"] and
+    r["output"]["reached"] == {"path": "/echo"} and
+    r["output"]["auth"]["status"] == 200 and r["output"]["json"]["method"] == "PUT"'
 
 # ================================================================= Lambda
 cat >"$WORK/lambda.json" <<'EOF'
