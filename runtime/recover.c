@@ -30,8 +30,7 @@ static int matches(const char *const *errors, size_t n, const struct asl_err *er
             return 1;
         if (strcmp(e, ASL_E_ALL) == 0)
             return 1;
-        if (strcmp(e, ASL_E_TASK_FAILED) == 0 && strcmp(name, ASL_E_TIMEOUT) != 0 &&
-            strncmp(name, "States.", 7) != 0)
+        if (strcmp(e, ASL_E_TASK_FAILED) == 0 && strcmp(name, ASL_E_TIMEOUT) != 0)
             return 1;
     }
     return 0;

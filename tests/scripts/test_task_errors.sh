@@ -90,6 +90,7 @@ cat >"$WORK/def.json" <<EOF
         {"Variable": "\$.case", "StringEquals": "hbpath", "Next": "HeartbeatPath"},
         {"Variable": "\$.case", "StringEquals": "big", "Next": "Big"},
         {"Variable": "\$.case", "StringEquals": "bigall", "Next": "BigAll"},
+        {"Variable": "\$.case", "StringEquals": "bigtf", "Next": "BigTaskFailed"},
         {"Variable": "\$.case", "StringEquals": "logs", "Next": "Logs"}
       ]},
 
@@ -179,6 +180,10 @@ cat >"$WORK/def.json" <<EOF
       "Next": "Done"},
     "BigAll": {"Type": "Task", "Resource": "aslc:exec:$PROGS/big_out.sh 300000",
       "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "\$.e", "Next": "Done"}],
+      "Next": "Done"},
+
+    "BigTaskFailed": {"Type": "Task", "Resource": "aslc:exec:$PROGS/big_out.sh 300000",
+      "Catch": [{"ErrorEquals": ["States.TaskFailed"], "ResultPath": "\$.e", "Next": "Done"}],
       "Next": "Done"},
 
     "Logs": {"Type": "Task", "Resource": "aslc:exec:$PROGS/logs.sh", "End": true},
@@ -341,6 +346,11 @@ check big "$WORK/big.result" 'r["output"]["e"]["Error"] == "States.DataLimitExce
     "exceeding the maximum number of bytes" in r["output"]["e"]["Cause"]'
 run bigall '{"case":"bigall"}'
 check bigall "$WORK/bigall.result" 'r["output"]["e"]["Error"] == "States.DataLimitExceeded"'
+
+# States.TaskFailed matches every error but States.Timeout (AWS's error
+# handling guide), States.* names included.
+run bigtf '{"case":"bigtf"}'
+check bigtf "$WORK/bigtf.result" 'r["output"]["e"]["Error"] == "States.DataLimitExceeded"'
 
 # ---- the program's stderr lines are logged at info, tagged with the state;
 # the heartbeat line is not logged.  At the default level they are quiet.
