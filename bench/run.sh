@@ -15,7 +15,7 @@
 #   ASLC=PATH       use this aslc; nothing is built
 #   BUILD_DIR=DIR   where aslc is built (default: build-bench next to the repository)
 #
-# Steps: build aslc if needed (Release, -j2), npm ci the peers into bench/node_modules if
+# Steps: build aslc and its runtime if needed (Release, -j2, only those two targets), npm ci the peers into bench/node_modules if
 # needed, build bench/work/timeit, generate the workloads (gen.mjs) with their expected
 # outputs, and for every benchmark: check `aslc check` (a construct aslc reports as "not
 # supported" is skipped with a note), run aslc and the peer once each and compare both
@@ -72,7 +72,7 @@ else
   fi
   say "building aslc (Release) from $src in $BUILD_DIR"
   if ! { cmake -S "$src" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$work/build.log" 2>&1 &&
-         cmake --build "$BUILD_DIR" -j2 >>"$work/build.log" 2>&1; }; then
+         cmake --build "$BUILD_DIR" -j2 --target aslc aslrt >>"$work/build.log" 2>&1; }; then
     grep -E 'error|Error' "$work/build.log" | head -20 >&2 || true
     say "run.sh: aslc does not build from $src (log: $work/build.log); try -s (committed HEAD) or ASLC=..."
     exit 2
@@ -80,6 +80,15 @@ else
   aslc="$BUILD_DIR/compiler/aslc"
 fi
 [ -x "$aslc" ] || { say "run.sh: no aslc at $aslc"; exit 2; }
+# what was built, recorded now: others may commit while the benchmarks run
+if [ -n "${ASLC:-}" ]; then
+  commit="given by ASLC"
+else
+  commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  if [ "$SNAPSHOT" = 0 ] && [ -n "$(git -C "$repo" status --porcelain -- compiler runtime grammar 2>/dev/null)" ]; then
+    commit="$commit + uncommitted changes"
+  fi
+fi
 
 # ---------------------------------------------------------------- peers and tools
 if [ ! -f "$here/node_modules/aws-local-stepfunctions/package.json" ] ||
@@ -242,10 +251,6 @@ fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- report
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$SNAPSHOT" = 0 ] && [ -z "${ASLC:-}" ] && [ -n "$(git -C "$repo" status --porcelain -- compiler runtime grammar 2>/dev/null)" ]; then
-  commit="$commit + uncommitted changes"
-fi
 cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 ccv=$(cc --version | head -1)
