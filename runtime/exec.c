@@ -118,6 +118,7 @@ int asl_machine_run(struct asl_run *run, const struct asl_machine *m, json_t *in
         asl_now_iso(run->entered_time, sizeof run->entered_time);
         char ev[48];
         snprintf(ev, sizeof ev, "%sStateEntered", type_names[st->type]);
+        run->entered_prev = run->prev_event;
         run->entered_event = asl_history_add(run, ev,
             asl_history_recording(run) ? text_details(st->name, "input", cur) : NULL);
         asl_log(ASL_LOG_DEBUG, st->name, "entered");

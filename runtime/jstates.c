@@ -39,7 +39,8 @@ static void evaluation_failed(struct asl_run *run, const char *location)
     if (asl_history_recording(run))
         d = json_pack("{s:s,s:s?,s:s?,s:s}", "state", run->state ? run->state->name : "",
                       "error", run->err.name, "cause", run->err.cause, "location", location);
-    asl_history_add(run, "EvaluationFailed", d);
+    /* AWS chains EvaluationFailed to what preceded the state's Entered event. */
+    run->prev_event = asl_history_add_exec(run->exec, run->entered_prev, "EvaluationFailed", d);
 }
 
 /* Called by asl_tpl_eval for an ASL_TPL_JSONATA node. */

@@ -60,7 +60,9 @@ struct mstate {
     size_t failed;
     int stop;
     struct asl_err err;         /* the error that stopped the Map */
-    long last_event;
+    long last_event;            /* chain: the last state event of the latest iteration */
+    long last_iter_event;       /* the latest MapIteration{Succeeded,Failed} event */
+    long fail_event;            /* the failing iteration's last state event */
 };
 
 /* Resolve a *Path field to a number: integer (or a numeric string, as AWS
@@ -339,20 +341,44 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     it.state = ms->parent->state;
     it.entered_event = ms->parent->entered_event;
     memcpy(it.entered_time, ms->parent->entered_time, sizeof it.entered_time);
+    /* An iteration's first event follows the previous iteration's last
+     * state event (AWS's previousEventId chain). */
+    pthread_mutex_lock(&ms->mu);
+    it.prev_event = ms->last_event;
+    pthread_mutex_unlock(&ms->mu);
+    /* A distributed Map's children are executions of their own: their
+     * events are numbered in their own history, not the parent's. */
+    struct asl_exec child_ex;
+    if (ms->m->distributed) {
+        child_ex = *ms->parent->exec;
+        child_ex.hist = asl_history_new();
+        it.exec = &child_ex;
+        it.prev_event = 0;
+    }
     json_t *details = NULL;
-    if (asl_history_recording(&it))
-        details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
-    asl_history_add(&it, "MapIterationStarted", details);
+    if (!ms->m->distributed) {
+        if (asl_history_recording(&it))
+            details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
+        asl_history_add(&it, "MapIterationStarted", details);
+    }
     char start[40] = "", stop[40] = "";
     int want_record = ms->writer || ms->keep_records;
     if (want_record)
         asl_now_iso(start, sizeof start);
     json_t *input = ms->lim.batching ? json_incref(unit) : iteration_input(&it, ms, i, unit);
     json_t *out = NULL;
+    if (ms->m->distributed && input)
+        child_ex.input = input;     /* the child's $$.Execution.Input */
     int ok = input && asl_machine_run(&it, ms->m->processor, input, &out) == 0;
-    if (asl_history_recording(&it))
-        details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
-    asl_history_add(&it, ok ? "MapIterationSucceeded" : "MapIterationFailed", details);
+    long last_state_event = it.prev_event;
+    if (ms->m->distributed) {
+        asl_history_free(child_ex.hist);
+        it.exec = ms->parent->exec;
+    } else {
+        if (asl_history_recording(&it))
+            details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
+        asl_history_add(&it, ok ? "MapIterationSucceeded" : "MapIterationFailed", details);
+    }
     json_t *keep = NULL;        /* what results[i] gets */
     struct asl_err werr = {0};
     int wrote = 0;
@@ -381,8 +407,12 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     }
     if (wrote < 0)
         stop_with(ms, &werr);
-    if (it.prev_event > ms->last_event)
-        ms->last_event = it.prev_event;
+    if (!ms->m->distributed && last_state_event > ms->last_event)
+        ms->last_event = last_state_event;
+    if (!ms->m->distributed && it.prev_event > ms->last_iter_event)
+        ms->last_iter_event = it.prev_event;
+    if (!ok && ms->stop && !ms->fail_event)
+        ms->fail_event = last_state_event;
     pthread_mutex_unlock(&ms->mu);
     json_decref(out);
     json_decref(input);
@@ -450,11 +480,10 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     const struct asl_map *m = st->spec;
     struct mstate ms = {.parent = run, .st = st, .m = m, .eff = eff};
     int rc = -1;
-    if (map_limits(run, m, eff, &ms.lim) != 0)
-        return -1;
-    ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
-    if (m->batch_input && asl_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0)
-        return -1;
+    ms.lim.batching = m->batch_max_items >= 0 || m->batch_max_items_path || m->batch_max_bytes >= 0 ||
+                      m->batch_max_bytes_path || m->batch_input;
+    ms.lim.batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;   /* for the length */
+    ms.lim.batch_bytes = m->batch_max_bytes > 0 || m->batch_max_bytes_path ? 1 : 0;
     char run_id[40] = "";
     if (m->distributed || m->writer) {
         ms.map_run_arn = asl_map_run_arn(run->exec, m->label ? m->label : st->name, run_id, sizeof run_id);
@@ -485,10 +514,17 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
                         total >= 0 ? json_pack("{s:I}", "length", (json_int_t)total) : NULL);
     else
         asl_history_add(run, "MapStateStarted", NULL);
+    /* AWS settles the limits after MapStateStarted: a bad *Path value fails
+     * the execution right there, with no MapStateFailed. */
+    if (map_limits(run, m, eff, &ms.lim) != 0)
+        goto cleanup;
+    ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
+    if (m->batch_input && asl_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0)
+        goto cleanup;
     if (m->distributed)
         asl_history_add(run, "MapRunStarted", asl_history_recording(run)
                         ? json_pack("{s:s}", "mapRunArn", ms.map_run_arn) : NULL);
-    ms.last_event = run->prev_event;
+    ms.last_event = ms.last_iter_event = run->prev_event;
 
     size_t workers = ms.lim.maxconc > 0 ? (size_t)ms.lim.maxconc
                    : m->distributed ? ASL_MAP_MAX_WORKERS : ASL_MAP_INLINE_WORKERS;
@@ -497,7 +533,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     if (total >= 0 && workers > (size_t)total)
         workers = (size_t)total;
     run_workers(&ms, workers);
-    run->prev_event = ms.last_event;
+    run->prev_event = ms.last_iter_event;
 
     if (!ms.stop && !asl_cancel_is_set(ms.cancel) && exceeded(&ms, 1)) {
         struct asl_err err = {0};
@@ -517,9 +553,11 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
             asl_cancel_err(ms.cancel, &ms.err);
         asl_err_move(&run->err, &ms.err);
         json_decref(arr);
+        if (ms.fail_event && !m->distributed)
+            run->prev_event = ms.fail_event;
         if (m->distributed)
             asl_history_add(run, "MapRunFailed", NULL);
-        asl_history_add(run, "MapStateFailed", NULL);
+        asl_history_add(run, "MapStateFailed", NULL);   /* Exited, if caught, follows this */
     } else {
         if (!ms.writer) {
             arr = json_array();
@@ -528,11 +566,17 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
             arr = transform_inline(m->writer, arr);
         }
         *result = arr;
+        /* As recorded on AWS, Succeeded and Exited follow the same event:
+         * the last MapIterationSucceeded inline, MapRunSucceeded when
+         * distributed. */
         if (m->distributed)
             asl_history_add(run, "MapRunSucceeded", NULL);
+        long exited_prev = run->prev_event;
         asl_history_add(run, "MapStateSucceeded", NULL);
+        run->prev_event = exited_prev;
         rc = 0;
     }
+cleanup:
     if (ms.results)
         for (size_t i = 0; i < ms.n; i++)
             json_decref(ms.results[i]);

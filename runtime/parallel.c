@@ -95,8 +95,16 @@ static int parallel_attempt(struct asl_run *run, const struct asl_state *st, voi
     }
     int first_fail = ps.failed;
     int rc = 0;
+    /* Events are numbered as they happen: the last branch event has the
+     * highest id.  ParallelStateFailed follows the failing branch's last
+     * event; on success, Succeeded and Exited both point at the last one. */
+    long last = run->prev_event;
+    for (size_t i = 0; i < n; i++)
+        if (bs[i].run.prev_event > last)
+            last = bs[i].run.prev_event;
     if (first_fail >= 0) {
         asl_err_move(&run->err, &bs[first_fail].run.err);
+        run->prev_event = bs[first_fail].run.prev_event;
         asl_history_add(run, "ParallelStateFailed", NULL);
         rc = -1;
     } else {
@@ -104,7 +112,9 @@ static int parallel_attempt(struct asl_run *run, const struct asl_state *st, voi
         for (size_t i = 0; i < n; i++)
             json_array_append(arr, bs[i].output);
         *result = arr;
+        run->prev_event = last;
         asl_history_add(run, "ParallelStateSucceeded", NULL);
+        run->prev_event = last;
     }
     for (size_t i = 0; i < n; i++) {
         json_decref(bs[i].output);

@@ -56,6 +56,7 @@ struct asl_run {
     struct asl_vars *vars;
     const struct asl_state *state;  /* the state being run */
     long entered_event;         /* id of that state's ...StateEntered event */
+    long entered_prev;          /* and that event's previousEventId */
     long prev_event;            /* id of this thread's latest event */
     char entered_time[40];
     int retry_count;            /* $$.State.RetryCount */

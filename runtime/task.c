@@ -265,6 +265,10 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
     }
     task_event(run, t, "Scheduled", sched);
     task_event(run, t, "Started", NULL);
+    /* Callback and .sync integrations report the request as submitted
+     * before the task's own outcome. */
+    if (t->wait_for_token || (t->resource_name && strstr(t->resource_name, ".sync")))
+        task_event(run, t, "Submitted", NULL);
 
     int rc;
     const struct asl_binding *b;
