@@ -85,7 +85,11 @@ char *asl_em_map(struct em *em, struct asl_cstate *s)
     json_t *sel = json_object_get(n, "ItemSelector");
     if (!sel)
         sel = json_object_get(n, "Parameters");
-    char *selector = asl_em_tpl(em, sel);
+    char *selector = s->jsonata ? asl_em_jtpl(em, sel, "ItemSelector") : asl_em_tpl(em, sel);
+    char *items_jn = s->jsonata ? asl_em_jtpl(em, json_object_get(n, "Items"), "Items") : strdup("NULL");
+    char *mc_jn = s->jsonata ? asl_em_jtpl_expr_only(em, n, "MaxConcurrency") : strdup("NULL");
+    char *tc_jn = s->jsonata ? asl_em_jtpl_expr_only(em, n, "ToleratedFailureCount") : strdup("NULL");
+    char *tp_jn = s->jsonata ? asl_em_jtpl_expr_only(em, n, "ToleratedFailurePercentage") : strdup("NULL");
     char *mcp = asl_em_path_field(em, n, "MaxConcurrencyPath", ASL_MODE_REFPATH, NULL);
     char *tcp = asl_em_path_field(em, n, "ToleratedFailureCountPath", ASL_MODE_REFPATH, NULL);
     char *tpp = asl_em_path_field(em, n, "ToleratedFailurePercentagePath", ASL_MODE_REFPATH, NULL);
@@ -110,9 +114,16 @@ char *asl_em_map(struct em *em, struct asl_cstate *s)
     asl_cemit_cstr(em->tab, json_string_value(json_object_get(n, "Label")));
     fprintf(em->tab, ",\n    .batch_max_items = %lld, .batch_input = %s,\n    %s,\n"
                      "    .reader = %s, .writer = %s,\n"
-                     "    .batch_max_items_path = %s, .batch_max_bytes = %lld, .batch_max_bytes_path = %s,\n};\n",
+                     "    .batch_max_items_path = %s, .batch_max_bytes = %lld, .batch_max_bytes_path = %s,\n"
+                     "    .jsonata = %d, .items_jn = %s, .max_concurrency_jn = %s,\n"
+                     "    .tolerated_count_jn = %s, .tolerated_percent_jn = %s,\n};\n",
             (long long)asl_em_num_or(batcher, "MaxItemsPerBatch", batcher ? 0 : -1), batch_input, rec,
-            reader, writer, bip, (long long)asl_em_num_or(batcher, "MaxInputBytesPerBatch", -1), bbp);
+            reader, writer, bip, (long long)asl_em_num_or(batcher, "MaxInputBytesPerBatch", -1), bbp,
+            s->jsonata, items_jn, mc_jn, tc_jn, tp_jn);
+    free(items_jn);
+    free(mc_jn);
+    free(tc_jn);
+    free(tp_jn);
     free(bip);
     free(bbp);
     free(reader);

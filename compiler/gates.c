@@ -11,18 +11,6 @@
 void asl_check_features(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
     (void)m;
-    if (s->jsonata && s->type == ASL_MAP) {
-        static const char *const fields[] = {"Items", "ItemSelector", "MaxConcurrency",
-            "ToleratedFailureCount", "ToleratedFailurePercentage"};
-        for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-            json_t *v = json_object_get(s->node, fields[i]);
-            if (v && (i < 2 || json_is_string(v))) {
-                char *p = asl_ptr_join(s->pointer, fields[i]);
-                asl_diag_error(d, p, "JSONata Map %s is not supported by this version of aslc", fields[i]);
-                free(p);
-            }
-        }
-    }
     if (s->type == ASL_MAP) {
         /* ItemReader and ResultWriter work on buckets bound to local
          * folders (runtime/map_store.h); S3 inventory manifests do not yet. */

@@ -33,7 +33,7 @@ static json_t *lookup_var(void *ud, const char *name, size_t len)
     return asl_vars_get(v, buf);
 }
 
-static void evaluation_failed(struct asl_run *run, const char *location)
+void asl_jn_evaluation_failed(struct asl_run *run, const char *location)
 {
     json_t *d = NULL;
     if (asl_history_recording(run))
@@ -57,14 +57,14 @@ int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out)
                               "The JSONata expression '%s' specified for the field '%s' threw an error "
                               "during evaluation. %s", t->jn_text, t->field, err.cause ? err.cause : "");
         asl_err_clear(&err);
-        evaluation_failed(run, t->field);
+        asl_jn_evaluation_failed(run, t->field);
         return -1;
     }
     if (!v) {
         asl_run_fail_prefixed(run, ASL_E_QUERY,
                               "The JSONata expression '%s' specified for the field '%s' returned nothing "
                               "(undefined).", t->jn_text, t->field);
-        evaluation_failed(run, t->field);
+        asl_jn_evaluation_failed(run, t->field);
         return -1;
     }
     *out = v;
@@ -121,7 +121,7 @@ int asl_jn_expect(struct asl_run *run, const struct asl_tpl *t, json_t *v, const
                               "The field '%s' must be of type '%s', but was '%s' for value: %s",
                               t->field ? t->field : "?", want, type_word(v), text ? text : "");
     free(text);
-    evaluation_failed(run, t->field ? t->field : "");
+    asl_jn_evaluation_failed(run, t->field ? t->field : "");
     return -1;
 }
 

@@ -108,9 +108,52 @@ int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *e
 
 /* MaxConcurrency, the tolerances and the batch limits, literal or from
  * their *Path fields against the effective input. */
+/* A JSONata Map's numeric field given as an expression. */
+static int jn_number(struct asl_run *run, const struct asl_tpl *t, json_t *eff, int want_int, double *out)
+{
+    json_t *states = asl_jn_states(run, eff, NULL, NULL), *v = NULL;
+    int rc = asl_jn_tpl(run, t, states, &v);
+    json_decref(states);
+    if (rc == 0)
+        rc = asl_jn_expect(run, t, v, want_int ? "integer" : "number");
+    if (rc == 0)
+        *out = json_number_value(v);
+    json_decref(v);
+    return rc;
+}
+
 static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l)
 {
     double d;
+    if (m->max_concurrency_jn || m->tolerated_count_jn || m->tolerated_percent_jn) {
+        l->maxconc = m->max_concurrency;
+        l->tol_count = m->tolerated_count;
+        l->tol_percent = m->tolerated_percent;
+        if (m->max_concurrency_jn) {
+            if (jn_number(run, m->max_concurrency_jn, eff, 1, &d) != 0)
+                return -1;
+            if (d < 0)
+                return asl_run_fail_prefixed(run, ASL_E_QUERY, "Expected non-negative integer for "
+                                             "MaxConcurrency, got '%lld' instead.", (long long)d);
+            l->maxconc = (long long)d;
+        }
+        if (m->tolerated_count_jn) {
+            if (jn_number(run, m->tolerated_count_jn, eff, 1, &d) != 0)
+                return -1;
+            if (d < 0)
+                return asl_run_fail_prefixed(run, ASL_E_QUERY, "ToleratedFailureCount cannot be negative.");
+            l->tol_count = (long long)d;
+        }
+        if (m->tolerated_percent_jn) {
+            if (jn_number(run, m->tolerated_percent_jn, eff, 0, &d) != 0)
+                return -1;
+            if (d < 0 || d > 100)
+                return asl_run_fail_prefixed(run, ASL_E_QUERY,
+                                             "ToleratedFailurePercentage must be between 0 and 100.");
+            l->tol_percent = d;
+        }
+        return 0;
+    }
     l->maxconc = m->max_concurrency;
     if (m->max_concurrency_path) {
         if (asl_map_path_number(run, m->max_concurrency_path, eff, "MaxConcurrencyPath", 1, &d) != 0)
@@ -168,6 +211,28 @@ static int map_items(struct asl_run *run, const struct asl_map *m, json_t *eff, 
     if (m->reader)
         return asl_items_open_reader(run, m, eff, out);
     json_t *items = NULL;
+    if (m->jsonata) {
+        if (m->items_jn) {
+            json_t *states = asl_jn_states(run, eff, NULL, NULL);
+            int rc = asl_jn_tpl(run, m->items_jn, states, &items);
+            json_decref(states);
+            if (rc != 0 || asl_jn_expect(run, m->items_jn, items, "array") != 0) {
+                json_decref(items);
+                return -1;
+            }
+        } else if (!json_is_array(eff)) {
+            char *text = asl_json_text(eff);
+            asl_run_fail_prefixed(run, ASL_E_QUERY, "Map state input must be an array but was: %s",
+                                  text ? text : "");
+            free(text);
+            asl_jn_evaluation_failed(run, "Items");
+            return -1;
+        } else {
+            items = json_incref(eff);
+        }
+        *out = asl_items_array_new(items);
+        return *out ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+    }
     if (m->items_path) {
         int s = asl_run_select(run, m->items_path, eff, &items);
         if (s < 0)
@@ -232,8 +297,15 @@ static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, 
     it->map_item_index = idx;
     it->map_item_value = item;
     json_t *out = NULL;
-    if (asl_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0)
+    if (ms->m->jsonata) {
+        /* $states.context.Map.Item.{Index,Value} come from the run. */
+        json_t *states = asl_jn_states(it, ms->eff, NULL, NULL);
+        if (asl_jn_tpl(it, ms->m->item_selector, states, &out) != 0)
+            out = NULL;
+        json_decref(states);
+    } else if (asl_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0) {
         out = NULL;
+    }
     it->map_item_index = it->map_item_value = NULL;
     it->vars = own;
     json_decref(idx);

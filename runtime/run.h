@@ -146,6 +146,8 @@ json_t *asl_lit(const struct asl_run *run, int idx);
 json_t *asl_jn_states(struct asl_run *run, json_t *input, json_t *result, json_t *error_output);
 /* Evaluate a JSONata-state template against a $states object. */
 int asl_jn_tpl(struct asl_run *run, const struct asl_tpl *t, json_t *states, json_t **out);
+/* Record AWS's EvaluationFailed event for run->err at `location`. */
+void asl_jn_evaluation_failed(struct asl_run *run, const char *location);
 /* One "{% %}" node, against run->jn_states. */
 int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out);
 /* Finish a JSONata state: evaluate Assign and Output against

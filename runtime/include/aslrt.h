@@ -373,6 +373,13 @@ struct asl_map {
     const struct asl_path *tolerated_count_path;
     double tolerated_percent;               /* -1: none */
     const struct asl_path *tolerated_percent_path;
+    /* JSONata Maps: Items, and the numeric fields written as expressions
+     * (item_selector is then a JSONata template). */
+    unsigned char jsonata;
+    const struct asl_tpl *items_jn;
+    const struct asl_tpl *max_concurrency_jn;
+    const struct asl_tpl *tolerated_count_jn;
+    const struct asl_tpl *tolerated_percent_jn;
     int distributed;                        /* ProcessorConfig.Mode DISTRIBUTED */
     const char *label;
     long long batch_max_items;              /* ItemBatcher.MaxItemsPerBatch, -1: none */
