@@ -55,7 +55,7 @@ static int find_runtime(char *lib, size_t ln, char *inc, size_t in)
     if (dir) {
         snprintf(lib, ln, "%s/%s/libaslrt.a", dir, ASLC_REL_LIBDIR);
         snprintf(inc, in, "%s/%s", dir, ASLC_REL_INCLUDEDIR);
-        char hdr[PATH_MAX + 16];
+        char hdr[2 * PATH_MAX + 16];
         snprintf(hdr, sizeof hdr, "%s/aslrt.h", inc);
         free(dir);
         if (file_exists(lib) && file_exists(hdr))
@@ -91,7 +91,7 @@ static void push_words(char ***argv, size_t *n, const char *s)
 int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_link_needs *needs,
                  const struct asl_cc_opts *o)
 {
-    char lib[PATH_MAX + 32], inc[PATH_MAX + 32];
+    char lib[2 * PATH_MAX], inc[2 * PATH_MAX];
     if (find_runtime(lib, sizeof lib, inc, sizeof inc) != 0)
         return -1;
     const char *cc = o->cc ? o->cc : getenv("CC");
@@ -106,7 +106,7 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
     push(&argv, &n, opt);
     push(&argv, &n, "-w");      /* generated code is checked by aslc's own tests with -Wall */
     push_words(&argv, &n, ASLC_SAN_FLAGS);
-    char incflag[PATH_MAX + 40];
+    char incflag[sizeof inc + 2];
     snprintf(incflag, sizeof incflag, "-I%s", inc);
     push(&argv, &n, incflag);
     push(&argv, &n, c_file);

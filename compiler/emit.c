@@ -210,6 +210,15 @@ static char *seg_init(struct em *em, const char *prefix, size_t i, const struct 
 
 int asl_em_path(struct em *em, const struct asl_path *p)
 {
+    /* A path's tables follow from its text alone: emit each text once. */
+    for (int i = 0; i < em->npath; i++)
+        if (strcmp(em->path_texts[i], p->text) == 0)
+            return i;
+    char **pt = realloc(em->path_texts, (size_t)(em->npath + 1) * sizeof *pt);
+    if (!pt)
+        abort();
+    em->path_texts = pt;
+    em->path_texts[em->npath] = strdup(p->text);
     int id = em->npath++;
     char *prefix = asl_em_fmt("path_%d", id);
     if (p->nseg) {
@@ -617,10 +626,33 @@ static void emit_io(struct em *em, struct asl_cstate *s, FILE *f)
     char *pt = asl_em_tpl(em, params);
     char *rs = asl_em_tpl(em, json_object_get(s->node, "ResultSelector"));
     char *as = asl_em_tpl(em, json_object_get(s->node, "Assign"));
-    fprintf(f, "        .io = {.input_path = %s, .output_path = %s, .result_path = %s,\n"
-               "               .input_null = %d, .output_null = %d, .result_null = %d,\n"
-               "               .parameters = %s, .result_selector = %s, .assign = %s},\n",
-            ip, op, rp, in_null, out_null, res_null, pt, rs, as);
+    /* Only what the state sets: absent fields are NULL/0 by C's rules. */
+    const char *names[] = {"input_path", "output_path", "result_path", "parameters",
+                           "result_selector", "assign"};
+    const char *vals[] = {ip, op, rp, pt, rs, as};
+    int nulls[] = {in_null, out_null, res_null};
+    const char *null_names[] = {"input_null", "output_null", "result_null"};
+    int first = 1;
+    for (int i = 0; i < 6; i++)
+        first &= strcmp(vals[i], "NULL") == 0;
+    for (int i = 0; i < 3; i++)
+        first &= !nulls[i];
+    if (first)
+        goto done;      /* nothing to say: no .io line at all */
+    first = 1;
+    fputs("        .io = {", f);
+    for (int i = 0; i < 6; i++)
+        if (strcmp(vals[i], "NULL") != 0) {
+            fprintf(f, "%s.%s = %s", first ? "" : ", ", names[i], vals[i]);
+            first = 0;
+        }
+    for (int i = 0; i < 3; i++)
+        if (nulls[i]) {
+            fprintf(f, "%s.%s = 1", first ? "" : ", ", null_names[i]);
+            first = 0;
+        }
+    fputs("},\n", f);
+done:
     free(ip);
     free(op);
     free(rp);
@@ -801,6 +833,9 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     fputs("};\n\n", out);
     fputs("int main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n", out);
 
+    for (int i = 0; i < em.npath; i++)
+        free(em.path_texts[i]);
+    free(em.path_texts);
     for (size_t i = 0; em.bind_argv && i < o->nbindings; i++)
         asl_free_words(em.bind_argv[i]);
     free(em.bind_argv);

@@ -161,7 +161,13 @@ static int write_result(const char *path, json_t *result)
 {
     if (!path)
         return 0;
-    if (json_dump_file(result, path, JSON_ENCODE_ANY | JSON_COMPACT) != 0) {
+    char *text = asl_json_text(result);
+    FILE *f = text ? fopen(path, "w") : NULL;
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    free(text);
+    if (!ok) {
         fprintf(stderr, "cannot write result file %s\n", path);
         return -1;
     }
@@ -320,7 +326,10 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         free(c.bucket);
         return EXIT_USAGE;
     }
-    if (asl_json_size(input) > ASL_PAYLOAD_MAX) {
+    struct asl_size_memo memo = {0};
+    size_t in_size = asl_json_size_memo(&memo, input);
+    asl_size_memo_free(&memo);
+    if (in_size > ASL_PAYLOAD_MAX) {
         fprintf(stderr, "%s: the input is larger than %d bytes, the Step Functions limit\n", argv[0],
                 ASL_PAYLOAD_MAX);
         json_decref(input);
@@ -381,17 +390,20 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
     if (asl_tasks_preflight(&ex, argv[0]) != 0)
         goto out;
 
-    json_t *started = json_object();
-    char *in_text = json_dumps(input, JSON_ENCODE_ANY | JSON_COMPACT);
-    json_object_set_new(started, "input", json_string(in_text ? in_text : "{}"));
-    free(in_text);
-    json_object_set_new(started, "roleArn", json_string(ex.role_arn));
+    json_t *started = NULL;
+    if (c.history_file) {   /* the input's text costs a serialisation: only when kept */
+        started = json_object();
+        char *in_text = asl_json_text(input);
+        json_object_set_new(started, "input", json_string(in_text ? in_text : "{}"));
+        free(in_text);
+        json_object_set_new(started, "roleArn", json_string(ex.role_arn));
+    }
     asl_history_add_exec(&ex, 0, "ExecutionStarted", started);
 
     if (asl_machine_run(&run, prog->machine, input, &output) == 0) {
         status = EXIT_OK;
         result = json_pack("{s:s,s:O}", "status", "SUCCEEDED", "output", output);
-        char *text = json_dumps(output, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *text = asl_json_text(output);
         if (text) {
             fputs(text, stdout);
             fputc('\n', stdout);

@@ -519,7 +519,7 @@ oom:
 int asl_intr_math_add(json_t *const *args, size_t nargs, json_t **out, struct asl_err *err)
 {
     static const char fn[] = "States.MathAdd";
-    long long a, b, sum;
+    long long a = 0, b = 0, sum;
     if (asl_intr_nargs(nargs, 2, 2, fn, err) || int_arg(args[0], fn, "first argument", &a, err) ||
         int_arg(args[1], fn, "second argument", &b, err))
         return -1;

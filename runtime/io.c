@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intr_text.h"
 #include "path.h"
 #include "run.h"
 
@@ -23,7 +24,9 @@ json_t *asl_lit(const struct asl_run *run, int idx)
 
 char *asl_json_text(json_t *v)
 {
-    return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    /* AWS writes JSON the way Java does: 0.9 stays 0.9 (jansson's own
+     * writer would print 0.90000000000000002). */
+    return asl_text_json_dup(v, NULL);
 }
 
 char *asl_value_text(json_t *v)
@@ -87,7 +90,7 @@ char *asl_run_root_text(struct asl_run *run, const struct asl_path *p, json_t *i
         root = ctx = asl_run_context(run);
     else if (p->root == ASL_ROOT_VAR)
         root = asl_vars_get(run->vars, p->var);
-    char *s = root ? json_dumps(root, JSON_ENCODE_ANY | JSON_COMPACT) : strdup("null");
+    char *s = root ? asl_json_text(root) : strdup("null");
     json_decref(ctx);
     return s;
 }

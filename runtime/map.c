@@ -93,7 +93,7 @@ int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *e
     }
     if (!ok) {
         char *text = json_is_string(v) ? strdup(json_string_value(v))
-                                       : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+                                       : asl_json_text(v);
         asl_run_fail_prefixed(run, ASL_E_RUNTIME,
                               "The %s field refers to value \"%s\" which is not a valid %s: %s",
                               field, text ? text : "", want_int ? "integer" : "float", p->text);

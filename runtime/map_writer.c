@@ -42,7 +42,7 @@ char *asl_map_run_arn(const struct asl_exec *ex, const char *label, char *id, si
 
 static char *dump(json_t *v)
 {
-    return v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    return v ? asl_json_text(v) : NULL;
 }
 
 json_t *asl_map_record(const struct asl_exec *ex, const struct asl_map_child *c)

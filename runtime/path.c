@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "path.h"
+#include "run.h"
 
 /* ------------------------------------------------------------ strings */
 
@@ -79,7 +80,7 @@ static char *sb_take(struct sbuf *b)
 
 static void sb_json(struct sbuf *b, json_t *v)
 {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *s = asl_json_text(v);
     if (!s) {
         b->oom = 1;
         return;
@@ -563,7 +564,7 @@ char *asl_path_miss_cause(const struct asl_path *p, json_t *root)
 
 static int put_fail(const struct asl_path *p, json_t *root, struct asl_err *err)
 {
-    char *in = json_dumps(root, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *in = asl_json_text(root);
     asl_err_set(err, ASL_E_RESULT_PATH, "Unable to apply ReferencePath %s to input %s",
                 p->text ? p->text : "$", in ? in : "?");
     free(in);

@@ -121,7 +121,7 @@ int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **a
 {
     struct param p[12];
     int cnt[12];
-    char syms[64];
+    char syms[64] = {0};
     int np = parse_sig(sig, p, 12);
     if (nargs > 60)
         return jn_fail(c, "T0410", "Too many arguments to function %s", fname);
@@ -199,16 +199,6 @@ static int set_num(struct jn_ctx *c, double d, json_t **out)
         return jn_fail(c, "D1001", "Number out of range");
     *out = H(jn_num(d));
     return 0;
-}
-
-static json_t *as_array(struct jn_ctx *c, json_t *v)
-{
-    if (json_is_array(v))
-        return v;
-    json_t *a = H(json_array());
-    if (v)
-        json_array_append(a, v);
-    return a;
 }
 
 /* Call f with as many of (a, b, d) as it takes. */
