@@ -52,7 +52,15 @@ int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out)
     json_t *v = NULL;
     if (!prog->jsonata_eval)
         return asl_err_set_str(&run->err, ASL_E_RUNTIME, "JSONata evaluator missing");
-    if (prog->jsonata_eval(t->jn, &env, &v, &err) != 0) {
+    int rc = prog->jsonata_eval(t->jn, &env, &v, &err);
+    if (rc == ASL_JN_FUNCTION_RESULT) {
+        asl_run_fail_prefixed(run, ASL_E_QUERY,
+                              "The JSONata expression '%s' specified for the field '%s' returned an "
+                              "unsupported result type.", t->jn_text, t->field);
+        asl_jn_evaluation_failed(run, t->field);
+        return -1;
+    }
+    if (rc != 0) {
         asl_run_fail_prefixed(run, ASL_E_QUERY,
                               "The JSONata expression '%s' specified for the field '%s' threw an error "
                               "during evaluation. %s", t->jn_text, t->field, err.cause ? err.cause : "");

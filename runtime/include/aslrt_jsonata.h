@@ -100,6 +100,10 @@ struct asl_jn_env {
 int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
                 json_t **out, struct asl_err *err);
 
+/* asl_jn_eval's return when the whole result is a function (*out NULL,
+ * err untouched): AWS reports "returned an unsupported result type". */
+#define ASL_JN_FUNCTION_RESULT 1
+
 #define ASL_E_QUERY_EVAL "States.QueryEvaluationError"
 
 #ifdef __cplusplus

@@ -1639,7 +1639,9 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
     struct jn_frame top = {0};
     json_t *r = NULL;
     int rc = ev(&c, root, NULL, NULL, &top, &r);
-    if (rc == 0 && r)
+    if (rc == 0 && r && c.nmarks && jn_fn_of(&c, r))
+        rc = ASL_JN_FUNCTION_RESULT;    /* JSON has no functions: the caller says so */
+    else if (rc == 0 && r)
         *out = contains_fn(&c, r) ? export(&c, r) : json_incref(r);
     if (rc != 0 && !err->name)
         asl_err_set(err, ASL_E_QUERY_EVAL, "D0000: evaluation failed");

@@ -1228,6 +1228,13 @@ FN(f_range)
     if (st == 0) { *out = r; return 0; }
     if (fabs((b - a) / st) > 1e7) return jn_fail(c, "D2014", "Range too large");
     for (double x = a; st > 0 ? x <= b : x >= b; x += st) json_array_append_new(r, jn_num(x));
+    /* AWS returns $range's result as a sequence: one number comes back as
+     * that number (recorded: $range(1, 9, 9) is 1), none as []. */
+    if (json_array_size(r) == 1) {
+        json_t *sq = jn_seq(c);
+        json_array_append(sq, json_array_get(r, 0));
+        r = sq;
+    }
     *out = r;
     return 0;
 }
