@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # tools/test.sh - the whole test suite, as CI runs it (.ci/run calls this).
 #
-# Installs missing build dependencies (as root), builds everything with
-# AddressSanitizer + UndefinedBehaviorSanitizer and -Werror in build-asan/,
+# Installs missing build dependencies (as root), runs the Parallel and Map
+# tests under ThreadSanitizer (build-tsan/), then builds everything with
+# AddressSanitizer + UndefinedBehaviorSanitizer and -Werror in build-asan/
 # and runs every ctest test (unit, cases, diagnostics, scripts).
 #
 # Environment:
 #   ASLC_BUILD_JOBS   make parallelism (default: nproc)
 #   ASLC_TEST_JOBS    ctest parallelism (default 2)
-#   ASLC_SKIP_TSAN=1  skip the ThreadSanitizer pass (once there is one)
+#   ASLC_SKIP_TSAN=1  skip the ThreadSanitizer pass over the Parallel/Map tests
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -22,6 +23,16 @@ unset ASLC_BOOTSTRAP_ONLY_PACKAGES
 JOBS=${ASLC_BUILD_JOBS:-$(nproc 2> /dev/null || echo 2)}
 CTEST_JOBS=${ASLC_TEST_JOBS:-2}
 
+status=0
+
+# ---------------------------------------------------------------- ThreadSanitizer
+# The Parallel and Map tests (and every workflow they compile) under TSan,
+# first, so the full suite's ctest summary is the last thing printed.
+if [ "${ASLC_SKIP_TSAN:-0}" != 1 ]; then
+    echo "test: ThreadSanitizer pass over the Parallel and Map tests (build-tsan/)"
+    JOBS="$JOBS" "$ROOT/tools/tsan.sh" "$ROOT/build-tsan" || status=$?
+fi
+
 echo "test: configuring build-asan/ (ASan + UBSan, -Werror)"
 cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DASLC_SANITIZE=ON -DASLC_WERROR=ON > /dev/null
@@ -29,16 +40,6 @@ echo "test: building with -j$JOBS"
 cmake --build "$ROOT/build-asan" -j"$JOBS"
 
 echo "test: running ctest -j$CTEST_JOBS"
-status=0
 (cd "$ROOT/build-asan" && ctest --output-on-failure -j"$CTEST_JOBS") || status=$?
-
-# ---------------------------------------------------------------- ThreadSanitizer
-# Reserved for the lead: a second build with -DASLC_TSAN=ON in build-tsan/
-# running the Parallel/Map tests (e.g. ctest -R 'parallel|map').  Skip it
-# with ASLC_SKIP_TSAN=1.
-if [ "${ASLC_SKIP_TSAN:-0}" != 1 ]; then
-    : # TSan pass goes here
-fi
-# ---------------------------------------------------------------- end TSan
 
 exit "$status"
