@@ -83,6 +83,7 @@ static const char *const optimized[] = {
     "apigateway", "invoke", NULL,
     "http", "invoke", NULL,
     "bedrock", "invokeModel", "createModelCustomizationJob", NULL,
+    "bedrockagentcore", "invokeHarness", NULL,
     "mediaconvert", "createJob", NULL,
     NULL,
 };
