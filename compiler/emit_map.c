@@ -94,6 +94,8 @@ char *asl_em_map(struct em *em, struct asl_cstate *s)
     char *tcp = asl_em_path_field(em, n, "ToleratedFailureCountPath", ASL_MODE_REFPATH, NULL);
     char *tpp = asl_em_path_field(em, n, "ToleratedFailurePercentagePath", ASL_MODE_REFPATH, NULL);
     json_t *proc = json_object_get(n, "ItemProcessor");
+    if (!proc)
+        proc = json_object_get(n, "Iterator");     /* the legacy name takes ProcessorConfig too */
     json_t *mode = json_object_get(json_object_get(proc, "ProcessorConfig"), "Mode");
     json_t *batcher = json_object_get(n, "ItemBatcher");
     char *batch_input = asl_em_tpl(em, json_object_get(batcher, "BatchInput"));

@@ -126,8 +126,17 @@ int asl_machine_run(struct asl_run *run, const struct asl_machine *m, json_t *in
         json_t *next_in = NULL;
         int next = -1;
         int rc = st->fn(run, st, cur, &next_in, &next);
-        if (rc == ASL_STEP_FAIL)
+        if (rc == ASL_STEP_FAIL) {
+            /* A branch or iteration stopped because a sibling failed: AWS
+             * records the interrupted state as aborted. */
+            if (run->cancel != run->exec->cancel && asl_cancel_is_set(run->cancel) &&
+                (st->type == ASL_TASK || st->type == ASL_WAIT || st->type == ASL_MAP ||
+                 st->type == ASL_PARALLEL)) {
+                snprintf(ev, sizeof ev, "%sStateAborted", type_names[st->type]);
+                asl_history_add(run, ev, NULL);
+            }
             goto fail;
+        }
         if (st->type != ASL_FAIL) {
             if (next_in != cur && asl_json_size_memo(&memo, next_in) > ASL_PAYLOAD_MAX) {
                 json_decref(next_in);

@@ -35,12 +35,19 @@ static json_t *lookup_var(void *ud, const char *name, size_t len)
 
 void asl_jn_evaluation_failed(struct asl_run *run, const char *location)
 {
+    asl_jn_evaluation_failed_after(run, location, run->entered_prev);
+}
+
+void asl_jn_evaluation_failed_after(struct asl_run *run, const char *location, long prev)
+{
     json_t *d = NULL;
     if (asl_history_recording(run))
         d = json_pack("{s:s,s:s?,s:s?,s:s}", "state", run->state ? run->state->name : "",
                       "error", run->err.name, "cause", run->err.cause, "location", location);
-    /* AWS chains EvaluationFailed to what preceded the state's Entered event. */
-    run->prev_event = asl_history_add_exec(run->exec, run->entered_prev, "EvaluationFailed", d);
+    /* AWS chains EvaluationFailed to what preceded the state's Entered
+     * event for fields evaluated on entry; a Wait's Timestamp follows the
+     * Entered event itself (both recorded). */
+    run->prev_event = asl_history_add_exec(run->exec, prev, "EvaluationFailed", d);
 }
 
 /* Called by asl_tpl_eval for an ASL_TPL_JSONATA node. */

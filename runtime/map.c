@@ -108,6 +108,24 @@ int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *e
 
 /* MaxConcurrency, the tolerances and the batch limits, literal or from
  * their *Path fields against the effective input. */
+/* MaxConcurrencyPath: AWS resolves it before MapStateStarted (recorded: a
+ * bad value fails the execution straight after MapStateEntered). */
+static int map_maxconc(struct asl_run *run, const struct asl_map *m, json_t *eff, long long *out)
+{
+    double d;
+    *out = m->max_concurrency;
+    if (!m->max_concurrency_path)
+        return 0;
+    if (asl_map_path_number(run, m->max_concurrency_path, eff, "MaxConcurrencyPath", 1, &d) != 0)
+        return -1;
+    if (d < 0)
+        return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                                     "Expected non-negative integer for MaxConcurrency, got '%lld' instead.",
+                                     (long long)d);
+    *out = (long long)d;
+    return 0;
+}
+
 /* A JSONata Map's numeric field given as an expression. */
 static int jn_number(struct asl_run *run, const struct asl_tpl *t, json_t *eff, int want_int, double *out)
 {
@@ -153,16 +171,6 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
             l->tol_percent = d;
         }
         return 0;
-    }
-    l->maxconc = m->max_concurrency;
-    if (m->max_concurrency_path) {
-        if (asl_map_path_number(run, m->max_concurrency_path, eff, "MaxConcurrencyPath", 1, &d) != 0)
-            return -1;
-        if (d < 0)
-            return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
-                                         "Expected non-negative integer for MaxConcurrency, got '%lld' instead.",
-                                         (long long)d);
-        l->maxconc = (long long)d;
     }
     l->tol_count = m->tolerated_count;
     l->tol_percent = m->tolerated_percent;
@@ -568,7 +576,8 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         asl_map_writer_open(run, m->writer, eff, ms.map_run_arn, run_id, &ms.writer) != 0)
         goto early;
     ms.keep_records = m->writer && !m->writer->parameters && m->writer->transform == ASL_WT_NONE;
-    if (map_items(run, m, eff, &ms.src) != 0)
+    long long maxconc;
+    if (map_maxconc(run, m, eff, &maxconc) != 0 || map_items(run, m, eff, &ms.src) != 0)
         goto early;
 
     ms.cancel = asl_cancel_child_new(run->cancel);
@@ -588,6 +597,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         asl_history_add(run, "MapStateStarted", NULL);
     /* AWS settles the limits after MapStateStarted: a bad *Path value fails
      * the execution right there, with no MapStateFailed. */
+    ms.lim.maxconc = maxconc;
     if (map_limits(run, m, eff, &ms.lim) != 0)
         goto cleanup;
     ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
@@ -629,7 +639,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
             run->prev_event = ms.fail_event;
         if (m->distributed)
             asl_history_add(run, "MapRunFailed", NULL);
-        asl_history_add(run, "MapStateFailed", NULL);   /* Exited, if caught, follows this */
+        /* MapStateFailed is recover.c's: only when no retry follows. */
     } else {
         if (!ms.writer) {
             arr = json_array();

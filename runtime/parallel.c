@@ -104,8 +104,7 @@ static int parallel_attempt(struct asl_run *run, const struct asl_state *st, voi
             last = bs[i].run.prev_event;
     if (first_fail >= 0) {
         asl_err_move(&run->err, &bs[first_fail].run.err);
-        run->prev_event = bs[first_fail].run.prev_event;
-        asl_history_add(run, "ParallelStateFailed", NULL);
+        run->prev_event = bs[first_fail].run.prev_event;   /* ParallelStateFailed follows it */
         rc = -1;
     } else {
         json_t *arr = json_array();

@@ -212,6 +212,11 @@ int asl_run_with_recovery(struct asl_run *run, const struct asl_state *st,
         run->retry_count++;
         asl_err_clear(&run->err);
     }
+    /* A Parallel or Map that will not be retried reports its failure (AWS
+     * records no ...StateFailed between attempts, nor for States.Runtime). */
+    if ((st->type == ASL_PARALLEL || st->type == ASL_MAP) && !uncatchable(&run->err) &&
+        !asl_cancel_is_set(run->cancel))
+        asl_history_add(run, st->type == ASL_MAP ? "MapStateFailed" : "ParallelStateFailed", NULL);
     int c = try_catch(run, st, rec, in, out, next);
     if (c == 1)
         rc = ASL_STEP_NEXT;

@@ -148,6 +148,8 @@ json_t *asl_jn_states(struct asl_run *run, json_t *input, json_t *result, json_t
 int asl_jn_tpl(struct asl_run *run, const struct asl_tpl *t, json_t *states, json_t **out);
 /* Record AWS's EvaluationFailed event for run->err at `location`. */
 void asl_jn_evaluation_failed(struct asl_run *run, const char *location);
+/* The same, chained to event `prev`. */
+void asl_jn_evaluation_failed_after(struct asl_run *run, const char *location, long prev);
 /* One "{% %}" node, against run->jn_states. */
 int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out);
 /* Finish a JSONata state: evaluate Assign and Output against

@@ -164,10 +164,12 @@ static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, js
         return -1;
     if (w->seconds_jn) {
         rc = asl_jn_expect(run, t, v, "integer");
-        if (rc == 0 && json_number_value(v) < 0)
+        if (rc == 0 && json_number_value(v) < 0) {
             rc = asl_run_fail_prefixed(run, ASL_E_QUERY,
                                        "The Seconds field must be a non-negative integer, but was %lld",
                                        (long long)json_number_value(v));
+            asl_jn_evaluation_failed_after(run, "Seconds", run->entered_event);
+        }
         if (rc == 0)
             *secs = json_number_value(v);
     } else {
@@ -178,6 +180,7 @@ static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, js
             asl_run_fail_prefixed(run, ASL_E_QUERY,
                                   "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
                                   "date-time format string: %s", text ? text : "");
+            asl_jn_evaluation_failed_after(run, "Timestamp", run->entered_event);
             free(text);
             rc = -1;
         } else {
