@@ -1,0 +1,5 @@
+#!/bin/sh
+# The "function": answers {"got": <its event>}.
+printf '{"got":'
+cat
+printf '}'
