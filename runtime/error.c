@@ -20,6 +20,7 @@ void asl_err_clear(struct asl_err *err)
     free(err->name);
     free(err->cause);
     err->name = err->cause = NULL;
+    err->json_null = err->heartbeat = 0;
 }
 
 int asl_err_set_str(struct asl_err *err, const char *name, const char *cause)
@@ -64,4 +65,5 @@ void asl_err_move(struct asl_err *dst, struct asl_err *src)
     asl_err_clear(dst);
     *dst = *src;
     src->name = src->cause = NULL;
+    src->json_null = src->heartbeat = 0;
 }

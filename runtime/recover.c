@@ -30,6 +30,10 @@ static int matches(const char *const *errors, size_t n, const struct asl_err *er
             return 1;
         if (strcmp(e, ASL_E_ALL) == 0)
             return 1;
+        /* AWS reports a missed heartbeat as States.Timeout; a retrier or
+         * catcher naming States.HeartbeatTimeout still means it. */
+        if (err->heartbeat && strcmp(e, ASL_E_HEARTBEAT) == 0)
+            return 1;
         if (strcmp(e, ASL_E_TASK_FAILED) == 0 && strcmp(name, ASL_E_TIMEOUT) != 0)
             return 1;
     }

@@ -36,6 +36,7 @@ struct asl_err {
     char *name;
     char *cause;
     unsigned char json_null;    /* NULL name/cause are JSON null (a mock's Throw), not absent */
+    unsigned char heartbeat;    /* a States.Timeout from a missed heartbeat */
 };
 
 /* Set the error (replacing any previous one); returns -1 so callers can

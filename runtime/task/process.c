@@ -676,6 +676,7 @@ int asl_proc_invoke(const struct asl_proc_spec *spec, json_t *input, json_t **re
             asl_log(ASL_LOG_INFO, r->tag, "'%s' stopped: no heartbeat for %g s",
                     prog_name(r), spec->heartbeat_s);
             rc = asl_err_set_str(err, ASL_E_TIMEOUT, NULL);
+            err->heartbeat = 1;
             break;
         case STOP_OUTPUT:
             rc = data_limit(r, err);

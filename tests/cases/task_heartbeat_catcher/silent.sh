@@ -1,0 +1,3 @@
+#!/bin/sh
+# Works too long without a heartbeat.
+exec sleep 5
