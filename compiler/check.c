@@ -52,7 +52,7 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
-static const char *json_type_name(json_t *v)
+const char *asl_ck_type_name(json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT: return "an object";
@@ -95,7 +95,7 @@ static void check_path(struct ck *c, json_t *node, const char *key, const char *
     }
     if (!json_is_string(v)) {
         asl_diag_error(c->d, p, "%s must be a string%s, not %s", key, nullable ? " or null" : "",
-                       json_type_name(v));
+                       asl_ck_type_name(v));
     } else {
         struct asl_expr *e = asl_compile_expr(&c->arena, c->d, p, json_string_value(v), mode);
         if (e)
@@ -153,7 +153,7 @@ static void check_template_field(struct ck *c, json_t *node, const char *key, co
         return;
     char *p = ptr(base, key);
     if (!json_is_object(v))
-        asl_diag_error(c->d, p, "%s must be an object, not %s", key, json_type_name(v));
+        asl_diag_error(c->d, p, "%s must be an object, not %s", key, asl_ck_type_name(v));
     else
         check_template(c, v, p);
     free(p);
@@ -180,7 +180,7 @@ static void check_assign(struct ck *c, json_t *node, const char *base)
         return;
     char *p = ptr(base, "Assign");
     if (!json_is_object(v)) {
-        asl_diag_error(c->d, p, "Assign must be an object, not %s", json_type_name(v));
+        asl_diag_error(c->d, p, "Assign must be an object, not %s", asl_ck_type_name(v));
         free(p);
         return;
     }
@@ -230,7 +230,7 @@ static void check_int_field(struct ck *c, json_t *node, const char *key, const c
         return;
     char *p = ptr(base, key);
     if (!is_int(v))
-        asl_diag_error(c->d, p, "%s must be an integer, not %s", key, json_type_name(v));
+        asl_diag_error(c->d, p, "%s must be an integer, not %s", key, asl_ck_type_name(v));
     else if (int_val(v) < min || int_val(v) > max)
         asl_diag_error(c->d, p, "%s must be between %lld and %lld", key, min, max);
     free(p);
@@ -241,7 +241,7 @@ static void check_string_field(struct ck *c, json_t *node, const char *key, cons
     json_t *v = json_object_get(node, key);
     if (v && !json_is_string(v)) {
         char *p = ptr(base, key);
-        asl_diag_error(c->d, p, "%s must be a string, not %s", key, json_type_name(v));
+        asl_diag_error(c->d, p, "%s must be a string, not %s", key, asl_ck_type_name(v));
         free(p);
     }
 }

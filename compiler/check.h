@@ -15,6 +15,9 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
 void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
 void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
 
+/* "an object", "a string", ... for messages (check.c). */
+const char *asl_ck_type_name(json_t *v);
+
 /* Shared field checks (check_exec.c). */
 void asl_ck_int_range(struct asl_diags *d, json_t *node, const char *key, const char *base,
                       double min, double max);

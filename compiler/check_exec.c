@@ -10,18 +10,6 @@
 #include "exprs.h"
 #include "resource.h"
 
-static const char *type_name(json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: case JSON_REAL: return "a number";
-    case JSON_TRUE: case JSON_FALSE: return "a boolean";
-    default: return "null";
-    }
-}
-
 static int whole(json_t *v)
 {
     return json_is_integer(v) || (json_is_real(v) && floor(json_real_value(v)) == json_real_value(v));
@@ -35,7 +23,7 @@ void asl_ck_int_range(struct asl_diags *d, json_t *node, const char *key, const 
         return;
     char *p = asl_ptr_join(base, key);
     if (!whole(v))
-        asl_diag_error(d, p, "%s must be an integer, not %s", key, type_name(v));
+        asl_diag_error(d, p, "%s must be an integer, not %s", key, asl_ck_type_name(v));
     else if (json_number_value(v) < min || json_number_value(v) > max)
         asl_diag_error(d, p, "%s must be between %.0f and %.0f", key, min, max);
     free(p);

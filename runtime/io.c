@@ -95,6 +95,17 @@ char *asl_run_root_text(struct asl_run *run, const struct asl_path *p, json_t *i
     return s;
 }
 
+int asl_run_select_required(struct asl_run *run, const struct asl_path *p, json_t *in, json_t **out)
+{
+    int rc = asl_run_select(run, p, in, out);
+    if (rc == 0) {
+        char *cause = asl_path_miss_text(run, p, in);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME, "%s", cause ? cause : p->text);
+        free(cause);
+    }
+    return rc == 1 ? 0 : -1;
+}
+
 char *asl_path_miss_text(struct asl_run *run, const struct asl_path *p, json_t *in)
 {
     json_t *ctx = NULL, *root = in;
@@ -105,19 +116,6 @@ char *asl_path_miss_text(struct asl_run *run, const struct asl_path *p, json_t *
     char *cause = asl_path_miss_cause(p, root);
     json_decref(ctx);
     return cause;
-}
-
-static json_t *val_json(const struct asl_val *v)
-{
-    switch (v->kind) {
-    case ASL_VAL_STRING: return json_stringn_nocheck(v->str, v->len);
-    case ASL_VAL_INT: return json_integer(v->i);
-    case ASL_VAL_REAL: return json_real(v->r);
-    case ASL_VAL_TRUE: return json_true();
-    case ASL_VAL_FALSE: return json_false();
-    case ASL_VAL_NULL: break;
-    }
-    return json_null();
 }
 
 /* A path in a template or argument selected nothing: AWS's States.Runtime. */
@@ -136,7 +134,7 @@ static int expr_eval_field(struct asl_run *run, const struct asl_expr *e, json_t
 {
     switch (e->kind) {
     case ASL_EX_VAL:
-        *out = val_json(&e->val);
+        *out = asl_val_json(&e->val);
         return 1;
     case ASL_EX_PATH: {
         int rc = asl_run_select(run, e->path, in, out);

@@ -185,7 +185,7 @@ static json_t *merge_fields(const struct asl_seg *s, json_t *obj)
     return m;
 }
 
-static json_t *val_json(const struct asl_val *v)
+json_t *asl_val_json(const struct asl_val *v)
 {
     switch (v->kind) {
     case ASL_VAL_STRING: return json_stringn_nocheck(v->str, v->len);
@@ -203,7 +203,7 @@ static json_t *val_json(const struct asl_val *v)
 static json_t *operand_value(struct eval *c, const struct asl_foperand *o, json_t *cur)
 {
     if (!o->path)
-        return val_json(&o->val);
+        return asl_val_json(&o->val);
     json_t *root = o->path->root == ASL_ROOT_CURRENT ? cur
                  : o->path->root == ASL_ROOT_INPUT ? c->doc : NULL;
     json_t *v = NULL;

@@ -43,4 +43,7 @@ int asl_path_put(const struct asl_path *p, json_t *root, json_t *value, json_t *
  * `nseg` steps; malloc'd. */
 char *asl_path_bracket(const struct asl_path *p, size_t nseg);
 
+/* A literal of a compiled expression as a JSON value (new reference). */
+json_t *asl_val_json(const struct asl_val *v);
+
 #endif /* ASL_RUNTIME_PATH_H */

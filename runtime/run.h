@@ -98,6 +98,9 @@ int asl_run_select(struct asl_run *run, const struct asl_path *p, json_t *in, js
 /* The JSON text of the root a path is applied to, for "could not be found
  * in the input '...'" messages; malloc'd. */
 char *asl_run_root_text(struct asl_run *run, const struct asl_path *p, json_t *in);
+/* The same, where selecting nothing is AWS's States.Runtime "Invalid
+ * path ..." failure: 0 with *out, or -1 with run->err. */
+int asl_run_select_required(struct asl_run *run, const struct asl_path *p, json_t *in, json_t **out);
 /* AWS's "Invalid path ..." cause for a path that selected nothing,
  * against the root the path names; malloc'd. */
 char *asl_path_miss_text(struct asl_run *run, const struct asl_path *p, json_t *in);

@@ -172,15 +172,8 @@ struct task_ctx {
 static int resolve_seconds(struct asl_run *run, const struct asl_path *p, json_t *eff, double *out)
 {
     json_t *v = NULL;
-    int rc = asl_run_select(run, p, eff, &v);
-    if (rc < 0)
+    if (asl_run_select_required(run, p, eff, &v) != 0)
         return -1;
-    if (rc == 0) {
-        char *cause = asl_path_miss_text(run, p, eff);
-        asl_run_fail_prefixed(run, ASL_E_RUNTIME, "%s", cause ? cause : p->text);
-        free(cause);
-        return -1;
-    }
     if (!json_is_integer(v) || json_integer_value(v) <= 0) {
         char *text = asl_json_text(v);
         asl_run_fail_prefixed(run, ASL_E_RUNTIME,
