@@ -747,6 +747,15 @@ int asl_check(struct asl_model *m, struct asl_diags *d)
                 asl_diag_warning(d, c.read_at[i],
                                  "the variable '$%s' is never assigned: the execution will fail here",
                                  c.read[i]);
+        const char **jn_read;
+        char **jn_at;
+        size_t njn;
+        asl_check_jsonata_reads(&jn_read, &jn_at, &njn);
+        for (size_t i = 0; i < njn; i++)
+            if (!var_assigned(&c, jn_read[i]))
+                asl_diag_warning(d, jn_at[i],
+                                 "the variable '$%s' is never assigned: the expression reads nothing there",
+                                 jn_read[i]);
     }
     asl_check_jsonata_done();
     for (size_t i = 0; i < c.nread; i++)

@@ -31,6 +31,9 @@ void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s
 void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t *n);
 /* Every expression of a JSONata state parses; its Choice rules are JSONata rules. */
 void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
+/* The variables JSONata expressions read, with where (borrowed until
+ * asl_check_jsonata_done). */
+void asl_check_jsonata_reads(const char ***names, char ***where, size_t *n);
 /* Release what the JSONata checks collected. */
 void asl_check_jsonata_done(void);
 

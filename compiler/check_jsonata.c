@@ -17,8 +17,25 @@ static const char *const expr_fields[] = {"Arguments", "Output", "Assign", "Item
     "ToleratedFailureCount", "ToleratedFailurePercentage", "Error", "Cause", "Credentials",
     "ItemReader", "ItemBatcher", "ResultWriter", NULL};
 
+/* What the JSONata checks learn for the unassigned-variable warning. */
 static char **assigned_names;
 static size_t nassigned_names;
+static char **read_names, **read_at;
+static size_t nread_names;
+
+static void note_reads(const struct asl_jn_ast *ast, const char *pointer)
+{
+    for (size_t i = 0; i < ast->nvars; i++) {
+        char **rn = realloc(read_names, (nread_names + 1) * sizeof *rn);
+        char **ra = rn ? realloc(read_at, (nread_names + 1) * sizeof *ra) : NULL;
+        if (!rn || !ra)
+            abort();
+        read_names = rn;
+        read_at = ra;
+        read_names[nread_names] = strdup(ast->vars[i]);
+        read_at[nread_names++] = strdup(pointer);
+    }
+}
 
 static void parse_one(struct asl_diags *d, const char *pointer, const char *text)
 {
@@ -33,6 +50,7 @@ static void parse_one(struct asl_diags *d, const char *pointer, const char *text
         asl_diag_expr(d, pointer, text, (unsigned)(err.column > 0 ? err.column : 1) + 2, msg);
         return;
     }
+    note_reads(ast, pointer);
     asl_jn_free(ast);
 }
 
@@ -167,8 +185,23 @@ void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t 
     }
 }
 
+void asl_check_jsonata_reads(const char ***names, char ***where, size_t *n)
+{
+    *names = (const char **)read_names;
+    *where = read_at;
+    *n = nread_names;
+}
+
 void asl_check_jsonata_done(void)
 {
+    for (size_t i = 0; i < nread_names; i++) {
+        free(read_names[i]);
+        free(read_at[i]);
+    }
+    free(read_names);
+    free(read_at);
+    read_names = read_at = NULL;
+    nread_names = 0;
     for (size_t i = 0; i < nassigned_names; i++)
         free(assigned_names[i]);
     free(assigned_names);
