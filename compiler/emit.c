@@ -755,8 +755,14 @@ static void emit_state(struct em *em, struct asl_cstate *s, FILE *table)
     asl_cemit_cstr(table, s->name);
     fputs(", .pointer = ", table);
     asl_cemit_cstr(table, s->pointer);
-    fprintf(table, ",\n        .type = %s, .fn = state_%d, .next = %d, .spec = %s,\n",
-            type_enum[s->type], s->gid, nx, spec);
+    fprintf(table, ",\n        .type = %s, .fn = state_%d, .spec = %s, .next = %d,",
+            type_enum[s->type], s->gid, spec, nx);
+    if (nx >= 0) {      /* say where Next goes: indexes alone are hard to follow */
+        fputs(" /* ", table);
+        asl_cemit_comment(table, s->machine->states[nx].name, 60);
+        fputs(" */", table);
+    }
+    fputc('\n', table);
     emit_io(em, s, table);
     fputs("    },\n", table);
     free(spec);
