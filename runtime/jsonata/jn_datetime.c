@@ -35,14 +35,16 @@ static const char *DAYS[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Frid
 struct sb {
     char *b;
     size_t n, cap;
+    char *fixed;          /* b starts as this caller's buffer (not freed) */
 };
 
 static void sb_put(struct sb *o, const char *s, size_t len)
 {
     if (o->n + len + 1 > o->cap) {
         size_t nc = (o->cap ? o->cap * 2 : 128) + len;
-        char *nb = realloc(o->b, nc);
+        char *nb = o->b && o->b == o->fixed ? malloc(nc) : realloc(o->b, nc);
         if (!nb) return;
+        if (o->b && o->b == o->fixed) memcpy(nb, o->b, o->n + 1);
         o->b = nb;
         o->cap = nc;
     }
@@ -136,11 +138,23 @@ struct marker {
     char pres[64];        /* first presentation modifier */
     char mod;             /* second presentation modifier: o, c, a, t or 0 */
     int minw, maxw;       /* -1 when not given */
+    int plain;            /* pres is ASCII digits only, no 'o': formatted without jn_format_integer */
 };
 
 struct picture {
-    struct marker *m;
+    struct marker *m;     /* malloc'd, together with the literal texts */
     size_t n;
+};
+
+/* Parsed pictures, kept for the evaluation: a picture string is usually a
+ * literal, used on every item of a sequence.  Keyed by the text. */
+#define JN_PIC_CACHE 8
+struct jn_piccache {
+    char *text;           /* NULL: the ISO 8601 regex of $toMillis without a picture */
+    size_t len;
+    struct picture pic;
+    pcre2_code *rx;       /* $toMillis's regex for it, compiled on first use */
+    struct jn_piccache *next;
 };
 
 static const char COMPONENTS[] = "YMDdFWwXxHhPmsfZzCE";
@@ -180,10 +194,28 @@ static int name_pres(const char *p)
     return strcmp(p, "N") == 0 || strcmp(p, "n") == 0 || strcmp(p, "Nn") == 0;
 }
 
+static int parse_picture_(struct jn_ctx *c, const char *pic, struct picture *out);
+
+static void picture_free(struct picture *p)
+{
+    free(p->m);
+    p->m = NULL;
+    p->n = 0;
+}
+
 static int parse_picture(struct jn_ctx *c, const char *pic, struct picture *out)
 {
+    int rc = parse_picture_(c, pic, out);
+    if (rc != 0)
+        picture_free(out);
+    return rc;
+}
+
+static int parse_picture_(struct jn_ctx *c, const char *pic, struct picture *out)
+{
     size_t len = strlen(pic), cap = len + 2;
-    out->m = jn_alloc(c, cap * sizeof *out->m);
+    /* one block: the markers, then the literal texts */
+    out->m = malloc(cap * sizeof *out->m + len + 1);
     out->n = 0;
     if (!out->m) return jn_fail(c, "D1001", "out of memory");
     /* every '[' that is not "[[" must be closed before anything is formatted */
@@ -196,8 +228,7 @@ static int parse_picture(struct jn_ctx *c, const char *pic, struct picture *out)
             k = (size_t)(close - pic);
         }
     }
-    char *lit = jn_alloc(c, len + 1);
-    if (!lit) return jn_fail(c, "D1001", "out of memory");
+    char *lit = (char *)(out->m + cap);
     size_t ln = 0, i = 0;
     while (i < len) {
         if ((pic[i] == '[' && pic[i + 1] == '[') || (pic[i] == ']' && pic[i + 1] == ']')) {
@@ -243,6 +274,9 @@ static int parse_picture(struct jn_ctx *c, const char *pic, struct picture *out)
             rest[--rl] = 0;
         }
         snprintf(m->pres, sizeof m->pres, "%s", rl ? rest : default_pres(m->comp));
+        m->plain = m->mod != 'o' && m->pres[0] != 0;
+        for (const char *q = m->pres; *q; q++)
+            if (*q < '0' || *q > '9') m->plain = 0;
         if (name_pres(m->pres) && !strchr("MxFPCE", m->comp))
             return jn_fail(c, "D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not %c", m->comp);
     }
@@ -254,6 +288,58 @@ static int parse_picture(struct jn_ctx *c, const char *pic, struct picture *out)
         m->len = ln;
     }
     return 0;
+}
+
+/* The cache entry for picture text pic[0..len) (NULL: the ISO regex),
+ * parsed on first use; NULL when the picture is bad (error raised) or the
+ * cache is full (*tmp then holds a parse the caller frees). */
+static struct jn_piccache *picture_get(struct jn_ctx *c, const char *pic, size_t len, struct picture *tmp, int *rc)
+{
+    int n = 0;
+    *rc = 0;
+    tmp->m = NULL;
+    tmp->n = 0;
+    for (struct jn_piccache *e = c->pics; e; e = e->next, n++)
+        if ((pic == NULL) == (e->text == NULL) && (!pic || (e->len == len && memcmp(e->text, pic, len) == 0)))
+            return e;
+    if (n >= JN_PIC_CACHE) {
+        if (pic && parse_picture(c, pic, tmp) != 0)
+            *rc = -1;
+        return NULL;
+    }
+    struct jn_piccache *e = calloc(1, sizeof *e);
+    if (!e) {
+        *rc = jn_fail(c, "D1001", "out of memory");
+        return NULL;
+    }
+    if (pic) {
+        e->text = malloc(len + 1);
+        if (!e->text || parse_picture(c, pic, &e->pic) != 0) {
+            if (!e->text) jn_fail(c, "D1001", "out of memory");
+            free(e->text);
+            free(e);
+            *rc = -1;
+            return NULL;
+        }
+        memcpy(e->text, pic, len);
+        e->text[len] = 0;
+        e->len = len;
+    }
+    e->next = c->pics;
+    c->pics = e;
+    return e;
+}
+
+void jn_pictures_free(struct jn_ctx *c)
+{
+    while (c->pics) {
+        struct jn_piccache *e = c->pics;
+        c->pics = e->next;
+        picture_free(&e->pic);
+        if (e->rx) pcre2_code_free(e->rx);
+        free(e->text);
+        free(e);
+    }
 }
 
 /* ---- formatting ----------------------------------------------------------- */
@@ -290,8 +376,20 @@ static int put_number(struct jn_ctx *c, struct sb *o, double v, const struct mar
     char pic[80], buf[1100];
     if (m->comp == 'Y' && m->maxw > 0 && decimal_pres(m->pres))
         v = fmod(v, pow(10, m->maxw));
-    snprintf(pic, sizeof pic, "%s%s", m->pres, m->mod == 'o' ? ";o" : "");
-    if (jn_format_integer(c, v, pic, buf, sizeof buf) != 0) return -1;
+    if (m->plain && v >= 0 && v < 1e15) {
+        /* ASCII digits, no grouping: the integer padded to the digits given */
+        uint64_t a = (uint64_t)v;
+        size_t nd = strlen(m->pres), k = 0;
+        char r[24];
+        do { r[k++] = (char)('0' + a % 10); a /= 10; } while (a);
+        size_t l = 0;
+        while (nd > k && l < 64) { buf[l++] = '0'; nd--; }
+        while (k) buf[l++] = r[--k];
+        buf[l] = 0;
+    } else {
+        snprintf(pic, sizeof pic, "%s%s", m->pres, m->mod == 'o' ? ";o" : "");
+        if (jn_format_integer(c, v, pic, buf, sizeof buf) != 0) return -1;
+    }
     if (decimal_pres(m->pres)) {
         size_t l = strlen(buf);
         if (m->minw > 0 && l < (size_t)m->minw && m->mod != 'o') {
@@ -421,15 +519,21 @@ static int from_millis(struct jn_ctx *c, double ms, json_t *picv, json_t *tzv, j
         if (!tzv) return iso_string(c, ms, out);
         picv = H(json_string("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"));
     }
-    struct picture pic;
-    if (parse_picture(c, json_string_value(picv), &pic) != 0) return -1;
+    struct picture tmp;
+    int rc;
+    struct jn_piccache *e = picture_get(c, json_string_value(picv), json_string_length(picv), &tmp, &rc);
+    if (rc != 0) return -1;
     struct dt t;
     dt_from_ms(ms, offset, &t);
-    struct sb o = {0};
-    if (format_dt(c, &pic, &t, &o) != 0) { free(o.b); return -1; }
-    *out = H(json_string(o.b ? o.b : ""));
-    free(o.b);
-    return 0;
+    char stack[256];
+    stack[0] = 0;
+    struct sb o = {stack, 0, sizeof stack, stack};
+    rc = format_dt(c, e ? &e->pic : &tmp, &t, &o);
+    picture_free(&tmp);
+    if (rc == 0)
+        *out = H(json_stringn(o.b ? o.b : "", o.n));
+    if (o.b != stack) free(o.b);
+    return rc;
 }
 
 int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
@@ -511,6 +615,9 @@ static int name_index(const char *s, size_t len, const char *const *names, int n
 
 enum { C_Y, C_M, C_D, C_d, C_H, C_m, C_s, C_f, C_N };
 
+static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct picture *picp, char **cap, size_t ncap,
+                           json_t **out);
+
 int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
@@ -518,48 +625,76 @@ int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, js
     const char *s = json_string_value(ARG(0));
     size_t slen = json_string_length(ARG(0));
     const char *pics = ARG(1) ? json_string_value(ARG(1)) : NULL;
-    struct sb rx = {0};
-    struct picture pic = {0};
-    if (!pics) {
-        sb_str(&rx, "^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?"
-                    "(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?)?)?$");
-    } else {
-        if (parse_picture(c, pics, &pic) != 0) return -1;
-        sb_str(&rx, "^");
-        for (size_t i = 0; i < pic.n; i++) {
-            if (pic.m[i].literal) rx_literal(&rx, pic.m[i].text, pic.m[i].len);
-            else rx_marker(&rx, &pic.m[i]);
+    struct picture tmp;
+    int rc;
+    struct jn_piccache *e = picture_get(c, pics, pics ? json_string_length(ARG(1)) : 0, &tmp, &rc);
+    if (rc != 0) return -1;
+    const struct picture *picp = e ? &e->pic : &tmp;
+    pcre2_code *code = e ? e->rx : NULL;
+    if (!code) {
+        struct sb rx = {0};
+        if (!pics) {
+            sb_str(&rx, "^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\\.([0-9]+))?)?"
+                        "(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?)?)?$");
+        } else {
+            sb_str(&rx, "^");
+            for (size_t i = 0; i < picp->n; i++) {
+                if (picp->m[i].literal) rx_literal(&rx, picp->m[i].text, picp->m[i].len);
+                else rx_marker(&rx, &picp->m[i]);
+            }
+            sb_str(&rx, "$");
         }
-        sb_str(&rx, "$");
+        int ec;
+        PCRE2_SIZE eo;
+        code = rx.b ? pcre2_compile((PCRE2_SPTR)rx.b, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL) : NULL;
+        free(rx.b);
+        if (!code) {
+            picture_free(&tmp);
+            return jn_fail(c, "D3110", "The date/time picture string cannot be used for parsing");
+        }
+        if (e) e->rx = code;
     }
-    int ec;
-    PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)rx.b, PCRE2_ZERO_TERMINATED, PCRE2_UTF, &ec, &eo, NULL);
-    free(rx.b);
-    if (!code) return jn_fail(c, "D3110", "The date/time picture string cannot be used for parsing");
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
-    int rc = md ? pcre2_match(code, (PCRE2_SPTR)s, slen, 0, 0, md, NULL) : -1;
-    if (rc < 0) {
+    int mrc = md ? pcre2_match(code, (PCRE2_SPTR)s, slen, 0, 0, md, NULL) : -1;
+    if (mrc < 0) {
         pcre2_match_data_free(md);
-        pcre2_code_free(code);
+        if (!e) pcre2_code_free(code);
+        picture_free(&tmp);
         if (!pics) return jn_fail(c, "D3110", "The timestamp %s cannot be parsed", s);
         return 0;
     }
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     uint32_t nov = pcre2_get_ovector_count(md);
-    /* copy the captures out */
-    size_t ncap = nov > 1 ? nov - 1 : 0;
-    char **cap = jn_alloc(c, (ncap + 1) * sizeof *cap);
+    /* copy the captures out, into one block freed when done */
+    size_t ncap = nov > 1 ? nov - 1 : 0, total = 0;
+    for (size_t i = 0; i < ncap; i++)
+        if (ov[2 * (i + 1)] != PCRE2_UNSET) total += ov[2 * (i + 1) + 1] - ov[2 * (i + 1)] + 1;
+    char **cap = malloc((ncap + 1) * sizeof *cap + total + 1);
+    char *text = (char *)(cap + ncap + 1);
     for (size_t i = 0; cap && i < ncap; i++) {
         PCRE2_SIZE a = ov[2 * (i + 1)], b = ov[2 * (i + 1) + 1];
         if (a == PCRE2_UNSET) { cap[i] = NULL; continue; }
-        cap[i] = jn_alloc(c, b - a + 1);
-        if (cap[i]) { memcpy(cap[i], s + a, b - a); cap[i][b - a] = 0; }
+        cap[i] = text;
+        memcpy(text, s + a, b - a);
+        text[b - a] = 0;
+        text += b - a + 1;
     }
     pcre2_match_data_free(md);
-    pcre2_code_free(code);
-    if (!cap) return jn_fail(c, "D1001", "out of memory");
+    if (!e) pcre2_code_free(code);
+    if (!cap) {
+        picture_free(&tmp);
+        return jn_fail(c, "D1001", "out of memory");
+    }
+    rc = to_millis_parts(c, pics, picp, cap, ncap, out);
+    free(cap);
+    picture_free(&tmp);
+    return rc;
+}
 
+/* The components captured by $toMillis's regex, combined into milliseconds. */
+static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct picture *picp, char **cap, size_t ncap,
+                           json_t **out)
+{
     double v[C_N];
     int have[C_N] = {0};
     int offset = 0, pm = -1, week_based = 0, twelve = 0;
@@ -571,8 +706,8 @@ int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, js
         if (ncap > 7 && cap[7] && strcmp(cap[7], "Z") != 0) parse_offset(cap[7], &offset);
     } else {
         size_t k = 0;
-        for (size_t i = 0; i < pic.n; i++) {
-            const struct marker *m = &pic.m[i];
+        for (size_t i = 0; i < picp->n; i++) {
+            const struct marker *m = &picp->m[i];
             if (m->literal) continue;
             const char *t = k < ncap ? cap[k] : NULL;
             k++;

@@ -55,10 +55,15 @@ int jn_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
     return asl_err_set(c->err, ASL_E_QUERY_EVAL, "%s: %s", code, msg);
 }
 
-void *jn_alloc(struct jn_ctx *c, size_t n)
+/* The arena: zeroed chunks (calloc), handed out by bumping a pointer and
+ * freed all at once when the evaluation ends.  A request larger than a
+ * quarter chunk gets a chunk of its own. */
+#define JN_CHUNK 16384
+
+static void *arena_chunk(struct jn_ctx *c, size_t n)
 {
     if (c->narena == c->caparena) {
-        size_t nc = c->caparena ? c->caparena * 2 : 256;
+        size_t nc = c->caparena ? c->caparena * 2 : 64;
         void **v = realloc(c->arena, nc * sizeof *v);
         if (!v)
             return NULL;
@@ -69,6 +74,35 @@ void *jn_alloc(struct jn_ctx *c, size_t n)
     if (m)
         c->arena[c->narena++] = m;
     return m;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define JN_ARENA_EACH 1     /* ASan: one block per request, so overruns are caught */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JN_ARENA_EACH 1
+#endif
+#endif
+
+void *jn_alloc(struct jn_ctx *c, size_t n)
+{
+#ifdef JN_ARENA_EACH
+    return arena_chunk(c, n ? n : 1);
+#endif
+    n = (n + 15) & ~(size_t)15;
+    if (n > JN_CHUNK / 4)
+        return arena_chunk(c, n);
+    if (n > c->bump_left) {
+        char *m = arena_chunk(c, JN_CHUNK);
+        if (!m)
+            return NULL;
+        c->bump = m;
+        c->bump_left = JN_CHUNK;
+    }
+    void *r = c->bump;
+    c->bump += n;
+    c->bump_left -= n;
+    return r;
 }
 
 json_t *jn_hold(struct jn_ctx *c, json_t *v)
@@ -1132,6 +1166,31 @@ int jn_arity(struct jn_ctx *c, json_t *fnv)
     }
 }
 
+/* The built-in a variable node names, looked up once per evaluation and
+ * node (the tree is shared by threads, so the cache lives in the context). */
+static const struct jn_builtin *builtin_of(struct jn_ctx *c, const struct asl_jn_node *n)
+{
+    uint64_t x = (uint64_t)(uintptr_t)n * 0x9E3779B97F4A7C15ull;
+    size_t h = (size_t)(x >> 59);   /* 32 slots */
+    if (c->bcache[h].n != n) {
+        c->bcache[h].n = n;
+        c->bcache[h].b = jn_builtin_find(n->str, n->len);
+    }
+    return c->bcache[h].b;
+}
+
+static int apply_native(struct jn_ctx *c, const struct jn_builtin *bi, json_t **args, size_t nargs,
+                        json_t *in, json_t **out)
+{
+    json_t **vargs;
+    size_t nv;
+    if (jn_validate(c, bi->sig, bi->name, args, nargs, in, &vargs, &nv) != 0)
+        return -1;
+    int rc = bi->fn(c, vargs, nv, in, out);
+    free(vargs);
+    return rc;
+}
+
 int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     struct jn_fn *fn = jn_fn_of(c, fnv);
@@ -1160,15 +1219,9 @@ int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t 
         rc = ev(c, ln->kids[0], fn->in, NULL, f, out);
         break;
     }
-    case JN_FN_NATIVE: {
-        json_t **vargs;
-        size_t nv;
-        if (jn_validate(c, fn->bi->sig, fn->bi->name, args, nargs, in, &vargs, &nv) != 0)
-            break;
-        rc = fn->bi->fn(c, vargs, nv, in, out);
-        free(vargs);
+    case JN_FN_NATIVE:
+        rc = apply_native(c, fn->bi, args, nargs, in, out);
         break;
-    }
     case JN_FN_PARTIAL: {
         if (fn->code) {  /* composition */
             json_t *mid;
@@ -1205,11 +1258,25 @@ int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t 
 static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
                 struct jn_frame *fr, json_t **out)
 {
-    json_t *f;
+    json_t *f = NULL;
+    const struct jn_builtin *bi = NULL;
+    const struct asl_jn_node *fnode = n->kids[0];
     *out = NULL;
-    if (ev(c, n->kids[0], in, anc, fr, &f) != 0)
+    if (!n->op && fnode->type == ASL_JN_VAR && fnode->len > 0 && !fnode->nstages && !fnode->group &&
+        !(fnode->flags & ASL_JN_F_KEEPARRAY) && !(fnode->len == 1 && fnode->str[0] == '$') &&
+        !lookup(c, fr, fnode->str, fnode->len, &f) &&
+        !(fnode->len == 6 && memcmp(fnode->str, "states", 6) == 0) &&
+        !(c->env && c->env->lookup && c->env->lookup(c->env->ud, fnode->str, fnode->len))) {
+        /* $name(...) naming a built-in: called directly, no function value made */
+        bi = builtin_of(c, fnode);
+        if (!bi)
+            return jn_fail(c, "T1006", "Attempted to invoke a non-function");
+    } else if (f) {
+        /* bound in a frame: lookup() found it */
+    } else if (ev(c, fnode, in, anc, fr, &f) != 0) {
         return -1;
-    if (!jn_fn_of(c, f)) {
+    }
+    if (!bi && !jn_fn_of(c, f)) {
         if (n->op)
             return jn_fail(c, "T1008", "Attempted to partially apply a non-function");
         return jn_fail(c, "T1006", "Attempted to invoke a non-function");
@@ -1242,6 +1309,14 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
                 rc = 0;
             }
         }
+    } else if (bi) {
+        if (++c->depth > JN_MAX_DEPTH) {
+            c->depth--;
+            free(args);
+            return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+        }
+        rc = apply_native(c, bi, args, na, in, out);
+        c->depth--;
     } else {
         rc = jn_apply(c, f, args, na, in, out);
     }
@@ -1324,7 +1399,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
                 return 0;
             }
         }
-        const struct jn_builtin *b = jn_builtin_find(n->str, n->len);
+        const struct jn_builtin *b = builtin_of(c, n);
         if (b) {
             struct jn_fn *fn;
             json_t *fv = jn_fn_new(c, &fn);
@@ -1654,6 +1729,7 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
         }
     }
     free(c.marks);
+    jn_pictures_free(&c);
     for (size_t i = 0; i < c.nheld; i++)
         json_decref(c.held[i]);
     free(c.held);

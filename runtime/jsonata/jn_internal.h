@@ -61,6 +61,10 @@ struct jn_ctx {
     size_t nmarks, capmarks;
     void **arena;
     size_t narena, caparena;
+    char *bump;                     /* the arena's current chunk: next free byte */
+    size_t bump_left;
+    struct jn_bcache { const struct asl_jn_node *n; const struct jn_builtin *b; } bcache[32];  /* direct-mapped by node address */
+    struct jn_piccache *pics;       /* jn_datetime.c: parsed picture strings */
     json_t **held;
     size_t nheld, capheld;
     int64_t now_ms;
@@ -97,6 +101,9 @@ size_t jn_utf8_offset(const char *s, size_t n, size_t cps);
 int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
                   size_t *ovec, size_t *ngroups);
 void jn_regex_free(void *code);
+
+/* jn_datetime.c: frees the evaluation's cached pictures */
+void jn_pictures_free(struct jn_ctx *c);
 
 /* jn_format.c: format-integer pictures ("primary[;modifiers]") */
 int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *out, size_t cap);

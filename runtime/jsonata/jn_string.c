@@ -4,18 +4,72 @@
  * through PCRE2 (compiled once per evaluation, per literal).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include <float.h>
 #include <math.h>
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jn_internal.h"
 
+/* Lay out a number the way JavaScript prints it: significant digits
+ * d[0..nd) (no trailing zeros, nd >= 1) times 10^e, e the exponent of the
+ * first digit.  out needs 32 bytes; returns the length. */
+static size_t js_layout(int neg, const char *d, size_t nd, int e, char *out)
+{
+    size_t o = 0;
+    if (neg) out[o++] = '-';
+    if (e >= -6 && e < 21) {
+        if (e < 0) {
+            out[o++] = '0';
+            out[o++] = '.';
+            for (int i = -1; i > e; i--) out[o++] = '0';
+            for (size_t i = 0; i < nd; i++) out[o++] = d[i];
+        } else {
+            for (int i = 0; i <= e || (size_t)i < nd; i++) {
+                if (i == e + 1) out[o++] = '.';
+                out[o++] = (size_t)i < nd ? d[i] : '0';
+            }
+        }
+    } else {
+        out[o++] = d[0];
+        if (nd > 1) {
+            out[o++] = '.';
+            for (size_t i = 1; i < nd; i++) out[o++] = d[i];
+        }
+        out[o++] = 'e';
+        out[o++] = e < 0 ? '-' : '+';
+        int a = e < 0 ? -e : e;
+        char r[8];
+        int k = 0;
+        do { r[k++] = (char)('0' + a % 10); a /= 10; } while (a);
+        while (k) out[o++] = r[--k];
+    }
+    out[o] = 0;
+    return o;
+}
+
+/* Digits and exponent of "[-]D.DDDDe[+-]XX" (printf's %e), trailing zeros dropped. */
+static size_t e_digits(const char *s, char *d, int *neg, int *e)
+{
+    size_t nd = 0;
+    *neg = 0;
+    if (*s == '-') { *neg = 1; s++; }
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9')
+            d[nd++] = *s;
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    *e = atoi(s + 1);
+    return nd;
+}
+
 /* Shortest round-trip digits, laid out the way JavaScript prints a Number. */
 void jn_fmt_number(double d, char *buf, size_t n)
 {
-    char tmp[40];
+    char tmp[40], digits[24], out[40];
     if (d == 0) {
         snprintf(buf, n, "0");
         return;
@@ -26,44 +80,90 @@ void jn_fmt_number(double d, char *buf, size_t n)
         if (strtod(tmp, NULL) == d)
             break;
     }
-    /* tmp = [-]D[.DDD]e[+-]XX */
-    char digits[24];
-    size_t nd = 0;
-    const char *s = tmp;
-    int neg = 0;
-    if (*s == '-') { neg = 1; s++; }
-    for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9')
-            digits[nd++] = *s;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = 0;
-    int e = atoi(s + 1);
-    char out[64];
-    size_t o = 0;
-    if (neg) out[o++] = '-';
-    if (e >= -6 && e < 21) {
-        if (e < 0) {
-            out[o++] = '0';
-            out[o++] = '.';
-            for (int i = -1; i > e; i--) out[o++] = '0';
-            for (size_t i = 0; i < nd; i++) out[o++] = digits[i];
-        } else {
-            for (int i = 0; i <= e || (size_t)i < nd; i++) {
-                if (i == e + 1) out[o++] = '.';
-                out[o++] = (size_t)i < nd ? digits[i] : '0';
-            }
-        }
-    } else {
-        out[o++] = digits[0];
-        if (nd > 1) {
-            out[o++] = '.';
-            for (size_t i = 1; i < nd; i++) out[o++] = digits[i];
-        }
-        o += (size_t)snprintf(out + o, sizeof out - o, "e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
-    }
-    out[o] = 0;
+    int neg, e;
+    size_t nd = e_digits(tmp, digits, &neg, &e);
+    js_layout(neg, digits, nd, e, out);
     snprintf(buf, n, "%s", out);
+}
+
+/* Is a (> 0, normal, first digit at 10^e) exactly halfway between two
+ * 15-significant-digit decimals, i.e. (2k+1)/2 * 10^(e-14)?  Checked in
+ * exact binary arithmetic: scaling by powers of two and dividing by a power
+ * of five that divides evenly are exact. */
+static int halfway15(double a, int e)
+{
+    if (e <= 14) {
+        /* a * 2^(15-e) = (2k+1) / 5^(14-e) is dyadic only if it is an odd integer */
+        double y = ldexp(a, 15 - e);
+        return isfinite(y) && y == floor(y) && fmod(y, 2) == 1;
+    }
+    if (e - 14 > 22)
+        return 0;    /* (2k+1) * 5^(e-14) would not fit in 53 bits */
+    double p5 = 1;
+    for (int i = 0; i < e - 14; i++)
+        p5 *= 5;
+    double y = ldexp(a, -(e - 15));
+    if (y != floor(y) || fmod(y, p5) != 0)
+        return 0;
+    return fmod(y / p5, 2) == 1;
+}
+
+/* $string's number: rounded to 15 significant digits, then laid out as
+ * JavaScript does.  Any 15-digit decimal names a distinct double, so the
+ * 15-digit rounding without its trailing zeros is already the shortest
+ * representation of the rounded value.  Integers of up to 15 digits are
+ * their own rounding and skip printf.  out needs 40 bytes. */
+static size_t fmt_number15(double v, char *out)
+{
+    if (v == 0) {
+        out[0] = '0';
+        out[1] = 0;
+        return 1;
+    }
+    if (v == floor(v) && fabs(v) < 1e15) {
+        uint64_t a = (uint64_t)fabs(v);
+        char r[24];
+        size_t k = 0, o = 0;
+        while (a) { r[k++] = (char)('0' + a % 10); a /= 10; }
+        if (v < 0) out[o++] = '-';
+        while (k) out[o++] = r[--k];
+        out[o] = 0;
+        return o;
+    }
+    char p15[40], digits[24];
+    snprintf(p15, sizeof p15, "%.14e", v);
+    if (fabs(v) < DBL_MIN || fabs(v) > 1e308) {
+        /* subnormals have fewer digits than 15; near the top, the rounding can overflow */
+        double r = strtod(p15, NULL);
+        if (isinf(r)) {
+            memcpy(out, "null", 5);   /* what JSON.stringify makes of the overflow */
+            return 4;
+        }
+        jn_fmt_number(r, out, 40);
+        return strlen(out);
+    }
+    int neg, e;
+    size_t nd = e_digits(p15, digits, &neg, &e);
+    if (halfway15(fabs(v), e)) {
+        /* printf breaks the tie to even; JavaScript's toPrecision rounds the magnitude up */
+        char p16[40];
+        snprintf(p16, sizeof p16, "%.15e", v);
+        nd = e_digits(p16, digits, &neg, &e);   /* 16 digits, the last a 5 */
+        nd--;
+        size_t k = nd;
+        while (k > 0 && digits[k - 1] == '9')
+            digits[--k] = '0';
+        if (k == 0) {
+            digits[0] = '1';
+            nd = 1;
+            e++;
+        } else {
+            digits[k - 1]++;
+        }
+        while (nd > 1 && digits[nd - 1] == '0')
+            nd--;
+    }
+    return js_layout(neg, digits, nd, e, out);
 }
 
 struct sbuf {
@@ -132,10 +232,8 @@ static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int lev
     case JSON_STRING: sb_str(b, json_string_value(v), json_string_length(v)); break;
     case JSON_INTEGER:
     case JSON_REAL: {
-        char p15[40];
-        snprintf(p15, sizeof p15, "%.14e", json_number_value(v));
-        jn_fmt_number(strtod(p15, NULL), num, sizeof num);
-        sb_add(b, num, strlen(num));
+        size_t l = fmt_number15(json_number_value(v), num);
+        sb_add(b, num, l);
         break;
     }
     case JSON_TRUE: sb_add(b, "true", 4); break;
@@ -182,6 +280,11 @@ json_t *jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
     if (json_is_number(v) && !isfinite(json_number_value(v))) {
         jn_fail(c, "D3001", "Attempting to invoke string function on Infinity or NaN");
         return NULL;
+    }
+    if (json_is_number(v)) {
+        char num[40];
+        size_t l = fmt_number15(json_number_value(v), num);
+        return jn_hold(c, json_stringn(num, l));
     }
     struct sbuf b = {0};
     ser(c, &b, v, pretty, 0);
