@@ -210,6 +210,24 @@ json_t *jn_seq(struct jn_ctx *c)
     return s;
 }
 
+json_t *jn_nonfinite(struct jn_ctx *c)
+{
+    json_t *v = H(json_object());
+    if (v && mark_set(c, v, JN_NONFINITE, NULL) != 0)
+        return NULL;
+    return v;
+}
+
+int jn_is_nonfinite(struct jn_ctx *c, json_t *v)
+{
+    return v && c->nmarks && (jn_flags(c, v) & JN_NONFINITE);
+}
+
+static int out_of_range(struct jn_ctx *c)
+{
+    return jn_fail(c, "D1001", "Number out of range");
+}
+
 json_t *jn_num(double d)
 {
     if (d == 0)
@@ -887,10 +905,8 @@ done:
 
 static int num_result(struct jn_ctx *c, double d, json_t **out)
 {
-    if (!isfinite(d))
-        return jn_fail(c, "D1001", "Number out of range: %g", d);
-    *out = H(jn_num(d));
-    return 0;
+    *out = isfinite(d) ? H(jn_num(d)) : jn_nonfinite(c);
+    return *out ? 0 : -1;
 }
 
 static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
@@ -902,6 +918,8 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     if (op == ASL_JN_OP_AND || op == ASL_JN_OP_OR) {
         if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
             return -1;
+        if (jn_is_nonfinite(c, l))
+            return out_of_range(c);
         int lb = jn_bool(c, l);
         if ((op == ASL_JN_OP_AND && !lb) || (op == ASL_JN_OP_OR && lb)) {
             *out = lb ? json_true() : json_false();
@@ -909,6 +927,8 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         }
         if (ev(c, n->kids[1], in, anc, fr, &r) != 0)
             return -1;
+        if (jn_is_nonfinite(c, r))
+            return out_of_range(c);
         *out = jn_bool(c, r) ? json_true() : json_false();
         return 0;
     }
@@ -973,6 +993,8 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     }
     if (ev(c, n->kids[0], in, anc, fr, &l) != 0 || ev(c, n->kids[1], in, anc, fr, &r) != 0)
         return -1;
+    if (op != ASL_JN_OP_CONCAT && (jn_is_nonfinite(c, l) || jn_is_nonfinite(c, r)))
+        return out_of_range(c);     /* & stringifies: $string's D3001 */
     switch (op) {
     case ASL_JN_OP_ADD: case ASL_JN_OP_SUB: case ASL_JN_OP_MUL: case ASL_JN_OP_DIV: case ASL_JN_OP_MOD: {
         if (l && !json_is_number(l))
@@ -1184,6 +1206,11 @@ static int apply_native(struct jn_ctx *c, const struct jn_builtin *bi, json_t **
 {
     json_t **vargs;
     size_t nv;
+    /* $string raises its own D3001; $exists is true of any value */
+    if (c->nmarks && strcmp(bi->name, "string") != 0 && strcmp(bi->name, "exists") != 0)
+        for (size_t i = 0; i < nargs; i++)
+            if (jn_is_nonfinite(c, args[i]))
+                return out_of_range(c);
     if (jn_validate(c, bi->sig, bi->name, args, nargs, in, &vargs, &nv) != 0)
         return -1;
     int rc = bi->fn(c, vargs, nv, in, out);
@@ -1499,6 +1526,10 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             return -1;
         if (!v)
             return 0;
+        if (jn_is_nonfinite(c, v)) {
+            *out = v;
+            return 0;
+        }
         if (!json_is_number(v))
             return jn_fail(c, "D1002", "Cannot negate a non-numeric value");
         return num_result(c, -json_number_value(v), out);
@@ -1546,6 +1577,8 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         json_t *t;
         if (ev(c, n->kids[0], in, anc, fr, &t) != 0)
             return -1;
+        if (jn_is_nonfinite(c, t))
+            return out_of_range(c);
         if (jn_bool(c, t))
             return ev(c, n->kids[1], in, anc, fr, out);
         if (n->nkids > 2)
@@ -1681,21 +1714,21 @@ static json_t *export(struct jn_ctx *c, json_t *v)
     return json_incref(v);
 }
 
-static int contains_fn(struct jn_ctx *c, json_t *v)
+int jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags)
 {
     if (!v || !c->nmarks)
         return 0;
-    if (jn_fn_of(c, v))
+    if (jn_flags(c, v) & flags)
         return 1;
     if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++)
-            if (contains_fn(c, json_array_get(v, i)))
+            if (jn_contains_mark(c, json_array_get(v, i), flags))
                 return 1;
     } else if (json_is_object(v)) {
         const char *k;
         json_t *e;
         json_object_foreach(v, k, e)
-            if (contains_fn(c, e))
+            if (jn_contains_mark(c, e, flags))
                 return 1;
     }
     return 0;
@@ -1716,8 +1749,13 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
     int rc = ev(&c, root, NULL, NULL, &top, &r);
     if (rc == 0 && r && c.nmarks && jn_fn_of(&c, r))
         rc = ASL_JN_FUNCTION_RESULT;    /* JSON has no functions: the caller says so */
-    else if (rc == 0 && r)
-        *out = contains_fn(&c, r) ? export(&c, r) : json_incref(r);
+    else if (rc == 0 && r && jn_contains_mark(&c, r, JN_FUNC | JN_NONFINITE)) {
+        if (jn_contains_mark(&c, r, JN_NONFINITE))
+            rc = out_of_range(&c);      /* JSON has no Infinity or NaN */
+        else
+            *out = export(&c, r);
+    } else if (rc == 0 && r)
+        *out = json_incref(r);
     if (rc != 0 && !err->name)
         asl_err_set(err, ASL_E_QUERY_EVAL, "D0000: evaluation failed");
     for (size_t i = 0; i < c.capmarks; i++) {

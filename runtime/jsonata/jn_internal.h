@@ -21,6 +21,7 @@
 #define JN_CONS 2u
 #define JN_KEEP 4u
 #define JN_FUNC 8u
+#define JN_NONFINITE 16u    /* an empty object standing for Infinity or NaN (jansson holds neither) */
 
 struct jn_ctx;
 struct jn_frame;
@@ -82,6 +83,12 @@ void *jn_alloc(struct jn_ctx *c, size_t n);
 json_t *jn_hold(struct jn_ctx *c, json_t *v);
 json_t *jn_seq(struct jn_ctx *c);
 json_t *jn_num(double d);
+/* A number that is not finite, e.g. 1/0: a value JSONata keeps until it is
+ * used; $string then raises D3001, other uses D1001. */
+json_t *jn_nonfinite(struct jn_ctx *c);
+int jn_is_nonfinite(struct jn_ctx *c, json_t *v);
+/* v holds (at any depth) a value carrying one of the flags */
+int jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags);
 int jn_is_num(json_t *v);
 int jn_equal(struct jn_ctx *c, json_t *a, json_t *b);
 int jn_bool(struct jn_ctx *c, json_t *v);

@@ -275,10 +275,14 @@ json_t *jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
         return NULL;
     if (json_is_string(v))
         return v;
+    if (jn_is_nonfinite(c, v)) {
+        jn_fail(c, "D3001", "Attempting to invoke string function on Infinity or NaN");
+        return NULL;
+    }
     if (jn_fn_of(c, v))
         return jn_hold(c, json_string(""));
-    if (json_is_number(v) && !isfinite(json_number_value(v))) {
-        jn_fail(c, "D3001", "Attempting to invoke string function on Infinity or NaN");
+    if ((json_is_array(v) || json_is_object(v)) && jn_contains_mark(c, v, JN_NONFINITE)) {
+        jn_fail(c, "D1001", "Number out of range");   /* JSON.stringify's replacer meets Infinity */
         return NULL;
     }
     if (json_is_number(v)) {

@@ -180,6 +180,25 @@ int main(void)
     expect("$states.input.(a.b.[c, %.k])", "{\"a\":{\"k\":9,\"b\":[{\"c\":1},{\"c\":2}]}}", "[1,9,2,9]");
     expect("$states.input.(a.b.[c])", "{\"a\":{\"k\":9,\"b\":[{\"c\":1},{\"c\":2}]}}", "[[1],[2]]");
 
+    /* $string of numbers: 15 significant digits, JavaScript's layout, ties away from zero */
+    expect("[1/3, 1e21, 1e-7, 123456789012345, 1234567890123456, -2.5e30, 5e-324, 1.7976931348623157e308].$string()",
+           "{}", "[\"0.333333333333333\",\"1e+21\",\"1e-7\",\"123456789012345\",\"1234567890123460\","
+           "\"-2.5e+30\",\"5e-324\",\"null\"]");
+    expect("[-615225759442850.5, 12345678901234.25].$string()", "{}", "[\"-615225759442851\",\"12345678901234.3\"]");
+    /* Infinity and NaN are values until used: $string says D3001, other uses D1001 */
+    expect_prefix("$string(1/0)", "ERR D3001");
+    expect_prefix("\"a\" & (0/0)", "ERR D3001");
+    expect_prefix("$map([1/0], function($v){ $string(-$v) })", "ERR D3001");
+    expect_prefix("$string([1/0])", "ERR D1001");
+    expect_prefix("1/0 + 1", "ERR D1001");
+    expect_prefix("$abs(1/0)", "ERR D1001");
+    expect_prefix("[1/0]", "ERR D1001");
+    expect("($x := 1/0; $exists($x) and $count([$x]) = 1)", "{}", "true");
+    /* pictures cached per evaluation: more distinct pictures than the cache holds */
+    expect("([1..10].$fromMillis(0, '[Y0001]' & $substring('----------', 0, $)))[9]", "{}", "\"1970----------\"");
+    expect("[1..10].$toMillis('1970' & $substring('----------', 0, $), '[Y0001]' & $substring('----------', 0, $))",
+           "{}", "[0,0,0,0,0,0,0,0,0,0]");
+
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
