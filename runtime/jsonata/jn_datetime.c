@@ -513,6 +513,8 @@ static int iso_string(struct jn_ctx *c, double ms, json_t **out)
 static int from_millis(struct jn_ctx *c, double ms, json_t *picv, json_t *tzv, json_t **out)
 {
     int offset = 0;
+    if (!(fabs(ms) <= 8.64e15))     /* beyond JavaScript's Date (and int64_t ms): no such time */
+        return 0;
     if (tzv && parse_offset(json_string_value(tzv), &offset) != 0)
         return jn_fail(c, "D3134", "The timezone argument of $fromMillis is not a valid offset: %s", json_string_value(tzv));
     if (!picv) {

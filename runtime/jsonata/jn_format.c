@@ -108,6 +108,16 @@ static size_t put_cp(char *o, unsigned long cp)
     o[0] = (char)(0xF0 | (cp >> 18)); o[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); o[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); o[3] = (char)(0x80 | (cp & 0x3F)); return 4;
 }
 
+/* put_cp with the bytes reversed, for text built from the right. */
+static size_t put_cp_rev(char *o, unsigned long cp)
+{
+    char tmp[4];
+    size_t w = put_cp(tmp, cp);
+    for (size_t m = 0; m < w; m++)
+        o[m] = tmp[w - 1 - m];
+    return w;
+}
+
 static unsigned long get_cp(const char *s, size_t *i)
 {
     const unsigned char *u = (const unsigned char *)s + *i;
@@ -169,7 +179,7 @@ static int parse_decpic(struct jn_ctx *c, const char *p, struct decpic *d)
     if (d->zero < 0)
         return jn_fail(c, "D3130", "Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", p);
     d->total = digits;
-    d->regular = d->nsep > 0;
+    d->regular = d->nsep > 0 && d->seppos[0] > 0;   /* not a trailing separator: k % 0 */
     for (int k = 0; k < d->nsep; k++)
         if (d->sepcp[k] != d->sepcp[0] || d->seppos[k] != (k + 1) * d->seppos[0])
             d->regular = 0;
@@ -180,18 +190,31 @@ static void roman(double v, char *b, size_t cap)
 {
     static const int val[] = {1000, 900, 500, 400, 100, 90, 50, 40, 10, 9, 5, 4, 1};
     static const char *sym[] = {"M", "CM", "D", "CD", "C", "XC", "L", "XL", "X", "IX", "V", "IV", "I"};
-    long n = (long)v;
+    size_t len = 0;
     b[0] = 0;
+    /* v stays a double (1e300 has no long) and the loop ends when b is
+     * full: a huge number gives as many M as fit, not 1e297 iterations. */
     for (int i = 0; i < 13; i++)
-        while (n >= val[i]) { strncat(b, sym[i], cap - strlen(b) - 1); n -= val[i]; }
+        while (v >= val[i]) {
+            size_t l = strlen(sym[i]);
+            if (len + l >= cap)
+                return;
+            memcpy(b + len, sym[i], l + 1);
+            len += l;
+            v -= val[i];
+        }
 }
+
+/* The longest decimal result: up to 399 digits (digs below) of up to 4
+ * bytes each, a separator of up to 4 bytes after every one, an ordinal. */
+#define FMTINT_MAX (399 * 8 + 8)
 
 /* Format v with a format-integer picture ("primary[;modifiers]") into
  * fin[0..cap).  0, or -1 with the error raised. */
 int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, size_t cap)
 {
     v = trunc(v);
-    char prim[256], buf[1024] = "";
+    char prim[256], buf[FMTINT_MAX] = "";
     const char *semi = strrchr(pic, ';');
     int ord = 0;
     snprintf(prim, sizeof prim, "%.*s", (int)(semi ? (size_t)(semi - pic) : strlen(pic)), pic);
@@ -204,8 +227,8 @@ int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, si
     } else if (strcmp(prim, "A") == 0 || strcmp(prim, "a") == 0) {
         char tmp[64];
         int k = 0;
-        long n = (long)a;
-        while (n > 0 && k < 63) { n--; tmp[k++] = (char)(prim[0] + n % 26); n /= 26; }
+        double n = a;   /* not long: 1e300 has no long */
+        while (n >= 1 && k < 63) { n -= 1; tmp[k++] = (char)(prim[0] + (int)fmod(n, 26)); n = floor(n / 26); }
         for (int i = 0; i < k; i++) buf[i] = tmp[k - 1 - i];
         buf[k] = 0;
     } else if (strcmp(prim, "w") == 0 || strcmp(prim, "W") == 0 || strcmp(prim, "Ww") == 0) {
@@ -226,15 +249,15 @@ int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, si
         int nd = (int)strlen(digs);
         int width = nd > d.mandatory ? nd : d.mandatory;
         /* build from the right */
-        char rev[1024];
+        char rev[FMTINT_MAX];
         size_t o = 0;
         int sepi = 0;
         for (int k = 0; k < width; k++) {
             if (k > 0) {
                 if (d.regular && k % d.seppos[0] == 0)
-                    o += put_cp(rev + o, d.sepcp[0]);
+                    o += put_cp_rev(rev + o, d.sepcp[0]);
                 else if (!d.regular && sepi < d.nsep && d.seppos[sepi] == k)
-                    o += put_cp(rev + o, d.sepcp[sepi++]);
+                    o += put_cp_rev(rev + o, d.sepcp[sepi++]);
             }
             int dv = k < nd ? digs[nd - 1 - k] - '0' : 0;
             char tmp[4];
@@ -258,7 +281,9 @@ int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *i
 {
     (void)in;
     if (!ARG(0)) return 0;
-    char fin[1100];
+    if (!ARG(1))    /* the signature lets an undefined picture through */
+        return jn_fail(c, "T0410", "Argument 2 of function \"formatInteger\" does not match function signature");
+    char fin[FMTINT_MAX + 1];
     if (jn_format_integer(c, json_number_value(ARG(0)), json_string_value(ARG(1)), fin, sizeof fin) != 0)
         return -1;
     *out = H(json_string(fin));
@@ -347,6 +372,8 @@ int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in
 {
     (void)in;
     if (!ARG(0)) return 0;
+    if (!ARG(1))
+        return jn_fail(c, "T0410", "Argument 2 of function \"parseInteger\" does not match function signature");
     double r;
     if (jn_parse_integer(c, json_string_value(ARG(0)), json_string_value(ARG(1)), &r) != 0) return -1;
     if (isnan(r)) return 0;

@@ -282,6 +282,8 @@ int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in
 {
     (void)in;
     if (!ARG(0)) return 0;
+    if (!ARG(1))    /* the signature lets an undefined picture through */
+        return jn_fail(c, "T0410", "Argument 2 of function \"formatNumber\" does not match function signature");
     double v = json_number_value(ARG(0));
     const char *pic = json_string_value(ARG(1));
     json_t *opts = ARG(2);
