@@ -434,7 +434,7 @@ static uint64_t json_hash(const json_t *v)
     case JSON_INTEGER:
     case JSON_REAL: {
         double d = json_number_value(v);
-        if (json_is_integer(v) || (d == (double)(long long)d && d > -9.2e18 && d < 9.2e18)) {
+        if (json_is_integer(v) || (d > -9.2e18 && d < 9.2e18 && d == (double)(long long)d)) {
             long long i = json_is_integer(v) ? (long long)json_integer_value(v) : (long long)d;
             return mix(7, (uint64_t)i);
         }

@@ -91,6 +91,21 @@ int main(void)
         asl_jn_free(ast);
     }
 
+    {
+        /* fuzz_intrinsics: ArrayUnique hashed a real by casting it to long
+         * long before checking its range (4.23e43: UB). */
+        json_t *arr = json_loads("[1, 4.23e43, 4.23e43, -1e300]", 0, NULL);
+        json_t *out = NULL;
+        struct asl_err err = {0};
+        int rc = asl_intr_array_unique(&arr, 1, &out, &err);
+        char *got = out ? json_dumps(out, JSON_COMPACT) : NULL;
+        CHECK(rc == 0 && json_array_size(out) == 3, "ArrayUnique => %s", got ? got : "(error)");
+        free(got);
+        json_decref(out);
+        json_decref(arr);
+        asl_err_clear(&err);
+    }
+
     printf("%s (%d failures)\n", failures ? "FAILED" : "ok", failures);
     return failures ? 1 : 0;
 }
