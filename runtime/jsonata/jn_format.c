@@ -25,7 +25,8 @@ int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, 
     (void)in;
     if (!ARG(0)) return 0;
     double v = json_number_value(ARG(0));
-    int radix = ARG(1) ? (int)json_number_value(ARG(1)) : 10;
+    double rd = ARG(1) ? json_number_value(ARG(1)) : 10;
+    int radix = rd >= 2 && rd < 37 ? (int)rd : 0;   /* range first: (int)1e300 is UB */
     if (radix < 2 || radix > 36)
         return jn_fail(c, "D3100", "The radix of the formatBase function must be between 2 and 36");
     double r = round(v);
@@ -34,7 +35,13 @@ int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, 
     size_t o = sizeof buf - 1;
     buf[o] = 0;
     int neg = r < 0;
-    unsigned long long u = (unsigned long long)fabs(r);
+    /* beyond 2^64 (no unsigned long long): digits from the double itself */
+    double a = fabs(r);
+    for (; a >= 18446744073709551616.0 && o > 2; a = floor(a / radix)) {
+        int d = (int)fmod(a, radix);
+        buf[--o] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+    }
+    unsigned long long u = a < 18446744073709551616.0 ? (unsigned long long)a : 0;
     do {
         int d = (int)(u % (unsigned)radix);
         buf[--o] = (char)(d < 10 ? '0' + d : 'a' + d - 10);

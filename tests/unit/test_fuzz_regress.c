@@ -79,6 +79,13 @@ int main(void)
     jn_expect("$fromMillis(15218033333333333333331216617, '[Y] [E]')", "undefined");
     jn_expect("$fromMillis(-1e300)", "undefined");
     jn_expect("$fromMillis(8.64e15) ~> $exists()", "true");
+    /* fuzz_jsonata: $formatBase cast 9.8e54 to unsigned long long and a
+     * radix of 1e300 to int (UB) */
+    jn_expect("$formatBase(9777777777777777777777777777777777777777777777777777778.5, 2.5) ~> $length()", "78");  /* truncated: buf holds 78 digits */
+    jn_expect("$formatBase(-1e300, 36) ~> $substring(0, 1)", "\"-\"");
+    jn_expect("$formatBase(255, 16)", "\"ff\"");
+    jn_expect("$formatBase(18446744073709551616, 16)", "\"10000000000000000\"");
+    jn_expect("$formatBase(1, 1e300)", "ERR D3100");
     {
         /* fuzz_jsonata: a NUL inside a regex literal sent strrchr to the
          * opening slash: memcpy of length -1. */
