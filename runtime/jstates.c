@@ -54,7 +54,8 @@ void asl_jn_evaluation_failed_after(struct asl_run *run, const char *location, l
 int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out)
 {
     const struct asl_program *prog = run->exec->prog;
-    struct asl_jn_env env = {.states = run->jn_states, .lookup = lookup_var, .ud = run->vars};
+    struct asl_jn_env env = {.states = run->jn_states, .lookup = lookup_var, .ud = run->vars,
+                             .cancel = run->cancel};
     struct asl_err err = {0};
     json_t *v = NULL;
     if (!prog->jsonata_eval)
@@ -66,6 +67,10 @@ int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out)
                               "unsupported result type.", t->jn_text, t->field);
         asl_jn_evaluation_failed(run, t->field);
         return -1;
+    }
+    if (rc != 0 && asl_cancel_is_set(run->cancel)) {
+        asl_err_clear(&err);
+        return asl_cancel_err(run->cancel, &run->err);
     }
     if (rc != 0) {
         asl_run_fail_prefixed(run, ASL_E_QUERY,

@@ -91,6 +91,8 @@ struct asl_jn_env {
     /* Workflow variables: borrowed reference or NULL when unset. */
     json_t *(*lookup)(void *ud, const char *name, size_t len);
     void *ud;
+    /* Polled during long evaluations; may be NULL. */
+    const struct asl_cancel *cancel;
 };
 
 /* Evaluate.  0 and *out = new reference, or *out = NULL when the result is

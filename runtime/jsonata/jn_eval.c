@@ -1635,6 +1635,10 @@ static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct 
               struct jn_frame *fr, json_t **out)
 {
     *out = NULL;
+    /* A long evaluation stops with its execution: TimeoutSeconds, a failed
+     * sibling branch.  The caller reports the cancellation's own error. */
+    if ((++c->steps & 4095) == 0 && c->env->cancel && asl_cancel_is_set(c->env->cancel))
+        return jn_fail(c, "U1002", "Evaluation cancelled");
     if (++c->depth > JN_MAX_DEPTH) {
         c->depth--;
         return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");

@@ -70,6 +70,7 @@ struct jn_ctx {
     size_t nheld, capheld;
     int64_t now_ms;
     uint64_t rng;
+    uint64_t steps;                 /* nodes evaluated: cancellation is polled every 4096 */
 };
 
 /* jn_eval.c */
