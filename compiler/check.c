@@ -17,11 +17,7 @@ struct ck {
     struct asl_model *m;
     struct asl_diags *d;
     struct asl_arena arena;
-    const char **assigned;      /* variable names some state assigns */
-    size_t nassigned;
-    const char **read;          /* variable names some expression reads, with where */
-    char **read_at;
-    size_t nread;
+    struct asl_varrefs vars;
 };
 
 /* ------------------------------------------------------------- helpers */
@@ -65,19 +61,34 @@ const char *asl_ck_type_name(json_t *v)
     return "?";
 }
 
+void asl_varrefs_assigned(struct asl_varrefs *v, const char *key)
+{
+    const char **na = realloc(v->assigned, (v->nassigned + 1) * sizeof *na);
+    if (!na)
+        abort();
+    v->assigned = na;
+    na[v->nassigned++] = key;
+}
+
+void asl_varrefs_read(struct asl_varrefs *v, const char *name, const char *pointer)
+{
+    char **rn = realloc(v->read, (v->nread + 1) * sizeof *rn);
+    char **ra = rn ? realloc(v->read_at, (v->nread + 1) * sizeof *ra) : NULL;
+    if (!rn || !ra)
+        abort();
+    v->read = rn;
+    v->read_at = ra;
+    v->read[v->nread] = strdup(name);
+    v->read_at[v->nread++] = strdup(pointer);
+}
+
 static void note_read(struct ck *c, const struct asl_expr *e, const char *where)
 {
     const char **names = NULL;
     size_t n = 0;
     asl_expr_vars(e, &names, &n);
-    for (size_t i = 0; i < n; i++) {
-        c->read = realloc(c->read, (c->nread + 1) * sizeof *c->read);
-        c->read_at = realloc(c->read_at, (c->nread + 1) * sizeof *c->read_at);
-        if (!c->read || !c->read_at)
-            abort();
-        c->read[c->nread] = names[i];
-        c->read_at[c->nread++] = strdup(where);
-    }
+    for (size_t i = 0; i < n; i++)
+        asl_varrefs_read(&c->vars, names[i], where);
     free(names);
 }
 
@@ -196,10 +207,7 @@ static void check_assign(struct ck *c, json_t *node, const char *base)
             asl_diag_error(c->d, kp, "the variable name 'states' is reserved");
         else if (utf8_chars(name) > 80)
             asl_diag_error(c->d, kp, "variable names are at most 80 characters");
-        c->assigned = realloc(c->assigned, (c->nassigned + 1) * sizeof *c->assigned);
-        if (!c->assigned)
-            abort();
-        c->assigned[c->nassigned++] = key;   /* compared without ".$" below */
+        asl_varrefs_assigned(&c->vars, key);    /* compared without ".$" below */
         free(name);
         free(kp);
     }
@@ -579,7 +587,7 @@ static void check_state(struct ck *c, struct asl_cstate *s)
     check_string_field(c, s->node, "Comment", s->pointer);
     check_transitions(c, s);
     if (s->jsonata)
-        asl_check_jsonata_state(c->m, c->d, s);
+        asl_check_jsonata_state(c->m, c->d, s, &c->vars);
     if (!s->jsonata) {
         check_path(c, s->node, "InputPath", s->pointer, ASL_MODE_PATH, 1);
         check_path(c, s->node, "OutputPath", s->pointer, ASL_MODE_PATH, 1);
@@ -716,8 +724,8 @@ static void check_machine(struct ck *c, struct asl_cmachine *mc)
 static int var_assigned(struct ck *c, const char *name)
 {
     size_t nl = strlen(name);
-    for (size_t i = 0; i < c->nassigned; i++) {
-        const char *k = c->assigned[i];
+    for (size_t i = 0; i < c->vars.nassigned; i++) {
+        const char *k = c->vars.assigned[i];
         size_t kl = strlen(k);
         if (kl >= 2 && strcmp(k + kl - 2, ".$") == 0)
             kl -= 2;
@@ -741,28 +749,19 @@ int asl_check(struct asl_model *m, struct asl_diags *d)
                     asl_diag_error(d, m->states[i]->pointer, "Duplicate State name: %s", m->states[i]->name);
                     break;
                 }
-        asl_check_jsonata_vars(m, &c.assigned, &c.nassigned);
-        for (size_t i = 0; i < c.nread; i++)
-            if (!var_assigned(&c, c.read[i]))
-                asl_diag_warning(d, c.read_at[i],
-                                 "the variable '$%s' is never assigned: the execution will fail here",
-                                 c.read[i]);
-        const char **jn_read;
-        char **jn_at;
-        size_t njn;
-        asl_check_jsonata_reads(&jn_read, &jn_at, &njn);
-        for (size_t i = 0; i < njn; i++)
-            if (!var_assigned(&c, jn_read[i]))
-                asl_diag_warning(d, jn_at[i],
-                                 "the variable '$%s' is never assigned: the expression reads nothing there",
-                                 jn_read[i]);
+        for (size_t i = 0; i < c.vars.nread; i++)
+            if (!var_assigned(&c, c.vars.read[i]))
+                asl_diag_warning(d, c.vars.read_at[i],
+                                 "the variable '$%s' is never assigned by any state",
+                                 c.vars.read[i]);
     }
-    asl_check_jsonata_done();
-    for (size_t i = 0; i < c.nread; i++)
-        free(c.read_at[i]);
-    free(c.read);
-    free(c.read_at);
-    free(c.assigned);
+    for (size_t i = 0; i < c.vars.nread; i++) {
+        free(c.vars.read[i]);
+        free(c.vars.read_at[i]);
+    }
+    free(c.vars.read);
+    free(c.vars.read_at);
+    free(c.vars.assigned);
     asl_arena_free(&c.arena);
     return d->errors ? -1 : 0;
 }

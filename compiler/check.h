@@ -26,16 +26,21 @@ void asl_ck_ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, con
 void asl_ck_retry(struct asl_diags *d, struct asl_cstate *s);
 void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
 
-/* JSONata states (check_jsonata.c): adds the variables JSONata Assign
- * blocks define to the list used for the unassigned-variable warning. */
-void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t *n);
-/* Every expression of a JSONata state parses; its Choice rules are JSONata rules. */
-void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
-/* The variables JSONata expressions read, with where (borrowed until
- * asl_check_jsonata_done). */
-void asl_check_jsonata_reads(const char ***names, char ***where, size_t *n);
-/* Release what the JSONata checks collected. */
-void asl_check_jsonata_done(void);
+/* Variables assigned and read anywhere in the definition, for the warning
+ * about reads of variables no state assigns. */
+struct asl_varrefs {
+    const char **assigned;      /* Assign keys, borrowed from the document (".$" kept) */
+    size_t nassigned;
+    char **read, **read_at;     /* owned: the name read and the pointer where */
+    size_t nread;
+};
+void asl_varrefs_assigned(struct asl_varrefs *v, const char *key);
+void asl_varrefs_read(struct asl_varrefs *v, const char *name, const char *pointer);
+
+/* JSONata states (check_jsonata.c): every expression parses (its reads and
+ * the state's Assign keys go to refs); Choice rules are JSONata rules. */
+void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s,
+                             struct asl_varrefs *refs);
 
 /* The index of a Choice comparison operator by name, or -1. */
 int asl_choice_op_index(const char *name);

@@ -17,27 +17,7 @@ static const char *const expr_fields[] = {"Arguments", "Output", "Assign", "Item
     "ToleratedFailureCount", "ToleratedFailurePercentage", "Error", "Cause", "Credentials",
     "ItemReader", "ItemBatcher", "ResultWriter", NULL};
 
-/* What the JSONata checks learn for the unassigned-variable warning. */
-static char **assigned_names;
-static size_t nassigned_names;
-static char **read_names, **read_at;
-static size_t nread_names;
-
-static void note_reads(const struct asl_jn_ast *ast, const char *pointer)
-{
-    for (size_t i = 0; i < ast->nvars; i++) {
-        char **rn = realloc(read_names, (nread_names + 1) * sizeof *rn);
-        char **ra = rn ? realloc(read_at, (nread_names + 1) * sizeof *ra) : NULL;
-        if (!rn || !ra)
-            abort();
-        read_names = rn;
-        read_at = ra;
-        read_names[nread_names] = strdup(ast->vars[i]);
-        read_at[nread_names++] = strdup(pointer);
-    }
-}
-
-static void parse_one(struct asl_diags *d, const char *pointer, const char *text)
+static void parse_one(struct asl_diags *d, const char *pointer, const char *text, struct asl_varrefs *refs)
 {
     size_t off, len;
     if (!asl_is_jsonata_text(text, &off, &len))
@@ -50,33 +30,35 @@ static void parse_one(struct asl_diags *d, const char *pointer, const char *text
         asl_diag_expr(d, pointer, text, (unsigned)(err.column > 0 ? err.column : 1) + 2, msg);
         return;
     }
-    note_reads(ast, pointer);
+    for (size_t i = 0; i < ast->nvars; i++)
+        asl_varrefs_read(refs, ast->vars[i], pointer);
     asl_jn_free(ast);
 }
 
-static void walk(struct asl_diags *d, json_t *v, const char *pointer)
+static void walk(struct asl_diags *d, json_t *v, const char *pointer, struct asl_varrefs *refs)
 {
     const char *k;
     json_t *x;
     size_t i;
     if (json_is_string(v)) {
-        parse_one(d, pointer, json_string_value(v));
+        parse_one(d, pointer, json_string_value(v), refs);
     } else if (json_is_object(v)) {
         json_object_foreach(v, k, x) {
             char *p = asl_ptr_join(pointer, k);
-            walk(d, x, p);
+            walk(d, x, p, refs);
             free(p);
         }
     } else if (json_is_array(v)) {
         json_array_foreach(v, i, x) {
             char *p = asl_ptr_index(pointer, i);
-            walk(d, x, p);
+            walk(d, x, p, refs);
             free(p);
         }
     }
 }
 
-static void check_assign_names(struct asl_diags *d, json_t *assign, const char *pointer)
+static void check_assign_names(struct asl_diags *d, json_t *assign, const char *pointer,
+                               struct asl_varrefs *refs)
 {
     if (!assign)
         return;
@@ -93,40 +75,38 @@ static void check_assign_names(struct asl_diags *d, json_t *assign, const char *
                 asl_diag_error(d, kp, "the variable name 'states' is reserved");
                 free(kp);
             }
-            char **nn = realloc(assigned_names, (nassigned_names + 1) * sizeof *nn);
-            if (!nn)
-                abort();
-            assigned_names = nn;
-            assigned_names[nassigned_names++] = strdup(k);
+            asl_varrefs_assigned(refs, k);
         }
     }
     free(p);
 }
 
-static void check_block(struct asl_diags *d, json_t *obj, const char *pointer, const char *const *fields)
+static void check_block(struct asl_diags *d, json_t *obj, const char *pointer, const char *const *fields,
+                        struct asl_varrefs *refs)
 {
     for (const char *const *f = fields; *f; f++) {
         json_t *v = json_object_get(obj, *f);
         if (!v)
             continue;
         char *p = asl_ptr_join(pointer, *f);
-        walk(d, v, p);
+        walk(d, v, p, refs);
         free(p);
     }
-    check_assign_names(d, json_object_get(obj, "Assign"), pointer);
+    check_assign_names(d, json_object_get(obj, "Assign"), pointer, refs);
 }
 
-void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
+void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s,
+                             struct asl_varrefs *refs)
 {
     (void)m;
     static const char *const rule_fields[] = {"Condition", "Output", "Assign", NULL};
     static const char *const catch_fields[] = {"Output", "Assign", NULL};
-    check_block(d, s->node, s->pointer, expr_fields);
+    check_block(d, s->node, s->pointer, expr_fields, refs);
     json_t *catch = json_object_get(s->node, "Catch");
     for (size_t i = 0; json_is_array(catch) && i < json_array_size(catch); i++) {
         char *cp = asl_ptr_join(s->pointer, "Catch");
         char *ip = asl_ptr_index(cp, i);
-        check_block(d, json_array_get(catch, i), ip, catch_fields);
+        check_block(d, json_array_get(catch, i), ip, catch_fields, refs);
         free(ip);
         free(cp);
     }
@@ -167,44 +147,8 @@ void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct as
             asl_diag_error(d, kp, "The value of \"Next\" property must be the name of an existing state");
             free(kp);
         }
-        check_block(d, rule, rp, rule_fields);
+        check_block(d, rule, rp, rule_fields, refs);
         free(rp);
     }
     free(cp);
-}
-
-void asl_check_jsonata_vars(struct asl_model *m, const char ***assigned, size_t *n)
-{
-    (void)m;
-    for (size_t i = 0; i < nassigned_names; i++) {
-        const char **na = realloc(*assigned, (*n + 1) * sizeof *na);
-        if (!na)
-            abort();
-        *assigned = na;
-        na[(*n)++] = assigned_names[i];
-    }
-}
-
-void asl_check_jsonata_reads(const char ***names, char ***where, size_t *n)
-{
-    *names = (const char **)read_names;
-    *where = read_at;
-    *n = nread_names;
-}
-
-void asl_check_jsonata_done(void)
-{
-    for (size_t i = 0; i < nread_names; i++) {
-        free(read_names[i]);
-        free(read_at[i]);
-    }
-    free(read_names);
-    free(read_at);
-    read_names = read_at = NULL;
-    nread_names = 0;
-    for (size_t i = 0; i < nassigned_names; i++)
-        free(assigned_names[i]);
-    free(assigned_names);
-    assigned_names = NULL;
-    nassigned_names = 0;
 }
