@@ -631,11 +631,122 @@ static struct jn_anc *step_anc(struct jn_ctx *c, const struct asl_jn_node *st, c
 }
 
 static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct items *s, json_t **out);
+static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                    struct jn_frame *fr, int want_anc, struct items *res, json_t **whole_out,
+                    int *tuple_out);
+
+/* The path a block step's value comes from: `(a; b.c)` is b.c's, so a %
+ * after the block sees the parent inside it.  NULL when the block's value
+ * is not a plain path's members (a group, [] or filter changes them). */
+static const struct asl_jn_node *block_path(const struct asl_jn_node *st)
+{
+    if (st->type != ASL_JN_BLOCK || st->focus || st->index || (st->flags & ASL_JN_F_KEEPARRAY) ||
+        st->group)
+        return NULL;
+    const struct asl_jn_node *n = st;
+    while (n->type == ASL_JN_BLOCK) {
+        if (n->nkids == 0)
+            return NULL;
+        if (n != st && (n->nstages || n->group || (n->flags & ASL_JN_F_KEEPARRAY)))
+            return NULL;
+        n = n->kids[n->nkids - 1];
+    }
+    if (n->type != ASL_JN_PATH || n->group || (n->flags & ASL_JN_F_KEEPARRAY))
+        return NULL;
+    return n;
+}
+
+/* Block step `st` (block_path(st) != NULL) over item `it`: its value's
+ * members, each with its own ancestry, in `out` (emptied first).  Frames
+ * stay the caller's: the block's own bindings do not leave it. */
+static int block_items(struct jn_ctx *c, const struct asl_jn_node *st, const struct item *it,
+                       struct items *out)
+{
+    struct jn_frame *f = it->fr;
+    const struct asl_jn_node *n = st;
+    json_t *v;
+    while (n->type == ASL_JN_BLOCK) {
+        f = frame_new(c, f);
+        if (!f)
+            return -1;
+        for (size_t i = 0; i + 1 < n->nkids; i++)
+            if (ev(c, n->kids[i], it->v, it->anc, f, &v) != 0)
+                return -1;
+        n = n->kids[n->nkids - 1];
+    }
+    if (++c->depth > JN_MAX_DEPTH) {
+        c->depth--;
+        return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+    }
+    struct items r = {0};
+    int tup;
+    int rc = path_run(c, n, it->v, it->anc, f, 1, &r, &v, &tup);
+    c->depth--;
+    out->n = 0;
+    for (size_t i = 0; rc == 0 && i < r.n; i++)
+        rc = items_push(out, r.v[i].v, r.v[i].anc, it->fr);
+    free(r.v);
+    return rc;
+}
 
 static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
                      struct jn_frame *fr, json_t **out)
 {
-    struct items cur = {0}, next = {0};
+    struct items cur = {0};
+    json_t *whole = NULL;
+    int tuple = 0, rc = -1;
+    if (path_run(c, n, in, anc, fr, 0, &cur, &whole, &tuple) != 0)
+        goto done;
+    json_t *res;
+    if (whole) {
+        res = whole;
+    } else {
+        res = jn_seq(c);
+        for (size_t i = 0; i < cur.n; i++)
+            json_array_append(res, cur.v[i].v);
+    }
+    if (n->flags & ASL_JN_F_KEEPARRAY) {
+        unsigned f = jn_flags(c, res);
+        if (json_is_array(res) && (f & JN_CONS) && !(f & JN_SEQ)) {
+            json_t *cp = jn_seq(c);
+            jn_append_flat(cp, res);
+            res = cp;
+        }
+        if (!(jn_flags(c, res) & JN_SEQ)) {
+            json_t *cp = jn_seq(c);
+            json_array_append(cp, res);
+            res = cp;
+        }
+        jn_mark(c, res, JN_KEEP);
+    }
+    if (n->group) {
+        if (!tuple) {
+            cur.n = 0;
+            json_t *r = collapse(c, res, 0);
+            if (json_is_array(r))
+                for (size_t i = 0; i < json_array_size(r); i++)
+                    items_push(&cur, json_array_get(r, i), NULL, fr);
+            else if (r)
+                items_push(&cur, r, NULL, fr);
+        }
+        if (group_eval(c, n->group, &cur, &res) != 0)
+            goto done;
+    }
+    *out = res;
+    rc = 0;
+done:
+    free(cur.v);
+    return rc;
+}
+
+/* The steps of path `n` over `in`: the items that come out, in `res` (the
+ * caller frees res->v).  want_anc: the caller needs every item's ancestry,
+ * not a value kept whole. */
+static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                    struct jn_frame *fr, int want_anc, struct items *res, json_t **whole_out,
+                    int *tuple_out)
+{
+    struct items cur = {0}, next = {0}, sub = {0};
     json_t *whole = NULL;
     int tuple = 0, rc = -1;
     const struct asl_jn_node *s0 = n->kids[0];
@@ -690,6 +801,18 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
             for (size_t i = 0; i < cur.n; i++) {
                 struct item *it = &cur.v[i];
                 json_t *r;
+                if (c->track_parent && block_path(st)) {
+                    if (block_items(c, st, it, &sub) != 0)
+                        goto done;
+                    for (size_t k = 0; k < sub.n; k++) {
+                        struct item ni = *it;
+                        ni.v = sub.v[k].v;
+                        ni.anc = sub.v[k].anc;
+                        if (items_push(&next, ni.v, ni.anc, ni.fr) != 0)
+                            goto done;
+                    }
+                    continue;
+                }
                 if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
                     goto done;
                 if (!r)
@@ -708,7 +831,16 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
                             goto done;
                     }
                     if (st->focus) {
+                        /* The context stays; a % after this step is the
+                         * bound value's parent, the context.  To a % later
+                         * in this path, a run of focus steps (values bound
+                         * from one context) is one level of ancestry; to
+                         * one seeking into the path from outside a block
+                         * (want_anc), each step is a level, as in
+                         * jsonata-js. */
                         bind_tuple(c, ni.fr, st->focus, st->focus_len, e);
+                        if (want_anc || !(si > 0 && n->kids[si - 1]->focus))
+                            ni.anc = step_anc(c, st, it);
                     } else {
                         ni.v = e;
                         ni.anc = step_anc(c, st, it);
@@ -731,9 +863,24 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
             if (si > 0 && c->track_parent && (st->flags & ASL_JN_F_CONSARRAY))
                 for (size_t j = si; j < n->nkids && !explode; j++)
                     explode = uses_parent(n->kids[j]);
+            /* Ancestry through a block matters unless its value ends the
+             * path and only the value is wanted. */
+            int through = c->track_parent && (!last || n->group || want_anc) && block_path(st);
             for (size_t i = 0; i < cur.n; i++) {
                 struct item *it = &cur.v[i];
                 json_t *r;
+                if (through) {
+                    if (block_items(c, st, it, &sub) != 0 || tuple_stages(c, st, &sub) != 0)
+                        goto done;
+                    if (sub.n == 0)
+                        continue;
+                    count++;
+                    one = NULL;
+                    for (size_t k = 0; k < sub.n; k++)
+                        if (items_push(&next, sub.v[k].v, sub.v[k].anc, fr) != 0)
+                            goto done;
+                    continue;
+                }
                 if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
                     goto done;
                 struct jn_anc *na = step_anc(c, st, it);
@@ -767,46 +914,15 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
         if (!tuple && cur.n == 0)
             break;
     }
-    json_t *res;
-    if (whole) {
-        res = whole;
-    } else {
-        res = jn_seq(c);
-        for (size_t i = 0; i < cur.n; i++)
-            json_array_append(res, cur.v[i].v);
-    }
-    if (n->flags & ASL_JN_F_KEEPARRAY) {
-        unsigned f = jn_flags(c, res);
-        if (json_is_array(res) && (f & JN_CONS) && !(f & JN_SEQ)) {
-            json_t *cp = jn_seq(c);
-            jn_append_flat(cp, res);
-            res = cp;
-        }
-        if (!(jn_flags(c, res) & JN_SEQ)) {
-            json_t *cp = jn_seq(c);
-            json_array_append(cp, res);
-            res = cp;
-        }
-        jn_mark(c, res, JN_KEEP);
-    }
-    if (n->group) {
-        if (!tuple) {
-            cur.n = 0;
-            json_t *r = collapse(c, res, 0);
-            if (json_is_array(r))
-                for (size_t i = 0; i < json_array_size(r); i++)
-                    items_push(&cur, json_array_get(r, i), NULL, fr);
-            else if (r)
-                items_push(&cur, r, NULL, fr);
-        }
-        if (group_eval(c, n->group, &cur, &res) != 0)
-            goto done;
-    }
-    *out = res;
+    *res = cur;
+    cur.v = NULL;
+    *whole_out = whole;
+    *tuple_out = tuple;
     rc = 0;
 done:
     free(cur.v);
     free(next.v);
+    free(sub.v);
     return rc;
 }
 

@@ -180,6 +180,39 @@ int main(void)
     expect("$states.input.(a.b.[c, %.k])", "{\"a\":{\"k\":9,\"b\":[{\"c\":1},{\"c\":2}]}}", "[1,9,2,9]");
     expect("$states.input.(a.b.[c])", "{\"a\":{\"k\":9,\"b\":[{\"c\":1},{\"c\":2}]}}", "[[1],[2]]");
 
+    /* % after a block step is the parent inside the block's path; after
+     * @ steps it is the focus-bound value's parent (the context), a run of
+     * @ steps counting as one level, except to a % seeking into a block.
+     * Expected values: jsonata-js 2.0.6. */
+#define PD "{\"k\":0,\"a\":{\"k\":1,\"b\":[{\"k\":2,\"c\":{\"k\":3,\"d\":[{\"e\":4},{\"e\":5}]}}," \
+           "{\"k\":6,\"c\":{\"k\":7,\"d\":{\"e\":8}}}]}}"
+#define PL "{\"lib\":{\"n\":\"L\",\"x\":[{\"i\":1},{\"i\":2}],\"y\":[{\"i\":2,\"z\":{\"q\":1}},{\"i\":3}]}}"
+    expect("$states.input.(a.(b.c).%.k)", PD, "[2,6]");
+    expect("$states.input.(a.(b.c).d.%.%.k)", PD, "[2,2,6]");
+    expect("$states.input.(a.(b.c.d).%.%.k)", PD, "[2,2,6]");
+    expect("$states.input.(a.(b.c).{\"p\": %.k, \"g\": %.%.k})", PD, "[{\"p\":2,\"g\":1},{\"p\":6,\"g\":1}]");
+    expect("$states.input.(a.($zz:=1; b.c).%.k)", PD, "[2,6]");
+    expect("$states.input.(a.($zz:=1; b.c).($zz))", PD, "undefined");
+    expect("$states.input.(a.((b.c)).%.k)", PD, "[2,6]");
+    expect("$states.input.(a.(b.c)[k>3].%.k)", PD, "6");
+    expect("$states.input.(a.(b.c)[0].%.k)", PD, "2");
+    expect("$states.input.(a.b#$i.c.%.%.k)", PD, "[1,1]");
+    expect("$states.input.(a.b.(c.d).%.%.%.k)", PD, "[1,1,1]");
+    expect("$states.input.(a.(b.c).k)", PD, "[3,7]");
+    expect("$states.input.(a.(b.c))", PD, "[{\"k\":3,\"d\":[{\"e\":4},{\"e\":5}]},{\"k\":7,\"d\":{\"e\":8}}]");
+    expect("$states.input.(lib.x@$X.y@$Y[$X.i=$Y.i].%.n)", PL, "\"L\"");
+    expect("$states.input.(lib.x@$X.y.%.%.n)", PL, "[\"L\",\"L\",\"L\",\"L\"]");
+    expect("$states.input.(lib.x@$X.{\"p\": $keys(%)})", PL, "[{\"p\":[\"n\",\"x\",\"y\"]},{\"p\":[\"n\",\"x\",\"y\"]}]");
+    expect("$states.input.(lib.x@$X.y@$Y[$X.i=$Y.i].{\"p\": %.n, \"g\": $keys(%.%)})", PL, "{\"p\":\"L\",\"g\":\"lib\"}");
+    expect("$states.input.(lib.x@$X.(y.z).%.%.%.n)", PL, "[\"L\",\"L\"]");
+    expect("$states.input.(lib.x#$j.%.n)", PL, "[\"L\",\"L\"]");
+    expect("$states.input.(lib.x@$X#$j.y@$Y.%.n)", PL, "[\"L\",\"L\",\"L\",\"L\"]");
+    expect("$states.input.($keys(lib.x@$X.y@$Y[$X.i=$Y.i].%.%))", PL, "\"lib\"");
+    expect("$states.input.($keys(lib.(x@$X.y@$Y[$X.i=$Y.i]).%.%))", PL, "[\"n\",\"x\",\"y\"]");
+    expect("$states.input.($keys(lib.x@$X.y@$Y.%.%))", PL, "\"lib\"");
+#undef PD
+#undef PL
+
     /* $string of numbers: 15 significant digits, JavaScript's layout, ties away from zero */
     expect("[1/3, 1e21, 1e-7, 123456789012345, 1234567890123456, -2.5e30, 5e-324, 1.7976931348623157e308].$string()",
            "{}", "[\"0.333333333333333\",\"1e+21\",\"1e-7\",\"123456789012345\",\"1234567890123460\","
