@@ -169,18 +169,32 @@ static const char *default_pres(char comp)
     }
 }
 
+/* Widths beyond this are taken as this: put_number pads into a 1100-byte
+ * buffer, and no date component needs more digits. */
+#define JN_DT_MAXW 1000
+
+static int width_digits(const char **p)
+{
+    int v = 0;
+    while (isdigit((unsigned char)**p)) {
+        if (v < JN_DT_MAXW) v = v * 10 + (**p - '0');
+        (*p)++;
+    }
+    return v < JN_DT_MAXW ? v : JN_DT_MAXW;
+}
+
 static int is_width(const char *s, int *minw, int *maxw)
 {
     /* (\*|\d+)(-(\*|\d+))? */
     const char *p = s;
     int a = -1, b = -1;
     if (*p == '*') p++;
-    else if (isdigit((unsigned char)*p)) { a = 0; while (isdigit((unsigned char)*p)) a = a * 10 + (*p++ - '0'); }
+    else if (isdigit((unsigned char)*p)) a = width_digits(&p);
     else return 0;
     if (*p == '-') {
         p++;
         if (*p == '*') p++;
-        else if (isdigit((unsigned char)*p)) { b = 0; while (isdigit((unsigned char)*p)) b = b * 10 + (*p++ - '0'); }
+        else if (isdigit((unsigned char)*p)) b = width_digits(&p);
         else return 0;
     }
     if (*p) return 0;
@@ -784,6 +798,13 @@ static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct pict
         if (pm == 1 && v[C_H] < 12) v[C_H] += 12;
         else if (pm == 0 && v[C_H] == 12) v[C_H] = 0;
     }
+    /* far beyond any date (8.64e15 ms is 275760 years): undefined, before
+     * the casts to int64_t and int below overflow */
+    int huge = !(fabs(v[C_Y]) < 1e6);
+    if (have[C_d]) huge |= !(fabs(v[C_d]) < 1e9);
+    else huge |= !(fabs(v[C_M]) < 1e6) || !(fabs(v[C_D]) < 1e9);
+    if (huge)
+        return 0;
     int64_t days;
     if (have[C_d]) days = days_from_civil((int64_t)v[C_Y], 1, 1) + (int64_t)v[C_d] - 1;
     else days = days_from_civil((int64_t)v[C_Y], (int)v[C_M], (int)v[C_D]);

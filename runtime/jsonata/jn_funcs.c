@@ -338,6 +338,9 @@ FN(f_pad)
     size_t len = jn_utf8_len(json_string_value(s), json_string_length(s));
     double aw = fabs(w);
     if (aw <= (double)len) { *out = s; return 0; }
+    /* the range before the cast ((size_t)1e300 is UB): past JavaScript's
+     * longest string (2^29 - 24), where JSONata fails too */
+    if (aw > 536870888) return jn_fail(c, "D1001", "Number out of range");
     size_t need = (size_t)aw - len, pcl = jn_utf8_len(pc, pn);
     size_t sn = json_string_length(s);
     char *b = malloc(sn + need * pn + 1);
@@ -749,30 +752,38 @@ FN(f_power)
     return set_num(c, r, out);
 }
 
+/* v * 10^p through decimal text, to avoid binary drift: v's 17 significant
+ * digits with p added to their exponent ("%.17g" + "e<p>" misread v's own
+ * exponent: 1.5e300 shifted by -300 stayed 1.5e300). */
+static double shift10(double v, int p)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%.16e", v);
+    char *e = strchr(t, 'e');
+    snprintf(e, sizeof t - (size_t)(e - t), "e%ld", strtol(e + 1, NULL, 10) + p);
+    return strtod(t, NULL);
+}
+
 FN(f_round)
 {
     if (!ARG(0)) return 0;
     double v = json_number_value(ARG(0));
-    int p = ARG(1) ? (int)json_number_value(ARG(1)) : 0;
-    /* shift by decimal exponent through text to avoid binary drift */
-    char buf[64];
-    snprintf(buf, sizeof buf, "%.15ee%d", v, 0);
-    double scaled;
-    {
-        char t[64];
-        snprintf(t, sizeof t, "%.17ge%d", v, p);
-        scaled = strtod(t, NULL);
-    }
+    double pd = ARG(1) ? json_number_value(ARG(1)) : 0;
+    /* the range before the cast ((int)1e300 is UB): 400 places keep every
+     * digit of a double, -400 none */
+    if (pd >= 400) return set_num(c, v, out);
+    if (pd <= -400) return set_num(c, 0, out);
+    int p = (int)pd;
+    double scaled = shift10(v, p);
+    if (!(fabs(scaled) < 1e17))
+        return set_num(c, v, out);   /* an integer at that scale already */
     double r = round(scaled);
     double diff = fabs(scaled - trunc(scaled));
     if (fabs(diff - 0.5) < 1e-12 * (fabs(scaled) > 1 ? fabs(scaled) : 1)) {
         double fl = floor(scaled);
         r = fmod(fl, 2) == 0 ? fl : fl + 1;
     }
-    char t[64];
-    snprintf(t, sizeof t, "%.17ge%d", r, -p);
-    double res = strtod(t, NULL);
-    (void)buf;
+    double res = shift10(r, -p);
     return set_num(c, res == 0 ? 0 : res, out);
 }
 
@@ -789,7 +800,9 @@ FN(f_random)
     uint64_t st = c->rng;
     if (ARG(0)) {
         double d = json_number_value(ARG(0));
-        st = (uint64_t)(int64_t)d * 2654435761u + 12345;
+        /* the range before the cast: (int64_t)1e300 is UB */
+        int64_t seed = d > -9.2e18 && d < 9.2e18 ? (int64_t)d : d > 0 ? INT64_MAX : INT64_MIN;
+        st = (uint64_t)seed * 2654435761u + 12345;
         *out = H(json_real((double)(rng_next(&st) >> 11) / 9007199254740992.0));
         return 0;
     }

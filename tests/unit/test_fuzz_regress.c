@@ -86,6 +86,34 @@ int main(void)
     jn_expect("$formatBase(255, 16)", "\"ff\"");
     jn_expect("$formatBase(18446744073709551616, 16)", "\"10000000000000000\"");
     jn_expect("$formatBase(1, 1e300)", "ERR D3100");
+    /* fuzz_jsonata: a date picture width of 31 digits overflowed int, and
+     * one above 1100 overflowed put_number's padding buffer; widths are
+     * capped at 1000 now. */
+    jn_expect("$fromMillis(1521801216617, '[D#1,7777777777777777777777777777772]/[M1,2]') ~> $length()", "1003");
+    jn_expect("$fromMillis(0, '[D,5000]') ~> $length()", "1000");
+    jn_expect("$fromMillis(0, '[Y,2-4]')", "\"1970\"");
+    /* fuzz_jsonata: $round cast a precision of 1e300 to int and negated
+     * INT_MIN; found writing these, "%.17g" + "e<p>" misread a shifted value
+     * that printed with its own exponent. */
+    jn_expect("$round(1.5, 1e300)", "1.5");
+    jn_expect("$round(1.5, -2147483648)", "0");
+    jn_expect("$round(1.5, 300)", "1.5");
+    jn_expect("$round(1234.5678, -2)", "1200");
+    jn_expect("$round(2.5)", "2");
+    jn_expect("$round(0.000123456, 5)", "0.00012");
+    /* fuzz_jsonata: $random's seed was cast to int64_t unchecked */
+    jn_expect("$random(1e300) < 1", "true");
+    /* fuzz_jsonata: $toMillis cast a 12-digit month to int (and a huge
+     * year to int64_t): beyond any date now gives undefined */
+    jn_expect("$toMillis('2018-327140000000', '[Y]-[M]')", "undefined");
+    jn_expect("$toMillis('2018-12-3271400000000', '[Y]-[M]-[D]')", "undefined");
+    jn_expect("$toMillis('99999999999999999999-01-01', '[Y]-[M]-[D]')", "undefined");
+    jn_expect("$toMillis('2018-4000000000000', '[Y]-[d]')", "undefined");
+    jn_expect("$toMillis('2018-03-27', '[Y]-[M]-[D]')", "1522108800000");
+    /* $pad cast a width of 1e300 to size_t (a crash in a release build) */
+    jn_expect("$pad('x', 1e300)", "ERR D1001");
+    jn_expect("$pad('x', -1e300)", "ERR D1001");
+    jn_expect("$pad('x', -5, 'ab')", "\"ababx\"");
     {
         /* fuzz_jsonata: a NUL inside a regex literal sent strrchr to the
          * opening slash: memcpy of length -1. */
