@@ -11,42 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "local_server.h"
 #include "task/net.h"
-
-static int failures;
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c)) {                                                           \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);               \
-            failures++;                                                       \
-        }                                                                     \
-    } while (0)
-
-static pid_t server_pid;
-
-static int server_start(const char *script)
-{
-    int fd[2];
-    if (pipe(fd))
-        return -1;
-    server_pid = fork();
-    if (server_pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execlp("python3", "python3", script, (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    char buf[32] = "";
-    size_t n = 0;
-    while (n + 1 < sizeof buf && read(fd[0], buf + n, 1) == 1 && buf[n] != '\n')
-        n++;
-    buf[n] = '\0';
-    close(fd[0]);
-    return atoi(buf);
-}
 
 static char dir[] = "/tmp/test_aws_credsXXXXXX";
 
@@ -248,7 +214,7 @@ int main(void)
         printf("FAIL: setup\n");
         return 1;
     }
-    int port = server_start("../servers/lambda_api.py");
+    int port = server_start("../servers/lambda_api.py", NULL);
     if (port <= 0) {
         printf("FAIL: lambda_api.py did not start\n");
         return 1;
@@ -257,8 +223,7 @@ int main(void)
     test_endpoints();
     test_container(port);
 
-    kill(server_pid, SIGTERM);
-    waitpid(server_pid, NULL, 0);
+    server_stop();
     unlink(path_in(".aws/credentials"));
     rmdir(path_in(".aws"));
     unlink(path_in("other-creds"));

@@ -10,53 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "local_server.h"
 #include "task/net.h"
-
-static int failures;
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c)) {                                                           \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);               \
-            failures++;                                                       \
-        }                                                                     \
-    } while (0)
 
 #define SECRET "Sup3r-S3cret-Value"
 
-static pid_t server_pid;
 static char base[64];
-
-static int server_start(const char *script, const char *arg)
-{
-    int fd[2];
-    if (pipe(fd))
-        return -1;
-    server_pid = fork();
-    if (server_pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execlp("python3", "python3", script, arg, (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    char buf[32] = "";
-    size_t n = 0;
-    while (n + 1 < sizeof buf && read(fd[0], buf + n, 1) == 1 && buf[n] != '\n')
-        n++;
-    buf[n] = '\0';
-    close(fd[0]);
-    return atoi(buf);
-}
-
-static void server_stop(void)
-{
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-    }
-}
 
 static struct asl_net_opts OPTS = {.timeout_s = 30, .tag = "Http"};
 

@@ -13,51 +13,10 @@
 
 #include <curl/curl.h>
 
+#include "local_server.h"
 #include "task/net.h"
 
-static int failures;
-
-#define CHECK(c)                                                              \
-    do {                                                                      \
-        if (!(c)) {                                                           \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);               \
-            failures++;                                                       \
-        }                                                                     \
-    } while (0)
-
-static pid_t server_pid;
-
 /* Starts a python3 server script; returns its port (printed first). */
-static int server_start(const char *script)
-{
-    int fd[2];
-    if (pipe(fd))
-        return -1;
-    server_pid = fork();
-    if (server_pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execlp("python3", "python3", script, (char *)NULL);
-        _exit(127);
-    }
-    close(fd[1]);
-    char buf[32] = "";
-    size_t n = 0;
-    while (n + 1 < sizeof buf && read(fd[0], buf + n, 1) == 1 && buf[n] != '\n')
-        n++;
-    buf[n] = '\0';
-    close(fd[0]);
-    return atoi(buf);
-}
-
-static void server_stop(void)
-{
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-    }
-}
 
 static const struct asl_net_opts OPTS = {.timeout_s = 30, .tag = "Test"};
 
@@ -418,7 +377,7 @@ int main(void)
         printf("FAIL: asl_net_global_init\n");
         return 1;
     }
-    int port = server_start("../servers/lambda_api.py");
+    int port = server_start("../servers/lambda_api.py", NULL);
     if (port <= 0) {
         printf("FAIL: lambda_api.py did not start\n");
         return 1;
