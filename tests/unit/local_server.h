@@ -1,6 +1,6 @@
 /*
  * local_server.h - what the network unit tests share: a CHECK macro and
- * starting/stopping one of a script in tests/servers on 127.0.0.1.  The server
+ * starting and stopping a script from tests/servers on 127.0.0.1.  The server
  * binds port 0 and prints its port on its first line.
  */
 #ifndef ASL_TEST_LOCAL_SERVER_H
