@@ -293,7 +293,9 @@ struct oauth_thread {
 static void *oauth_worker(void *arg)
 {
     struct oauth_thread *t = arg;
-    json_t *p = json_pack("{s:s, s:s, s:{s:s}}", "ApiEndpoint", url("/auth/bearer"), "Method",
+    char endpoint[256];     /* url()'s buffer is shared: threads build their own */
+    snprintf(endpoint, sizeof endpoint, "%s/auth/bearer", base);
+    json_t *p = json_pack("{s:s, s:s, s:{s:s}}", "ApiEndpoint", endpoint, "Method",
                           "GET", "Authentication", "ConnectionArn",
                           "arn:aws:events:us-east-1:123456789012:connection/OAuthConn/1111");
     asl_http_invoke(p, &OPTS, &t->res, &t->err);
@@ -346,6 +348,9 @@ static void test_auth_and_secrets(void)
     for (int i = 0; i < 4; i++) {
         pthread_join(tid[i], NULL);
         CHECK(th[i].res && json_is_true(json_object_get(echoed(th[i].res), "authenticated")));
+        if (!th[i].res)
+            printf("  oauth thread %d: %s: %s\n", i, th[i].err.name ? th[i].err.name : "?",
+                   th[i].err.cause ? th[i].err.cause : "");  /* say why, if it ever fails */
         json_decref(th[i].res);
         asl_err_clear(&th[i].err);
     }
