@@ -379,6 +379,32 @@ static int has_dynamic(json_t *v)
     return asl_em_tree_any(v, NULL, is_dollar_key);
 }
 
+/* The kids array of template `id` (inits are freed) and the container's
+ * initializer; keys, for an object, were written as tpl_<id>_keys. */
+char *asl_em_tpl_kids(struct em *em, int id, int is_object, char **inits, size_t n)
+{
+    fprintf(em->decl, "static const struct asl_tpl tpl_%d_kids[] = {\n", id);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(em->decl, "    %s,\n", inits[i]);
+        free(inits[i]);
+    }
+    fputs("};\n", em->decl);
+    free(inits);
+    if (is_object)
+        return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = tpl_%d_keys, .kids = tpl_%d_kids}",
+                          n, id, id);
+    return asl_em_fmt("{.kind = ASL_TPL_ARRAY, .n = %zu, .kids = tpl_%d_kids}", n, id);
+}
+
+/* A named root template from its initializer (freed): "&tpl_N". */
+char *asl_em_tpl_root(struct em *em, char *init)
+{
+    int id = em->ntpl++;
+    fprintf(em->decl, "static const struct asl_tpl tpl_%d = %s;\n", id, init);
+    free(init);
+    return asl_em_fmt("&tpl_%d", id);
+}
+
 static char *tpl_init(struct em *em, json_t *v, const char *field)
 {
     if (!has_dynamic(v))
@@ -430,28 +456,14 @@ static char *tpl_init(struct em *em, json_t *v, const char *field)
         for (size_t i = 0; i < n; i++)
             inits[i] = tpl_init(em, json_array_get(v, i), field);
     }
-    fprintf(em->decl, "static const struct asl_tpl tpl_%d_kids[] = {\n", id);
-    for (size_t i = 0; i < n; i++) {
-        fprintf(em->decl, "    %s,\n", inits[i]);
-        free(inits[i]);
-    }
-    fputs("};\n", em->decl);
-    free(inits);
-    if (json_is_object(v))
-        return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = tpl_%d_keys, .kids = tpl_%d_kids}",
-                          n, id, id);
-    return asl_em_fmt("{.kind = ASL_TPL_ARRAY, .n = %zu, .kids = tpl_%d_kids}", n, id);
+    return asl_em_tpl_kids(em, id, json_is_object(v), inits, n);
 }
 
 char *asl_em_tpl(struct em *em, json_t *v)
 {
     if (!v)
         return strdup("NULL");
-    char *init = tpl_init(em, v, NULL);
-    int id = em->ntpl++;
-    fprintf(em->decl, "static const struct asl_tpl tpl_%d = %s;\n", id, init);
-    free(init);
-    return asl_em_fmt("&tpl_%d", id);
+    return asl_em_tpl_root(em, tpl_init(em, v, NULL));
 }
 
 /* ------------------------------------------------------------- Choice */

@@ -33,6 +33,10 @@ struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mod
 int asl_em_lit(struct em *em, json_t *v);
 int asl_em_path(struct em *em, const struct asl_path *p);
 int asl_em_expr(struct em *em, const struct asl_expr *e);
+/* Shared by JSONPath and JSONata templates: the kids array and container
+ * initializer of template `id` (inits freed), and a named root (init freed). */
+char *asl_em_tpl_kids(struct em *em, int id, int is_object, char **inits, size_t n);
+char *asl_em_tpl_root(struct em *em, char *init);
 /* "&tpl_N" for a template value, "NULL" for none (malloc'd). */
 char *asl_em_tpl(struct em *em, json_t *v);
 char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode,

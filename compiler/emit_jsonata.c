@@ -101,28 +101,14 @@ static char *jtpl_init(struct em *em, json_t *v, const char *location)
             free(loc);
         }
     }
-    fprintf(em->decl, "static const struct asl_tpl tpl_%d_kids[] = {\n", id);
-    for (size_t i = 0; i < n; i++) {
-        fprintf(em->decl, "    %s,\n", inits[i]);
-        free(inits[i]);
-    }
-    fputs("};\n", em->decl);
-    free(inits);
-    if (json_is_object(v))
-        return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = tpl_%d_keys, .kids = tpl_%d_kids}",
-                          n, id, id);
-    return asl_em_fmt("{.kind = ASL_TPL_ARRAY, .n = %zu, .kids = tpl_%d_kids}", n, id);
+    return asl_em_tpl_kids(em, id, json_is_object(v), inits, n);
 }
 
 char *asl_em_jtpl(struct em *em, json_t *v, const char *location)
 {
     if (!v)
         return strdup("NULL");
-    char *init = jtpl_init(em, v, location);
-    int id = em->ntpl++;
-    fprintf(em->decl, "static const struct asl_tpl tpl_%d = %s;\n", id, init);
-    free(init);
-    return asl_em_fmt("&tpl_%d", id);
+    return asl_em_tpl_root(em, jtpl_init(em, v, location));
 }
 
 char *asl_em_jtpl_expr_only(struct em *em, json_t *node, const char *key)
