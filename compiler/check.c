@@ -11,7 +11,7 @@
 #include "check.h"
 #include "exprs.h"
 #include "gates.h"
-#include "intrinsics.h"
+#include "intr_table.h"
 
 struct ck {
     struct asl_model *m;

@@ -23,7 +23,7 @@
 #include "emit.h"
 #include "emit_int.h"
 #include "exprs.h"
-#include "intrinsics.h"
+#include "intr_table.h"
 #include "resource.h"
 
 /* ------------------------------------------------------------ sections */

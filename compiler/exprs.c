@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "exprs.h"
-#include "intrinsics.h"
+#include "intr_table.h"
 
 /* AWS's documented limit on nested intrinsic calls in one field. */
 #define ASL_INTR_MAX_NESTING 10

@@ -13,7 +13,7 @@ void asl_check_features(struct asl_model *m, struct asl_diags *d, struct asl_cst
     (void)m;
     if (s->type == ASL_MAP) {
         /* ItemReader and ResultWriter work on buckets bound to local
-         * folders (runtime/map_store.h); S3 inventory manifests do not yet. */
+         * folders (runtime/map/map_store.h); S3 inventory manifests do not yet. */
         json_t *type = json_object_get(json_object_get(json_object_get(s->node, "ItemReader"), "ReaderConfig"),
                                        "InputType");
         if (json_is_string(type) && strcmp(json_string_value(type), "MANIFEST") == 0) {

@@ -64,7 +64,7 @@ int aslpparse(yyscan_t scanner, struct asl_pctx *ctx);
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include "intrinsics.h"
+#include "intr_table.h"
 
 int aslplex(ASLPSTYPE *lval, ASLPLTYPE *lloc, yyscan_t scanner);
 static void aslperror(ASLPLTYPE *loc, yyscan_t scanner, struct asl_pctx *ctx, const char *msg);

@@ -387,7 +387,7 @@ struct asl_map {
     const struct asl_tpl *batch_input;      /* ItemBatcher.BatchInput */
     struct asl_recovery rec;
     /* Distributed mode: where items come from, how they are batched, where
-     * results go (runtime/map_reader.c, map_writer.c). */
+     * results go (runtime/map/map_reader.c, map_writer.c). */
     const struct asl_item_reader *reader;   /* ItemReader, or NULL: items from the input */
     const struct asl_path *batch_max_items_path;  /* ItemBatcher.MaxItemsPerBatchPath */
     long long batch_max_bytes;              /* ItemBatcher.MaxInputBytesPerBatch, -1: none */

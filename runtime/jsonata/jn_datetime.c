@@ -19,12 +19,12 @@
 
 #include "jn_internal.h"
 
-#define H(x) jn_hold(c, (x))
+#define H(x) asl_jn_hold(c, (x))
 #define ARG(i) ((i) < nargs ? args[i] : NULL)
 
-int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
 static const char *MONTHS[] = {"January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"};
@@ -138,7 +138,7 @@ struct marker {
     char pres[64];        /* first presentation modifier */
     char mod;             /* second presentation modifier: o, c, a, t or 0 */
     int minw, maxw;       /* -1 when not given */
-    int plain;            /* pres is ASCII digits only, no 'o': formatted without jn_format_integer */
+    int plain;            /* pres is ASCII digits only, no 'o': formatted without asl_jn_format_integer */
 };
 
 struct picture {
@@ -231,14 +231,14 @@ static int parse_picture_(struct jn_ctx *c, const char *pic, struct picture *out
     /* one block: the markers, then the literal texts */
     out->m = malloc(cap * sizeof *out->m + len + 1);
     out->n = 0;
-    if (!out->m) return jn_fail(c, "D1001", "out of memory");
+    if (!out->m) return asl_jn_ctx_fail(c, "D1001", "out of memory");
     /* every '[' that is not "[[" must be closed before anything is formatted */
     for (size_t k = 0; k < len; k++) {
         if (pic[k] == '[' && pic[k + 1] == '[') { k++; continue; }
         if (pic[k] == '[') {
             const char *close = strchr(pic + k, ']');
             if (!close)
-                return jn_fail(c, "D3135", "No matching closing bracket ']' in date/time picture string");
+                return asl_jn_ctx_fail(c, "D3135", "No matching closing bracket ']' in date/time picture string");
             k = (size_t)(close - pic);
         }
     }
@@ -256,7 +256,7 @@ static int parse_picture_(struct jn_ctx *c, const char *pic, struct picture *out
         }
         const char *close = strchr(pic + i, ']');
         if (!close)
-            return jn_fail(c, "D3135", "No matching closing bracket ']' in date/time picture string");
+            return asl_jn_ctx_fail(c, "D3135", "No matching closing bracket ']' in date/time picture string");
         if (ln) {
             struct marker *m = &out->m[out->n++];
             memset(m, 0, sizeof *m);
@@ -277,7 +277,7 @@ static int parse_picture_(struct jn_ctx *c, const char *pic, struct picture *out
         memset(m, 0, sizeof *m);
         m->minw = m->maxw = -1;
         if (!bl || !strchr(COMPONENTS, body[0]))
-            return jn_fail(c, "D3132", "Unknown component specifier %s in date/time picture string", bl ? body : "(empty)");
+            return asl_jn_ctx_fail(c, "D3132", "Unknown component specifier %s in date/time picture string", bl ? body : "(empty)");
         m->comp = body[0];
         char *rest = body + 1;
         char *comma = strrchr(rest, ',');
@@ -292,7 +292,7 @@ static int parse_picture_(struct jn_ctx *c, const char *pic, struct picture *out
         for (const char *q = m->pres; *q; q++)
             if (*q < '0' || *q > '9') m->plain = 0;
         if (name_pres(m->pres) && !strchr("MxFPCE", m->comp))
-            return jn_fail(c, "D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not %c", m->comp);
+            return asl_jn_ctx_fail(c, "D3133", "The 'name' modifier can only be applied to months and days in the date/time picture string, not %c", m->comp);
     }
     if (ln) {
         struct marker *m = &out->m[out->n++];
@@ -323,13 +323,13 @@ static struct jn_piccache *picture_get(struct jn_ctx *c, const char *pic, size_t
     }
     struct jn_piccache *e = calloc(1, sizeof *e);
     if (!e) {
-        *rc = jn_fail(c, "D1001", "out of memory");
+        *rc = asl_jn_ctx_fail(c, "D1001", "out of memory");
         return NULL;
     }
     if (pic) {
         e->text = malloc(len + 1);
         if (!e->text || parse_picture(c, pic, &e->pic) != 0) {
-            if (!e->text) jn_fail(c, "D1001", "out of memory");
+            if (!e->text) asl_jn_ctx_fail(c, "D1001", "out of memory");
             free(e->text);
             free(e);
             *rc = -1;
@@ -344,7 +344,7 @@ static struct jn_piccache *picture_get(struct jn_ctx *c, const char *pic, size_t
     return e;
 }
 
-void jn_pictures_free(struct jn_ctx *c)
+void asl_jn_pictures_free(struct jn_ctx *c)
 {
     while (c->pics) {
         struct jn_piccache *e = c->pics;
@@ -402,7 +402,7 @@ static int put_number(struct jn_ctx *c, struct sb *o, double v, const struct mar
         buf[l] = 0;
     } else {
         snprintf(pic, sizeof pic, "%s%s", m->pres, m->mod == 'o' ? ";o" : "");
-        if (jn_format_integer(c, v, pic, buf, sizeof buf) != 0) return -1;
+        if (asl_jn_format_integer(c, v, pic, buf, sizeof buf) != 0) return -1;
     }
     if (decimal_pres(m->pres)) {
         size_t l = strlen(buf);
@@ -530,7 +530,7 @@ static int from_millis(struct jn_ctx *c, double ms, json_t *picv, json_t *tzv, j
     if (!(fabs(ms) <= 8.64e15))     /* beyond JavaScript's Date (and int64_t ms): no such time */
         return 0;
     if (tzv && parse_offset(json_string_value(tzv), &offset) != 0)
-        return jn_fail(c, "D3134", "The timezone argument of $fromMillis is not a valid offset: %s", json_string_value(tzv));
+        return asl_jn_ctx_fail(c, "D3134", "The timezone argument of $fromMillis is not a valid offset: %s", json_string_value(tzv));
     if (!picv) {
         if (!tzv) return iso_string(c, ms, out);
         picv = H(json_string("[Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t]"));
@@ -552,14 +552,14 @@ static int from_millis(struct jn_ctx *c, double ms, json_t *picv, json_t *tzv, j
     return rc;
 }
 
-int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     if (!ARG(0)) return 0;
     return from_millis(c, json_number_value(ARG(0)), ARG(1), ARG(2), out);
 }
 
-int jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     return from_millis(c, (double)c->now_ms, ARG(0), ARG(1), out);
@@ -634,7 +634,7 @@ enum { C_Y, C_M, C_D, C_d, C_H, C_m, C_s, C_f, C_N };
 static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct picture *picp, char **cap, size_t ncap,
                            json_t **out);
 
-int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     if (!ARG(0)) return 0;
@@ -666,7 +666,7 @@ int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, js
         free(rx.b);
         if (!code) {
             picture_free(&tmp);
-            return jn_fail(c, "D3110", "The date/time picture string cannot be used for parsing");
+            return asl_jn_ctx_fail(c, "D3110", "The date/time picture string cannot be used for parsing");
         }
         if (e) e->rx = code;
     }
@@ -676,7 +676,7 @@ int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, js
         pcre2_match_data_free(md);
         if (!e) pcre2_code_free(code);
         picture_free(&tmp);
-        if (!pics) return jn_fail(c, "D3110", "The timestamp %s cannot be parsed", s);
+        if (!pics) return asl_jn_ctx_fail(c, "D3110", "The timestamp %s cannot be parsed", s);
         return 0;
     }
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
@@ -699,7 +699,7 @@ int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, js
     if (!e) pcre2_code_free(code);
     if (!cap) {
         picture_free(&tmp);
-        return jn_fail(c, "D1001", "out of memory");
+        return asl_jn_ctx_fail(c, "D1001", "out of memory");
     }
     rc = to_millis_parts(c, pics, picp, cap, ncap, out);
     free(cap);
@@ -758,14 +758,14 @@ static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct pict
             } else {
                 char pp[80];
                 snprintf(pp, sizeof pp, "%s", m->pres);
-                if (jn_parse_integer(c, t, pp, &val) != 0) return -1;
+                if (asl_jn_parse_integer(c, t, pp, &val) != 0) return -1;
                 if (isnan(val)) return 0;
             }
             v[slot] = val;
             have[slot] = 1;
         }
         if (week_based)
-            return jn_fail(c, "D3136", "The date/time picture string is underspecified: week-based dates are not supported for parsing");
+            return asl_jn_ctx_fail(c, "D3136", "The date/time picture string is underspecified: week-based dates are not supported for parsing");
     }
     int any = 0;
     for (int i = 0; i < C_N; i++) any |= have[i];
@@ -776,11 +776,11 @@ static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct pict
     const int *seq = have[C_d] ? seq_yd : seq_md;
     int nseq = have[C_d] ? 6 : 7;
     if (have[C_d] && (have[C_M] || have[C_D]))
-        return jn_fail(c, "D3136", "The date/time picture string is underspecified");
+        return asl_jn_ctx_fail(c, "D3136", "The date/time picture string is underspecified");
     int state = 0;   /* 0 before, 1 inside, 2 after */
     for (int i = 0; i < nseq; i++) {
         if (have[seq[i]]) {
-            if (state == 2) return jn_fail(c, "D3136", "The date/time picture string is underspecified");
+            if (state == 2) return asl_jn_ctx_fail(c, "D3136", "The date/time picture string is underspecified");
             state = 1;
         } else if (state == 1) state = 2;
     }
@@ -810,6 +810,6 @@ static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct pict
     else days = days_from_civil((int64_t)v[C_Y], (int)v[C_M], (int)v[C_D]);
     double ms = (double)days * 86400000.0 + v[C_H] * 3600000.0 + v[C_m] * 60000.0 + v[C_s] * 1000.0 + v[C_f] -
                 (double)offset * 60000.0;
-    *out = H(jn_num(ms));
+    *out = H(asl_jn_num(ms));
     return 0;
 }

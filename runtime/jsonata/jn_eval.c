@@ -43,7 +43,7 @@ struct items {
 
 /* ---------------------------------------------------------- bookkeeping */
 
-int jn_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
+int asl_jn_ctx_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
 {
     if (c->err->name)
         return -1;
@@ -84,7 +84,7 @@ static void *arena_chunk(struct jn_ctx *c, size_t n)
 #endif
 #endif
 
-void *jn_alloc(struct jn_ctx *c, size_t n)
+void *asl_jn_ctx_alloc(struct jn_ctx *c, size_t n)
 {
 #ifdef JN_ARENA_EACH
     return arena_chunk(c, n ? n : 1);
@@ -105,7 +105,7 @@ void *jn_alloc(struct jn_ctx *c, size_t n)
     return r;
 }
 
-json_t *jn_hold(struct jn_ctx *c, json_t *v)
+json_t *asl_jn_hold(struct jn_ctx *c, json_t *v)
 {
     if (!v)
         return NULL;
@@ -123,7 +123,7 @@ json_t *jn_hold(struct jn_ctx *c, json_t *v)
     return v;
 }
 
-#define H(x) jn_hold(c, (x))
+#define H(x) asl_jn_hold(c, (x))
 
 static size_t phash(const void *p, size_t cap)
 {
@@ -141,7 +141,7 @@ static size_t mark_slot(struct jn_ctx *c, json_t *v)
     return i;
 }
 
-unsigned jn_flags(struct jn_ctx *c, json_t *v)
+unsigned asl_jn_flags(struct jn_ctx *c, json_t *v)
 {
     if (!v || !c->nmarks || !(json_is_array(v) || json_is_object(v)))
         return 0;
@@ -149,7 +149,7 @@ unsigned jn_flags(struct jn_ctx *c, json_t *v)
     return c->marks[i].key ? c->marks[i].flags : 0;
 }
 
-struct jn_fn *jn_fn_of(struct jn_ctx *c, json_t *v)
+struct jn_fn *asl_jn_fn_of(struct jn_ctx *c, json_t *v)
 {
     if (!v || !c->nmarks || !json_is_object(v))
         return NULL;
@@ -188,14 +188,14 @@ static int mark_set(struct jn_ctx *c, json_t *v, unsigned flags, struct jn_fn *f
     return 0;
 }
 
-int jn_mark(struct jn_ctx *c, json_t *v, unsigned flags)
+int asl_jn_mark(struct jn_ctx *c, json_t *v, unsigned flags)
 {
     return mark_set(c, v, flags, NULL);
 }
 
-json_t *jn_fn_new(struct jn_ctx *c, struct jn_fn **fn)
+json_t *asl_jn_fn_new(struct jn_ctx *c, struct jn_fn **fn)
 {
-    *fn = jn_alloc(c, sizeof **fn);
+    *fn = asl_jn_ctx_alloc(c, sizeof **fn);
     json_t *v = H(json_object());
     if (!*fn || !v)
         return NULL;
@@ -203,14 +203,14 @@ json_t *jn_fn_new(struct jn_ctx *c, struct jn_fn **fn)
     return v;
 }
 
-json_t *jn_seq(struct jn_ctx *c)
+json_t *asl_jn_seq(struct jn_ctx *c)
 {
     json_t *s = H(json_array());
-    jn_mark(c, s, JN_SEQ);
+    asl_jn_mark(c, s, JN_SEQ);
     return s;
 }
 
-json_t *jn_nonfinite(struct jn_ctx *c)
+json_t *asl_jn_nonfinite(struct jn_ctx *c)
 {
     json_t *v = H(json_object());
     if (v && mark_set(c, v, JN_NONFINITE, NULL) != 0)
@@ -218,17 +218,17 @@ json_t *jn_nonfinite(struct jn_ctx *c)
     return v;
 }
 
-int jn_is_nonfinite(struct jn_ctx *c, json_t *v)
+int asl_jn_is_nonfinite(struct jn_ctx *c, json_t *v)
 {
-    return v && c->nmarks && (jn_flags(c, v) & JN_NONFINITE);
+    return v && c->nmarks && (asl_jn_flags(c, v) & JN_NONFINITE);
 }
 
 static int out_of_range(struct jn_ctx *c)
 {
-    return jn_fail(c, "D1001", "Number out of range");
+    return asl_jn_ctx_fail(c, "D1001", "Number out of range");
 }
 
-json_t *jn_num(double d)
+json_t *asl_jn_num(double d)
 {
     if (d == 0)
         return json_integer(0);
@@ -237,14 +237,14 @@ json_t *jn_num(double d)
     return json_real(d);
 }
 
-int jn_is_num(json_t *v)
+int asl_jn_is_num(json_t *v)
 {
     return v && json_is_number(v);
 }
 
 static struct jn_frame *frame_new(struct jn_ctx *c, struct jn_frame *parent)
 {
-    struct jn_frame *f = jn_alloc(c, sizeof *f);
+    struct jn_frame *f = asl_jn_ctx_alloc(c, sizeof *f);
     if (f)
         f->parent = parent;
     return f;
@@ -252,7 +252,7 @@ static struct jn_frame *frame_new(struct jn_ctx *c, struct jn_frame *parent)
 
 static int bind(struct jn_ctx *c, struct jn_frame *f, const char *name, size_t len, json_t *v)
 {
-    struct jn_bind *b = jn_alloc(c, sizeof *b);
+    struct jn_bind *b = asl_jn_ctx_alloc(c, sizeof *b);
     if (!b)
         return -1;
     b->name = name;
@@ -287,7 +287,7 @@ static struct jn_anc *anc_new(struct jn_ctx *c, json_t *v, struct jn_anc *up)
 {
     if (!c->track_parent)
         return NULL;
-    struct jn_anc *a = jn_alloc(c, sizeof *a);
+    struct jn_anc *a = asl_jn_ctx_alloc(c, sizeof *a);
     if (a) {
         a->v = v;
         a->up = up;
@@ -311,7 +311,7 @@ static int items_push(struct items *s, json_t *v, struct jn_anc *anc, struct jn_
 
 /* ---------------------------------------------------------- value rules */
 
-void jn_append_flat(json_t *seq, json_t *v)
+void asl_jn_append_flat(json_t *seq, json_t *v)
 {
     if (!v)
         return;
@@ -325,7 +325,7 @@ void jn_append_flat(json_t *seq, json_t *v)
     }
 }
 
-int jn_equal(struct jn_ctx *c, json_t *a, json_t *b)
+int asl_jn_equal(struct jn_ctx *c, json_t *a, json_t *b)
 {
     if (!a || !b)
         return 0;
@@ -342,26 +342,26 @@ int jn_equal(struct jn_ctx *c, json_t *a, json_t *b)
         if (json_array_size(a) != json_array_size(b))
             return 0;
         for (size_t i = 0; i < json_array_size(a); i++)
-            if (!jn_equal(c, json_array_get(a, i), json_array_get(b, i)))
+            if (!asl_jn_equal(c, json_array_get(a, i), json_array_get(b, i)))
                 return 0;
         return 1;
     }
     if (json_is_object(a)) {
-        if (jn_fn_of(c, a) || jn_fn_of(c, b))
+        if (asl_jn_fn_of(c, a) || asl_jn_fn_of(c, b))
             return 0;
         if (json_object_size(a) != json_object_size(b))
             return 0;
         const char *k;
         json_t *v;
         json_object_foreach(a, k, v)
-            if (!jn_equal(c, v, json_object_get(b, k)))
+            if (!asl_jn_equal(c, v, json_object_get(b, k)))
                 return 0;
         return 1;
     }
     return 1;  /* true, false, null */
 }
 
-int jn_bool(struct jn_ctx *c, json_t *v)
+int asl_jn_bool(struct jn_ctx *c, json_t *v)
 {
     if (!v)
         return 0;
@@ -375,12 +375,12 @@ int jn_bool(struct jn_ctx *c, json_t *v)
         size_t i;
         json_t *e;
         json_array_foreach(v, i, e)
-            if (jn_bool(c, e))
+            if (asl_jn_bool(c, e))
                 return 1;
         return 0;
     }
     case JSON_OBJECT:
-        if (jn_fn_of(c, v))
+        if (asl_jn_fn_of(c, v))
             return 0;
         return json_object_size(v) > 0;
     }
@@ -397,11 +397,11 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
 /* Collapse a sequence: empty -> undefined, singleton -> its item. */
 static json_t *collapse(struct jn_ctx *c, json_t *r, int keep)
 {
-    unsigned f = jn_flags(c, r);
+    unsigned f = asl_jn_flags(c, r);
     if (!(f & JN_SEQ))
         return r;
     if (keep) {
-        jn_mark(c, r, JN_KEEP);
+        asl_jn_mark(c, r, JN_KEEP);
         f |= JN_KEEP;
     }
     if (json_array_size(r) == 0)
@@ -427,7 +427,7 @@ static int is_int_array(json_t *v)
 static int filter(struct jn_ctx *c, const struct asl_jn_node *pred, json_t *v, struct jn_anc *anc,
                   struct jn_frame *fr, json_t **out)
 {
-    json_t *res = jn_seq(c);
+    json_t *res = asl_jn_seq(c);
     *out = res;
     if (!v)
         return 0;
@@ -443,7 +443,7 @@ static int filter(struct jn_ctx *c, const struct asl_jn_node *pred, json_t *v, s
             d += (double)len;
         if (d >= 0 && d < (double)len) {
             json_t *e = json_array_get(arr, (size_t)d);
-            jn_append_flat(res, e);
+            asl_jn_append_flat(res, e);
         }
         return 0;
     }
@@ -466,7 +466,7 @@ static int filter(struct jn_ctx *c, const struct asl_jn_node *pred, json_t *v, s
                     break;
                 }
             }
-        } else if (jn_bool(c, r)) {
+        } else if (asl_jn_bool(c, r)) {
             json_array_append(res, e);
         }
     }
@@ -481,7 +481,7 @@ static int tuple_stages(struct jn_ctx *c, const struct asl_jn_node *st, struct i
         if (g->type == ASL_JN_INDEX) {
             for (size_t i = 0; i < s->n; i++) {
                 struct jn_frame *f = frame_new(c, s->v[i].fr);
-                if (!f || bind_tuple(c, f, g->str, g->len, H(jn_num((double)i))) != 0)
+                if (!f || bind_tuple(c, f, g->str, g->len, H(asl_jn_num((double)i))) != 0)
                     return -1;
                 s->v[i].fr = f;
             }
@@ -514,7 +514,7 @@ static int tuple_stages(struct jn_ctx *c, const struct asl_jn_node *st, struct i
                             keep = 1;
                     }
                 } else {
-                    keep = jn_bool(c, r);
+                    keep = asl_jn_bool(c, r);
                 }
             }
             if (keep)
@@ -546,11 +546,11 @@ static int sort_items(struct jn_ctx *c, const struct asl_jn_node *sn, struct ite
             if (!k)
                 continue;
             if (!json_is_number(k) && !json_is_string(k)) {
-                jn_fail(c, "T2008", "The expressions within an order-by clause must evaluate to numeric or string values");
+                asl_jn_ctx_fail(c, "T2008", "The expressions within an order-by clause must evaluate to numeric or string values");
                 goto done;
             }
             if (seen && isstr != json_is_string(k)) {
-                jn_fail(c, "T2007", "Type mismatch within order-by clause. All values must be of the same type");
+                asl_jn_ctx_fail(c, "T2007", "Type mismatch within order-by clause. All values must be of the same type");
                 goto done;
             }
             seen = 1;
@@ -676,7 +676,7 @@ static int block_items(struct jn_ctx *c, const struct asl_jn_node *st, const str
     }
     if (++c->depth > JN_MAX_DEPTH) {
         c->depth--;
-        return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+        return asl_jn_ctx_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     }
     struct items r = {0};
     int tup;
@@ -701,23 +701,23 @@ static int eval_path(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, 
     if (whole) {
         res = whole;
     } else {
-        res = jn_seq(c);
+        res = asl_jn_seq(c);
         for (size_t i = 0; i < cur.n; i++)
             json_array_append(res, cur.v[i].v);
     }
     if (n->flags & ASL_JN_F_KEEPARRAY) {
-        unsigned f = jn_flags(c, res);
+        unsigned f = asl_jn_flags(c, res);
         if (json_is_array(res) && (f & JN_CONS) && !(f & JN_SEQ)) {
-            json_t *cp = jn_seq(c);
-            jn_append_flat(cp, res);
+            json_t *cp = asl_jn_seq(c);
+            asl_jn_append_flat(cp, res);
             res = cp;
         }
-        if (!(jn_flags(c, res) & JN_SEQ)) {
-            json_t *cp = jn_seq(c);
+        if (!(asl_jn_flags(c, res) & JN_SEQ)) {
+            json_t *cp = asl_jn_seq(c);
             json_array_append(cp, res);
             res = cp;
         }
-        jn_mark(c, res, JN_KEEP);
+        asl_jn_mark(c, res, JN_KEEP);
     }
     if (n->group) {
         if (!tuple) {
@@ -772,7 +772,7 @@ static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, s
                 if (tuple_stages(c, st, &cur) != 0)
                     goto done;
             } else if (st->nstages) {
-                json_t *sq = jn_seq(c);
+                json_t *sq = asl_jn_seq(c);
                 for (size_t i = 0; i < cur.n; i++)
                     json_array_append(sq, cur.v[i].v);
                 json_t *v = sq;
@@ -846,7 +846,7 @@ static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, s
                         ni.anc = step_anc(c, st, it);
                     }
                     if (st->index)
-                        bind_tuple(c, ni.fr, st->index, st->index_len, H(jn_num((double)k)));
+                        bind_tuple(c, ni.fr, st->index, st->index_len, H(asl_jn_num((double)k)));
                     items_push(&next, ni.v, ni.anc, ni.fr);
                 }
             }
@@ -894,7 +894,7 @@ static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, s
                 count++;
                 one = r;
                 one_anc = na;
-                if (json_is_array(r) && (explode || !(jn_flags(c, r) & JN_CONS))) {
+                if (json_is_array(r) && (explode || !(asl_jn_flags(c, r) & JN_CONS))) {
                     for (size_t k = 0; k < json_array_size(r); k++)
                         items_push(&next, json_array_get(r, k), na, fr);
                 } else {
@@ -902,7 +902,7 @@ static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, s
                 }
             }
             (void)one_anc;
-            if (last && count == 1 && !explode && json_is_array(one) && !(jn_flags(c, one) & JN_SEQ))
+            if (last && count == 1 && !explode && json_is_array(one) && !(asl_jn_flags(c, one) & JN_SEQ))
                 whole = one;
         }
         struct items t = cur;
@@ -946,7 +946,7 @@ static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct it
             if (!k)
                 continue;
             if (!json_is_string(k)) {
-                jn_fail(c, "T1003", "Key in object structure must evaluate to a string; got: %s",
+                asl_jn_ctx_fail(c, "T1003", "Key in object structure must evaluate to a string; got: %s",
                         json_is_number(k) ? "number" : "non-string");
                 goto done;
             }
@@ -964,7 +964,7 @@ static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct it
                 memset(&g[ng].data, 0, sizeof g[ng].data);
                 ng++;
             } else if (g[j].pair != (int)p) {
-                jn_fail(c, "D1009", "Multiple key definitions evaluate to same key: \"%s\"", g[j].key);
+                asl_jn_ctx_fail(c, "D1009", "Multiple key definitions evaluate to same key: \"%s\"", g[j].key);
                 goto done;
             }
             items_push(&g[j].data, s->v[i].v, s->v[i].anc, s->v[i].fr);
@@ -976,9 +976,9 @@ static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct it
         if (g[j].data.n == 1) {
             ctxv = f->v;
         } else {
-            ctxv = jn_seq(c);
+            ctxv = asl_jn_seq(c);
             for (size_t i = 0; i < g[j].data.n; i++)
-                jn_append_flat(ctxv, g[j].data.v[i].v);
+                asl_jn_append_flat(ctxv, g[j].data.v[i].v);
         }
         json_t *v;
         struct jn_frame *gfr = f->fr;
@@ -994,11 +994,11 @@ static int group_eval(struct jn_ctx *c, const struct asl_jn_node *obj, struct it
                         dup = q->len == b->len && memcmp(q->name, b->name, b->len) == 0;
                     if (!b->tuple || dup)
                         continue;
-                    json_t *sq = jn_seq(c);
+                    json_t *sq = asl_jn_seq(c);
                     for (size_t i = 0; i < g[j].data.n; i++) {
                         json_t *x;
                         if (lookup(c, g[j].data.v[i].fr, b->name, b->len, &x))
-                            jn_append_flat(sq, x);
+                            asl_jn_append_flat(sq, x);
                     }
                     bind_tuple(c, gfr, b->name, b->len, collapse(c, sq, 0));
                 }
@@ -1021,7 +1021,7 @@ done:
 
 static int num_result(struct jn_ctx *c, double d, json_t **out)
 {
-    *out = isfinite(d) ? H(jn_num(d)) : jn_nonfinite(c);
+    *out = isfinite(d) ? H(asl_jn_num(d)) : asl_jn_nonfinite(c);
     return *out ? 0 : -1;
 }
 
@@ -1034,18 +1034,18 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     if (op == ASL_JN_OP_AND || op == ASL_JN_OP_OR) {
         if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
             return -1;
-        if (jn_is_nonfinite(c, l))
+        if (asl_jn_is_nonfinite(c, l))
             return out_of_range(c);
-        int lb = jn_bool(c, l);
+        int lb = asl_jn_bool(c, l);
         if ((op == ASL_JN_OP_AND && !lb) || (op == ASL_JN_OP_OR && lb)) {
             *out = lb ? json_true() : json_false();
             return 0;
         }
         if (ev(c, n->kids[1], in, anc, fr, &r) != 0)
             return -1;
-        if (jn_is_nonfinite(c, r))
+        if (asl_jn_is_nonfinite(c, r))
             return out_of_range(c);
-        *out = jn_bool(c, r) ? json_true() : json_false();
+        *out = asl_jn_bool(c, r) ? json_true() : json_false();
         return 0;
     }
     if (op == ASL_JN_OP_CHAIN) {
@@ -1056,8 +1056,8 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             json_t *f;
             if (ev(c, rn->kids[0], in, anc, fr, &f) != 0)
                 return -1;
-            if (!jn_fn_of(c, f))
-                return jn_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
+            if (!asl_jn_fn_of(c, f))
+                return asl_jn_ctx_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
             size_t na = rn->nkids;
             json_t **args = calloc(na, sizeof *args);
             if (!args)
@@ -1068,33 +1068,33 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
                     free(args);
                     return -1;
                 }
-            int rc = jn_apply(c, f, args, na, in, out);
+            int rc = asl_jn_apply(c, f, args, na, in, out);
             free(args);
             if (rc == 0 && *out && (rn->flags & ASL_JN_F_KEEPARRAY)) {
                 /* f(..)[] on the right: the result keeps a singleton array */
                 if (!json_is_array(*out)) {
-                    json_t *cp = jn_seq(c);
+                    json_t *cp = asl_jn_seq(c);
                     json_array_append(cp, *out);
                     *out = cp;
                 }
-                if (jn_flags(c, *out) & JN_SEQ)
-                    jn_mark(c, *out, JN_KEEP);
+                if (asl_jn_flags(c, *out) & JN_SEQ)
+                    asl_jn_mark(c, *out, JN_KEEP);
             }
             return rc;
         }
         if (ev(c, rn, in, anc, fr, &r) != 0)
             return -1;
-        if (!jn_fn_of(c, r))
-            return jn_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
-        if (jn_fn_of(c, l)) {
+        if (!asl_jn_fn_of(c, r))
+            return asl_jn_ctx_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
+        if (asl_jn_fn_of(c, l)) {
             /* composition: a function applying l then r */
             struct jn_fn *fn;
-            json_t *fv = jn_fn_new(c, &fn);
+            json_t *fv = asl_jn_fn_new(c, &fn);
             if (!fv)
                 return -1;
             fn->kind = JN_FN_PARTIAL;
             fn->target = NULL;
-            fn->args = jn_alloc(c, 2 * sizeof *fn->args);
+            fn->args = asl_jn_ctx_alloc(c, 2 * sizeof *fn->args);
             if (!fn->args)
                 return -1;
             fn->args[0] = l;
@@ -1105,18 +1105,18 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             *out = fv;
             return 0;
         }
-        return jn_apply(c, r, &l, 1, in, out);
+        return asl_jn_apply(c, r, &l, 1, in, out);
     }
     if (ev(c, n->kids[0], in, anc, fr, &l) != 0 || ev(c, n->kids[1], in, anc, fr, &r) != 0)
         return -1;
-    if (op != ASL_JN_OP_CONCAT && (jn_is_nonfinite(c, l) || jn_is_nonfinite(c, r)))
+    if (op != ASL_JN_OP_CONCAT && (asl_jn_is_nonfinite(c, l) || asl_jn_is_nonfinite(c, r)))
         return out_of_range(c);     /* & stringifies: $string's D3001 */
     switch (op) {
     case ASL_JN_OP_ADD: case ASL_JN_OP_SUB: case ASL_JN_OP_MUL: case ASL_JN_OP_DIV: case ASL_JN_OP_MOD: {
         if (l && !json_is_number(l))
-            return jn_fail(c, "T2001", "The left side of the %s operator must evaluate to a number", "arithmetic");
+            return asl_jn_ctx_fail(c, "T2001", "The left side of the %s operator must evaluate to a number", "arithmetic");
         if (r && !json_is_number(r))
-            return jn_fail(c, "T2002", "The right side of the %s operator must evaluate to a number", "arithmetic");
+            return asl_jn_ctx_fail(c, "T2002", "The right side of the %s operator must evaluate to a number", "arithmetic");
         if (!l || !r)
             return 0;
         double a = json_number_value(l), b = json_number_value(r), v = 0;
@@ -1135,7 +1135,7 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             *out = json_false();
             return 0;
         }
-        int e = jn_equal(c, l, r);
+        int e = asl_jn_equal(c, l, r);
         *out = (op == ASL_JN_OP_EQ ? e : !e) ? json_true() : json_false();
         return 0;
     }
@@ -1143,11 +1143,11 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         int lok = !l || json_is_number(l) || json_is_string(l);
         int rok = !r || json_is_number(r) || json_is_string(r);
         if (!lok || !rok)
-            return jn_fail(c, "T2010", "The expressions either side of operator must evaluate to numbers or strings");
+            return asl_jn_ctx_fail(c, "T2010", "The expressions either side of operator must evaluate to numbers or strings");
         if (!l || !r)
             return 0;
         if (json_is_number(l) != json_is_number(r))
-            return jn_fail(c, "T2009", "The values either side of the operator must be of the same data type");
+            return asl_jn_ctx_fail(c, "T2009", "The values either side of the operator must be of the same data type");
         int cmp;
         if (json_is_number(l)) {
             double a = json_number_value(l), b = json_number_value(r);
@@ -1168,15 +1168,15 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         int found = 0;
         if (json_is_array(r)) {
             for (size_t i = 0; i < json_array_size(r) && !found; i++)
-                found = jn_equal(c, l, json_array_get(r, i));
+                found = asl_jn_equal(c, l, json_array_get(r, i));
         } else {
-            found = jn_equal(c, l, r);
+            found = asl_jn_equal(c, l, r);
         }
         *out = found ? json_true() : json_false();
         return 0;
     }
     case ASL_JN_OP_CONCAT: {
-        json_t *a = l ? jn_stringify(c, l, 0) : NULL, *b = r ? jn_stringify(c, r, 0) : NULL;
+        json_t *a = l ? asl_jn_stringify(c, l, 0) : NULL, *b = r ? asl_jn_stringify(c, r, 0) : NULL;
         if ((l && !a) || (r && !b))
             return -1;
         size_t la = a ? json_string_length(a) : 0, lb = b ? json_string_length(b) : 0;
@@ -1191,22 +1191,22 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     }
     case ASL_JN_OP_RANGE: {
         if (l && (!json_is_number(l) || json_number_value(l) != floor(json_number_value(l))))
-            return jn_fail(c, "T2003", "The left side of the range operator (..) must evaluate to an integer");
+            return asl_jn_ctx_fail(c, "T2003", "The left side of the range operator (..) must evaluate to an integer");
         if (r && (!json_is_number(r) || json_number_value(r) != floor(json_number_value(r))))
-            return jn_fail(c, "T2004", "The right side of the range operator (..) must evaluate to an integer");
+            return asl_jn_ctx_fail(c, "T2004", "The right side of the range operator (..) must evaluate to an integer");
         if (!l || !r)
             return 0;
         double a = json_number_value(l), b = json_number_value(r);
         if (b - a + 1 > 1e7)
-            return jn_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
+            return asl_jn_ctx_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
         json_t *arr = H(json_array());
         for (double x = a; x <= b; x++)
-            json_array_append_new(arr, jn_num(x));
+            json_array_append_new(arr, asl_jn_num(x));
         *out = arr;
         return 0;
     }
     }
-    return jn_fail(c, "S0201", "unknown operator");
+    return asl_jn_ctx_fail(c, "S0201", "unknown operator");
 }
 
 /* ------------------------------------------------------------ transform */
@@ -1218,7 +1218,7 @@ static int transform_apply(struct jn_ctx *c, struct jn_fn *fn, json_t *obj, json
     if (!obj)
         return 0;
     if (!json_is_object(obj) && !json_is_array(obj))
-        return jn_fail(c, "T0410", "Argument 1 of function transform does not match function signature");
+        return asl_jn_ctx_fail(c, "T0410", "Argument 1 of function transform does not match function signature");
     json_t *copy = H(json_deep_copy(obj));
     json_t *matches;
     if (ev(c, n->kids[0], copy, NULL, fn->closure, &matches) != 0)
@@ -1237,7 +1237,7 @@ static int transform_apply(struct jn_ctx *c, struct jn_fn *fn, json_t *obj, json
                 return -1;
             if (upd) {
                 if (!json_is_object(upd))
-                    return jn_fail(c, "T2011", "The insert/update clause of the transform expression must evaluate to an object");
+                    return asl_jn_ctx_fail(c, "T2011", "The insert/update clause of the transform expression must evaluate to an object");
                 const char *k;
                 json_t *v;
                 json_object_foreach(upd, k, v)
@@ -1256,7 +1256,7 @@ static int transform_apply(struct jn_ctx *c, struct jn_fn *fn, json_t *obj, json
                     for (size_t k = 0; k < json_array_size(da); k++) {
                         json_t *key = json_array_get(da, k);
                         if (!json_is_string(key))
-                            return jn_fail(c, "T2012", "The delete clause of the transform expression must evaluate to a string or array of strings");
+                            return asl_jn_ctx_fail(c, "T2012", "The delete clause of the transform expression must evaluate to a string or array of strings");
                         json_object_del(m, json_string_value(key));
                     }
                 }
@@ -1269,9 +1269,9 @@ static int transform_apply(struct jn_ctx *c, struct jn_fn *fn, json_t *obj, json
 
 /* ------------------------------------------------------------- apply */
 
-int jn_arity(struct jn_ctx *c, json_t *fnv)
+int asl_jn_arity(struct jn_ctx *c, json_t *fnv)
 {
-    struct jn_fn *fn = jn_fn_of(c, fnv);
+    struct jn_fn *fn = asl_jn_fn_of(c, fnv);
     if (!fn)
         return 0;
     switch (fn->kind) {
@@ -1312,7 +1312,7 @@ static const struct jn_builtin *builtin_of(struct jn_ctx *c, const struct asl_jn
     size_t h = (size_t)(x >> 59);   /* 32 slots */
     if (c->bcache[h].n != n) {
         c->bcache[h].n = n;
-        c->bcache[h].b = jn_builtin_find(n->str, n->len);
+        c->bcache[h].b = asl_jn_builtin_find(n->str, n->len);
     }
     return c->bcache[h].b;
 }
@@ -1325,24 +1325,24 @@ static int apply_native(struct jn_ctx *c, const struct jn_builtin *bi, json_t **
     /* $string raises its own D3001; $exists is true of any value */
     if (c->nmarks && strcmp(bi->name, "string") != 0 && strcmp(bi->name, "exists") != 0)
         for (size_t i = 0; i < nargs; i++)
-            if (jn_is_nonfinite(c, args[i]))
+            if (asl_jn_is_nonfinite(c, args[i]))
                 return out_of_range(c);
-    if (jn_validate(c, bi->sig, bi->name, args, nargs, in, &vargs, &nv) != 0)
+    if (asl_jn_validate(c, bi->sig, bi->name, args, nargs, in, &vargs, &nv) != 0)
         return -1;
     int rc = bi->fn(c, vargs, nv, in, out);
     free(vargs);
     return rc;
 }
 
-int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
-    struct jn_fn *fn = jn_fn_of(c, fnv);
+    struct jn_fn *fn = asl_jn_fn_of(c, fnv);
     *out = NULL;
     if (!fn)
-        return jn_fail(c, "T1006", "Attempted to invoke a non-function");
+        return asl_jn_ctx_fail(c, "T1006", "Attempted to invoke a non-function");
     if (++c->depth > JN_MAX_DEPTH) {
         c->depth--;
-        return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+        return asl_jn_ctx_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     }
     int rc = -1;
     switch (fn->kind) {
@@ -1350,7 +1350,7 @@ int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t 
         const struct asl_jn_node *ln = fn->node;
         json_t **vargs = args;
         size_t nv = nargs;
-        if (ln->str && jn_validate(c, ln->str, "lambda", args, nargs, in, &vargs, &nv) != 0)
+        if (ln->str && asl_jn_validate(c, ln->str, "lambda", args, nargs, in, &vargs, &nv) != 0)
             break;
         struct jn_frame *f = frame_new(c, fn->closure);
         if (!f)
@@ -1368,9 +1368,9 @@ int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t 
     case JN_FN_PARTIAL: {
         if (fn->code) {  /* composition */
             json_t *mid;
-            if (jn_apply(c, fn->args[0], args, nargs, in, &mid) != 0)
+            if (asl_jn_apply(c, fn->args[0], args, nargs, in, &mid) != 0)
                 break;
-            rc = jn_apply(c, fn->args[1], &mid, 1, in, out);
+            rc = asl_jn_apply(c, fn->args[1], &mid, 1, in, out);
             break;
         }
         json_t **full = calloc(fn->nargs + 1, sizeof *full);
@@ -1379,7 +1379,7 @@ int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t 
         size_t k = 0;
         for (size_t i = 0; i < fn->nargs; i++)
             full[i] = fn->args[i] ? fn->args[i] : (k < nargs ? args[k++] : NULL);
-        rc = jn_apply(c, fn->target, full, fn->nargs, in, out);
+        rc = asl_jn_apply(c, fn->target, full, fn->nargs, in, out);
         free(full);
         break;
     }
@@ -1388,7 +1388,7 @@ int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t 
         break;
     case JN_FN_REGEX: {
         /* calling a regex: the first match as {match, start, end, groups, next} */
-        const struct jn_builtin *m = jn_builtin_find("__regexcall", 11);
+        const struct jn_builtin *m = asl_jn_builtin_find("__regexcall", 11);
         json_t *a2[2] = {nargs ? args[0] : NULL, fnv};
         rc = m ? m->fn(c, a2, 2, in, out) : -1;
         break;
@@ -1413,16 +1413,16 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
         /* $name(...) naming a built-in: called directly, no function value made */
         bi = builtin_of(c, fnode);
         if (!bi)
-            return jn_fail(c, "T1006", "Attempted to invoke a non-function");
+            return asl_jn_ctx_fail(c, "T1006", "Attempted to invoke a non-function");
     } else if (f) {
         /* bound in a frame: lookup() found it */
     } else if (ev(c, fnode, in, anc, fr, &f) != 0) {
         return -1;
     }
-    if (!bi && !jn_fn_of(c, f)) {
+    if (!bi && !asl_jn_fn_of(c, f)) {
         if (n->op)
-            return jn_fail(c, "T1008", "Attempted to partially apply a non-function");
-        return jn_fail(c, "T1006", "Attempted to invoke a non-function");
+            return asl_jn_ctx_fail(c, "T1008", "Attempted to partially apply a non-function");
+        return asl_jn_ctx_fail(c, "T1006", "Attempted to invoke a non-function");
     }
     size_t na = n->nkids - 1;
     json_t **args = calloc(na + 1, sizeof *args);
@@ -1439,12 +1439,12 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
     int rc;
     if (n->op) {
         struct jn_fn *fn;
-        json_t *fv = jn_fn_new(c, &fn);
+        json_t *fv = asl_jn_fn_new(c, &fn);
         rc = -1;
         if (fv) {
             fn->kind = JN_FN_PARTIAL;
             fn->target = f;
-            fn->args = jn_alloc(c, (na + 1) * sizeof *fn->args);
+            fn->args = asl_jn_ctx_alloc(c, (na + 1) * sizeof *fn->args);
             if (fn->args) {
                 memcpy(fn->args, args, na * sizeof *args);
                 fn->nargs = na;
@@ -1456,12 +1456,12 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
         if (++c->depth > JN_MAX_DEPTH) {
             c->depth--;
             free(args);
-            return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+            return asl_jn_ctx_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
         }
         rc = apply_native(c, bi, args, na, in, out);
         c->depth--;
     } else {
-        rc = jn_apply(c, f, args, na, in, out);
+        rc = asl_jn_apply(c, f, args, na, in, out);
     }
     free(args);
     return rc;
@@ -1475,7 +1475,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     *out = NULL;
     switch (n->type) {
     case ASL_JN_NUM:
-        *out = H(jn_num(n->num));
+        *out = H(asl_jn_num(n->num));
         return 0;
     case ASL_JN_STR:
         *out = H(json_stringn(n->str ? n->str : "", n->len));
@@ -1485,7 +1485,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     case ASL_JN_NULL: *out = json_null(); return 0;
     case ASL_JN_REGEX: {
         struct jn_fn *fn;
-        json_t *fv = jn_fn_new(c, &fn);
+        json_t *fv = asl_jn_fn_new(c, &fn);
         if (!fv)
             return -1;
         fn->kind = JN_FN_REGEX;
@@ -1497,7 +1497,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         if (!in)
             return 0;
         if (json_is_object(in)) {
-            if (jn_fn_of(c, in))
+            if (asl_jn_fn_of(c, in))
                 return 0;
             char stack[128];
             char *key = n->len < sizeof stack ? stack : malloc(n->len + 1);
@@ -1511,12 +1511,12 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             return 0;
         }
         if (json_is_array(in)) {
-            json_t *s = jn_seq(c);
+            json_t *s = asl_jn_seq(c);
             for (size_t i = 0; i < json_array_size(in); i++) {
                 json_t *r;
                 if (ev_raw(c, n, json_array_get(in, i), anc, fr, &r) != 0)
                     return -1;
-                jn_append_flat(s, r);
+                asl_jn_append_flat(s, r);
             }
             *out = s;
         }
@@ -1545,7 +1545,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         const struct jn_builtin *b = builtin_of(c, n);
         if (b) {
             struct jn_fn *fn;
-            json_t *fv = jn_fn_new(c, &fn);
+            json_t *fv = asl_jn_fn_new(c, &fn);
             if (!fv)
                 return -1;
             fn->kind = JN_FN_NATIVE;
@@ -1557,21 +1557,21 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     case ASL_JN_WILD: {
         if (!in)
             return 0;
-        json_t *s = jn_seq(c);
-        if (json_is_object(in) && !jn_fn_of(c, in)) {
+        json_t *s = asl_jn_seq(c);
+        if (json_is_object(in) && !asl_jn_fn_of(c, in)) {
             const char *k;
             json_t *v;
             json_object_foreach(in, k, v)
-                jn_append_flat(s, v);
+                asl_jn_append_flat(s, v);
         } else if (json_is_array(in)) {
             for (size_t i = 0; i < json_array_size(in); i++) {
                 json_t *e = json_array_get(in, i), *r;
                 if (json_is_object(e)) {
                     if (ev_raw(c, n, e, anc, fr, &r) != 0)
                         return -1;
-                    jn_append_flat(s, r);
+                    asl_jn_append_flat(s, r);
                 } else {
-                    jn_append_flat(s, e);
+                    asl_jn_append_flat(s, e);
                 }
             }
         }
@@ -1581,7 +1581,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     case ASL_JN_DESC: {
         if (!in)
             return 0;
-        json_t *s = jn_seq(c);
+        json_t *s = asl_jn_seq(c);
         json_t **stack = NULL;
         size_t sn = 0, scap = 0;
         /* depth-first, pre-order: push children in reverse */
@@ -1597,7 +1597,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
                     kids = malloc((nk ? nk : 1) * sizeof *kids);
                     for (size_t i = 0; kids && i < nk; i++)
                         kids[i] = json_array_get(cur, i);
-                } else if (json_is_object(cur) && !jn_fn_of(c, cur)) {
+                } else if (json_is_object(cur) && !asl_jn_fn_of(c, cur)) {
                     nk = json_object_size(cur);
                     kids = malloc((nk ? nk : 1) * sizeof *kids);
                     const char *k;
@@ -1642,18 +1642,18 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             return -1;
         if (!v)
             return 0;
-        if (jn_is_nonfinite(c, v)) {
+        if (asl_jn_is_nonfinite(c, v)) {
             *out = v;
             return 0;
         }
         if (!json_is_number(v))
-            return jn_fail(c, "D1002", "Cannot negate a non-numeric value");
+            return asl_jn_ctx_fail(c, "D1002", "Cannot negate a non-numeric value");
         return num_result(c, -json_number_value(v), out);
     }
     case ASL_JN_ARRAY: {
         json_t *a = H(json_array());
         if (n->flags & ASL_JN_F_CONSARRAY)
-            jn_mark(c, a, JN_CONS);
+            asl_jn_mark(c, a, JN_CONS);
         for (size_t i = 0; i < n->nkids; i++) {
             json_t *v;
             if (ev(c, n->kids[i], in, anc, fr, &v) != 0)
@@ -1663,7 +1663,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             if (n->kids[i]->type == ASL_JN_ARRAY)
                 json_array_append(a, v);
             else
-                jn_append_flat(a, v);
+                asl_jn_append_flat(a, v);
         }
         *out = a;
         return 0;
@@ -1693,9 +1693,9 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         json_t *t;
         if (ev(c, n->kids[0], in, anc, fr, &t) != 0)
             return -1;
-        if (jn_is_nonfinite(c, t))
+        if (asl_jn_is_nonfinite(c, t))
             return out_of_range(c);
-        if (jn_bool(c, t))
+        if (asl_jn_bool(c, t))
             return ev(c, n->kids[1], in, anc, fr, out);
         if (n->nkids > 2)
             return ev(c, n->kids[2], in, anc, fr, out);
@@ -1715,7 +1715,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     case ASL_JN_LAMBDA:
     case ASL_JN_TRANSFORM: {
         struct jn_fn *fn;
-        json_t *fv = jn_fn_new(c, &fn);
+        json_t *fv = asl_jn_fn_new(c, &fn);
         if (!fv)
             return -1;
         fn->kind = n->type == ASL_JN_LAMBDA ? JN_FN_LAMBDA : JN_FN_TRANSFORM;
@@ -1734,7 +1734,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             items_push(&s, in, NULL, fr);
         int rc = sort_items(c, n, &s);
         if (rc == 0) {
-            json_t *r = jn_seq(c);
+            json_t *r = asl_jn_seq(c);
             for (size_t i = 0; i < s.n; i++)
                 json_array_append(r, s.v[i].v);
             *out = r;
@@ -1743,7 +1743,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         return rc;
     }
     default:
-        return jn_fail(c, "S0201", "unsupported expression node %d", n->type);
+        return asl_jn_ctx_fail(c, "S0201", "unsupported expression node %d", n->type);
     }
 }
 
@@ -1754,10 +1754,10 @@ static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct 
     /* A long evaluation stops with its execution: TimeoutSeconds, a failed
      * sibling branch.  The caller reports the cancellation's own error. */
     if ((++c->steps & 4095) == 0 && c->env->cancel && asl_cancel_is_set(c->env->cancel))
-        return jn_fail(c, "U1002", "Evaluation cancelled");
+        return asl_jn_ctx_fail(c, "U1002", "Evaluation cancelled");
     if (++c->depth > JN_MAX_DEPTH) {
         c->depth--;
-        return jn_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+        return asl_jn_ctx_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
     }
     int rc = ev_raw(c, n, in, anc, fr, out);
     if (rc == 0 && n->type != ASL_JN_PATH) {
@@ -1777,10 +1777,10 @@ static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct 
         }
     }
     if (rc == 0 && *out && n->type != ASL_JN_PATH && (n->flags & ASL_JN_F_KEEPARRAY) &&
-        !(jn_flags(c, *out) & JN_SEQ)) {
+        !(asl_jn_flags(c, *out) & JN_SEQ)) {
         /* name[] outside a path, e.g. a group value: keep a singleton array */
-        json_t *cp = jn_seq(c);
-        jn_append_flat(cp, *out);
+        json_t *cp = asl_jn_seq(c);
+        asl_jn_append_flat(cp, *out);
         *out = cp;
     }
     if (rc == 0)
@@ -1809,7 +1809,7 @@ static json_t *export(struct jn_ctx *c, json_t *v)
 {
     if (!v)
         return NULL;
-    if (jn_fn_of(c, v))
+    if (asl_jn_fn_of(c, v))
         return NULL;
     if (json_is_array(v)) {
         json_t *a = json_array();
@@ -1834,21 +1834,21 @@ static json_t *export(struct jn_ctx *c, json_t *v)
     return json_incref(v);
 }
 
-int jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags)
+int asl_jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags)
 {
     if (!v || !c->nmarks)
         return 0;
-    if (jn_flags(c, v) & flags)
+    if (asl_jn_flags(c, v) & flags)
         return 1;
     if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++)
-            if (jn_contains_mark(c, json_array_get(v, i), flags))
+            if (asl_jn_contains_mark(c, json_array_get(v, i), flags))
                 return 1;
     } else if (json_is_object(v)) {
         const char *k;
         json_t *e;
         json_object_foreach(v, k, e)
-            if (jn_contains_mark(c, e, flags))
+            if (asl_jn_contains_mark(c, e, flags))
                 return 1;
     }
     return 0;
@@ -1867,10 +1867,10 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
     struct jn_frame top = {0};
     json_t *r = NULL;
     int rc = ev(&c, root, NULL, NULL, &top, &r);
-    if (rc == 0 && r && c.nmarks && jn_fn_of(&c, r))
+    if (rc == 0 && r && c.nmarks && asl_jn_fn_of(&c, r))
         rc = ASL_JN_FUNCTION_RESULT;    /* JSON has no functions: the caller says so */
-    else if (rc == 0 && r && jn_contains_mark(&c, r, JN_FUNC | JN_NONFINITE)) {
-        if (jn_contains_mark(&c, r, JN_NONFINITE))
+    else if (rc == 0 && r && asl_jn_contains_mark(&c, r, JN_FUNC | JN_NONFINITE)) {
+        if (asl_jn_contains_mark(&c, r, JN_NONFINITE))
             rc = out_of_range(&c);      /* JSON has no Infinity or NaN */
         else
             *out = export(&c, r);
@@ -1882,12 +1882,12 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
         if (c.marks[i].key) {
             struct jn_fn *fn = c.marks[i].fn;
             if (fn && fn->kind == JN_FN_REGEX && fn->code)
-                jn_regex_free(fn->code);
+                asl_jn_regex_free(fn->code);
             json_decref(c.marks[i].key);
         }
     }
     free(c.marks);
-    jn_pictures_free(&c);
+    asl_jn_pictures_free(&c);
     for (size_t i = 0; i < c.nheld; i++)
         json_decref(c.held[i]);
     free(c.held);

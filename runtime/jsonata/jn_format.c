@@ -12,15 +12,15 @@
 
 #include "jn_internal.h"
 
-#define H(x) jn_hold(c, (x))
+#define H(x) asl_jn_hold(c, (x))
 #define ARG(i) ((i) < nargs ? args[i] : NULL)
 
-int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
-int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     if (!ARG(0)) return 0;
@@ -28,7 +28,7 @@ int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, 
     double rd = ARG(1) ? json_number_value(ARG(1)) : 10;
     int radix = rd >= 2 && rd < 37 ? (int)rd : 0;   /* range first: (int)1e300 is UB */
     if (radix < 2 || radix > 36)
-        return jn_fail(c, "D3100", "The radix of the formatBase function must be between 2 and 36");
+        return asl_jn_ctx_fail(c, "D3100", "The radix of the formatBase function must be between 2 and 36");
     double r = round(v);
     if (fabs(r - v) == 0.5 && fmod(r, 2) != 0) r -= v < 0 ? -1 : 1;
     char buf[80];
@@ -52,7 +52,7 @@ int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, 
     return 0;
 }
 
-int jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)args; (void)nargs; (void)in;
     *out = H(json_integer((json_int_t)c->now_ms));
@@ -172,7 +172,7 @@ static int parse_decpic(struct jn_ctx *c, const char *p, struct decpic *d)
         long z = digit_zero(cps[k]);
         if (z >= 0) {
             if (d->zero >= 0 && d->zero != z)
-                return jn_fail(c, "D3131", "In a decimal digit pattern, all digits must be from the same decimal group");
+                return asl_jn_ctx_fail(c, "D3131", "In a decimal digit pattern, all digits must be from the same decimal group");
             d->zero = z;
             d->mandatory++;
             digits++;
@@ -184,7 +184,7 @@ static int parse_decpic(struct jn_ctx *c, const char *p, struct decpic *d)
         }
     }
     if (d->zero < 0)
-        return jn_fail(c, "D3130", "Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", p);
+        return asl_jn_ctx_fail(c, "D3130", "Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", p);
     d->total = digits;
     d->regular = d->nsep > 0 && d->seppos[0] > 0;   /* not a trailing separator: k % 0 */
     for (int k = 0; k < d->nsep; k++)
@@ -218,7 +218,7 @@ static void roman(double v, char *b, size_t cap)
 
 /* Format v with a format-integer picture ("primary[;modifiers]") into
  * fin[0..cap).  0, or -1 with the error raised. */
-int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, size_t cap)
+int asl_jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, size_t cap)
 {
     v = trunc(v);
     char prim[256], buf[FMTINT_MAX] = "";
@@ -284,14 +284,14 @@ int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *fin, si
     return 0;
 }
 
-int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     if (!ARG(0)) return 0;
     if (!ARG(1))    /* the signature lets an undefined picture through */
-        return jn_fail(c, "T0410", "Argument 2 of function \"formatInteger\" does not match function signature");
+        return asl_jn_ctx_fail(c, "T0410", "Argument 2 of function \"formatInteger\" does not match function signature");
     char fin[FMTINT_MAX + 1];
-    if (jn_format_integer(c, json_number_value(ARG(0)), json_string_value(ARG(1)), fin, sizeof fin) != 0)
+    if (asl_jn_format_integer(c, json_number_value(ARG(0)), json_string_value(ARG(1)), fin, sizeof fin) != 0)
         return -1;
     *out = H(json_string(fin));
     return 0;
@@ -317,7 +317,7 @@ static double word_value(const char *w, int *kind)
 
 /* Parse s with a format-integer picture.  0 and *res, or -1 with the
  * error raised. */
-int jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *res)
+int asl_jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *res)
 {
     char prim[256];
     const char *semi = strrchr(pic, ';');
@@ -349,7 +349,7 @@ int jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *r
             if (!k || strcmp(w, "and") == 0) continue;
             int kind;
             double v = word_value(w, &kind);
-            if (kind < 0) return jn_fail(c, "D3132", "Unknown word: %s", w);
+            if (kind < 0) return asl_jn_ctx_fail(c, "D3132", "Unknown word: %s", w);
             if (kind == 0) {
                 if (after_scale) { total += cur; cur = 0; after_scale = 0; }
                 cur += v;
@@ -375,15 +375,15 @@ int jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *r
     return 0;
 }
 
-int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     if (!ARG(0)) return 0;
     if (!ARG(1))
-        return jn_fail(c, "T0410", "Argument 2 of function \"parseInteger\" does not match function signature");
+        return asl_jn_ctx_fail(c, "T0410", "Argument 2 of function \"parseInteger\" does not match function signature");
     double r;
-    if (jn_parse_integer(c, json_string_value(ARG(0)), json_string_value(ARG(1)), &r) != 0) return -1;
+    if (asl_jn_parse_integer(c, json_string_value(ARG(0)), json_string_value(ARG(1)), &r) != 0) return -1;
     if (isnan(r)) return 0;
-    *out = H(jn_num(r));
+    *out = H(asl_jn_num(r));
     return 0;
 }

@@ -12,7 +12,7 @@
 
 #include "jn_internal.h"
 
-#define H(x) jn_hold(c, (x))
+#define H(x) asl_jn_hold(c, (x))
 #define ARG(i) ((i) < nargs ? args[i] : NULL)
 #define FN(name) static int name(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 
@@ -77,7 +77,7 @@ static int parse_sig(const char *s, struct param *p, int max)
 static char symbol(struct jn_ctx *c, json_t *v)
 {
     if (!v) return 'm';
-    if (jn_fn_of(c, v)) return 'f';
+    if (asl_jn_fn_of(c, v)) return 'f';
     switch (json_typeof(v)) {
     case JSON_STRING: return 's';
     case JSON_INTEGER: case JSON_REAL: return 'n';
@@ -116,7 +116,7 @@ static int match(const struct param *p, int np, const char *syms, int na, int pi
     return 0;
 }
 
-int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **args, size_t nargs,
+int asl_jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **args, size_t nargs,
                 json_t *in, json_t ***vargs, size_t *nv)
 {
     struct param p[12];
@@ -124,7 +124,7 @@ int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **a
     char syms[64] = {0};
     int np = parse_sig(sig, p, 12);
     if (nargs > 60)
-        return jn_fail(c, "T0410", "Too many arguments to function %s", fname);
+        return asl_jn_ctx_fail(c, "T0410", "Too many arguments to function %s", fname);
     for (size_t i = 0; i < nargs; i++)
         syms[i] = symbol(c, args[i]);
     if (!match(p, np, syms, (int)nargs, 0, 0, cnt)) {
@@ -133,7 +133,7 @@ int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **a
         for (bad = 0; bad < nargs; bad++)
             if ((int)bad >= np || !accepts(&p[bad], syms[bad]))
                 break;
-        return jn_fail(c, "T0410", "Argument %zu of function \"%s\" does not match function signature",
+        return asl_jn_ctx_fail(c, "T0410", "Argument %zu of function \"%s\" does not match function signature",
                        bad + 1, fname);
     }
     json_t **v = calloc((size_t)np + nargs + 1, sizeof *v);
@@ -145,7 +145,7 @@ int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **a
             if (p[i].ctx) {
                 if (!accepts(&p[i], symbol(c, in))) {
                     free(v);
-                    return jn_fail(c, "T0411", "Context value is not a compatible type with argument %d of function \"%s\"",
+                    return asl_jn_ctx_fail(c, "T0411", "Context value is not a compatible type with argument %d of function \"%s\"",
                                    i + 1, fname);
                 }
                 v[o++] = in;
@@ -168,7 +168,7 @@ int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **a
                     }
                     if (!ok) {
                         free(v);
-                        return jn_fail(c, "T0412", "Argument %zu of function \"%s\" must be an array of %c",
+                        return asl_jn_ctx_fail(c, "T0412", "Argument %zu of function \"%s\" must be an array of %c",
                                        ai, fname, p[i].sub);
                     }
                 }
@@ -196,8 +196,8 @@ static json_t *str_new(struct jn_ctx *c, const char *s, size_t n)
 static int set_num(struct jn_ctx *c, double d, json_t **out)
 {
     if (!isfinite(d))
-        return jn_fail(c, "D1001", "Number out of range");
-    *out = H(jn_num(d));
+        return asl_jn_ctx_fail(c, "D1001", "Number out of range");
+    *out = H(asl_jn_num(d));
     return 0;
 }
 
@@ -205,15 +205,15 @@ static int set_num(struct jn_ctx *c, double d, json_t **out)
 static int hof(struct jn_ctx *c, json_t *f, json_t *a, json_t *b, json_t *d, json_t *in, json_t **out)
 {
     json_t *args[3] = {a, b, d};
-    int ar = jn_arity(c, f);
-    struct jn_fn *fn = jn_fn_of(c, f);
+    int ar = asl_jn_arity(c, f);
+    struct jn_fn *fn = asl_jn_fn_of(c, f);
     if (fn && fn->kind == JN_FN_NATIVE) {
         ar = 1;
     } else if (ar > 3) {
         ar = 3;
     }
     if (ar < 1) ar = fn && fn->kind == JN_FN_LAMBDA ? 0 : 1;
-    return jn_apply(c, f, args, (size_t)ar, in, out);
+    return asl_jn_apply(c, f, args, (size_t)ar, in, out);
 }
 
 /* ---------------------------------------------------------------- strings */
@@ -222,7 +222,7 @@ FN(f_string)
 {
     json_t *v = ARG(0);
     if (!v) return 0;
-    *out = jn_stringify(c, v, jn_bool(c, ARG(1)));
+    *out = asl_jn_stringify(c, v, asl_jn_bool(c, ARG(1)));
     return *out ? 0 : -1;
 }
 
@@ -230,7 +230,7 @@ FN(f_length)
 {
     json_t *s = ARG(0);
     if (!s) return 0;
-    return set_num(c, (double)jn_utf8_len(json_string_value(s), json_string_length(s)), out);
+    return set_num(c, (double)asl_jn_utf8_len(json_string_value(s), json_string_length(s)), out);
 }
 
 FN(f_substring)
@@ -238,7 +238,7 @@ FN(f_substring)
     json_t *s = ARG(0);
     if (!s) return 0;
     const char *t = json_string_value(s);
-    size_t n = json_string_length(s), len = jn_utf8_len(t, n);
+    size_t n = json_string_length(s), len = asl_jn_utf8_len(t, n);
     double st = json_number_value(ARG(1));
     double ln = ARG(2) ? json_number_value(ARG(2)) : INFINITY;
     st = floor(st);  /* JS rounds via substr semantics */
@@ -249,7 +249,7 @@ FN(f_substring)
     if (ARG(2) && ln <= 0) end = st;
     if (end > (double)len) end = (double)len;
     if (end < st) end = st;
-    size_t a = jn_utf8_offset(t, n, (size_t)st), b = jn_utf8_offset(t, n, (size_t)end);
+    size_t a = asl_jn_utf8_offset(t, n, (size_t)st), b = asl_jn_utf8_offset(t, n, (size_t)end);
     *out = str_new(c, t + a, b - a);
     return 0;
 }
@@ -335,13 +335,13 @@ FN(f_pad)
     const char *pc = ARG(2) ? json_string_value(ARG(2)) : " ";
     size_t pn = ARG(2) ? json_string_length(ARG(2)) : 1;
     if (pn == 0) { pc = " "; pn = 1; }
-    size_t len = jn_utf8_len(json_string_value(s), json_string_length(s));
+    size_t len = asl_jn_utf8_len(json_string_value(s), json_string_length(s));
     double aw = fabs(w);
     if (aw <= (double)len) { *out = s; return 0; }
     /* the range before the cast ((size_t)1e300 is UB): past JavaScript's
      * longest string (2^29 - 24), where JSONata fails too */
-    if (aw > 536870888) return jn_fail(c, "D1001", "Number out of range");
-    size_t need = (size_t)aw - len, pcl = jn_utf8_len(pc, pn);
+    if (aw > 536870888) return asl_jn_ctx_fail(c, "D1001", "Number out of range");
+    size_t need = (size_t)aw - len, pcl = asl_jn_utf8_len(pc, pn);
     size_t sn = json_string_length(s);
     char *b = malloc(sn + need * pn + 1);
     if (!b) return -1;
@@ -351,7 +351,7 @@ FN(f_pad)
     size_t po = 0, pcnt = 0;
     if (!pad) { free(b); return -1; }
     while (pcnt < need) {
-        size_t take = need - pcnt < pcl ? jn_utf8_offset(pc, pn, need - pcnt) : pn;
+        size_t take = need - pcnt < pcl ? asl_jn_utf8_offset(pc, pn, need - pcnt) : pn;
         memcpy(pad + po, pc, take);
         po += take;
         pcnt += need - pcnt < pcl ? need - pcnt : pcl;
@@ -375,7 +375,7 @@ FN(f_contains)
         r = find(t, n, json_string_value(p), json_string_length(p)) != NULL;
     } else {
         size_t ov[64], ng;
-        r = jn_regex_exec(c, p, t, n, 0, ov, &ng);
+        r = asl_jn_regex_exec(c, p, t, n, 0, ov, &ng);
         if (r < 0) return -1;
     }
     *out = r ? json_true() : json_false();
@@ -389,7 +389,7 @@ FN(f_split)
     double lim = INFINITY;
     if (ARG(2)) {
         lim = floor(json_number_value(ARG(2)));
-        if (lim < 0) return jn_fail(c, "D3020", "Third argument of split function must evaluate to a positive number");
+        if (lim < 0) return asl_jn_ctx_fail(c, "D3020", "Third argument of split function must evaluate to a positive number");
     }
     const char *t = json_string_value(s);
     size_t n = json_string_length(s);
@@ -399,7 +399,7 @@ FN(f_split)
         size_t dn = json_string_length(sep);
         if (dn == 0) {
             for (size_t i = 0; i < n && (double)json_array_size(r) < lim;) {
-                size_t w = jn_utf8_offset(t + i, n - i, 1);
+                size_t w = asl_jn_utf8_offset(t + i, n - i, 1);
                 json_array_append_new(r, json_stringn(t + i, w));
                 i += w;
             }
@@ -417,7 +417,7 @@ FN(f_split)
         size_t i = 0, ov[64], ng;
         for (;;) {
             if ((double)json_array_size(r) >= lim) break;
-            int m = jn_regex_exec(c, sep, t, n, i, ov, &ng);
+            int m = asl_jn_regex_exec(c, sep, t, n, i, ov, &ng);
             if (m < 0) return -1;
             if (m == 0 || ov[1] == ov[0]) { json_array_append_new(r, json_stringn(t + i, n - i)); break; }
             json_array_append_new(r, json_stringn(t + i, ov[0] - i));
@@ -451,7 +451,7 @@ FN(f_join)
 
 static size_t cp_index(const char *t, size_t byte)
 {
-    return jn_utf8_len(t, byte);
+    return asl_jn_utf8_len(t, byte);
 }
 
 FN(f_match)
@@ -459,12 +459,12 @@ FN(f_match)
     json_t *s = ARG(0), *re = ARG(1);
     if (!s) return 0;
     double lim = ARG(2) ? json_number_value(ARG(2)) : INFINITY;
-    if (ARG(2) && lim < 0) return jn_fail(c, "D3040", "Third argument of match function must evaluate to a positive number");
+    if (ARG(2) && lim < 0) return asl_jn_ctx_fail(c, "D3040", "Third argument of match function must evaluate to a positive number");
     const char *t = json_string_value(s);
     size_t n = json_string_length(s), i = 0, ov[64], ng;
-    json_t *r = jn_seq(c);
+    json_t *r = asl_jn_seq(c);
     while ((double)json_array_size(r) < lim && i <= n) {
-        int m = jn_regex_exec(c, re, t, n, i, ov, &ng);
+        int m = asl_jn_regex_exec(c, re, t, n, i, ov, &ng);
         if (m < 0) return -1;
         if (m == 0) break;
         json_t *o = json_object(), *groups = json_array();
@@ -487,7 +487,7 @@ FN(f_regexcall)
     if (!s || !json_is_string(s)) return 0;
     const char *t = json_string_value(s);
     size_t ov[64], ng;
-    int m = jn_regex_exec(c, re, t, json_string_length(s), 0, ov, &ng);
+    int m = asl_jn_regex_exec(c, re, t, json_string_length(s), 0, ov, &ng);
     if (m <= 0) return m;
     json_t *o = H(json_object()), *groups = json_array();
     json_object_set_new(o, "match", json_stringn(t + ov[0], ov[1] - ov[0]));
@@ -519,9 +519,9 @@ FN(f_replace)
     json_t *s = ARG(0), *pat = ARG(1), *rep = ARG(2);
     if (!s) return 0;
     if (json_is_string(pat) && json_string_length(pat) == 0)
-        return jn_fail(c, "D3010", "Second argument of replace function cannot be an empty string");
+        return asl_jn_ctx_fail(c, "D3010", "Second argument of replace function cannot be an empty string");
     double lim = ARG(3) ? json_number_value(ARG(3)) : INFINITY;
-    if (ARG(3) && lim < 0) return jn_fail(c, "D3011", "Fourth argument of replace function must evaluate to a positive number");
+    if (ARG(3) && lim < 0) return asl_jn_ctx_fail(c, "D3011", "Fourth argument of replace function must evaluate to a positive number");
     const char *t = json_string_value(s);
     size_t n = json_string_length(s), i = 0, ov[64], ng;
     struct sb b = {0};
@@ -536,23 +536,23 @@ FN(f_replace)
             ng = 1;
             ov[0] = ms; ov[1] = me;
         } else {
-            int m = jn_regex_exec(c, pat, t, n, i, ov, &ng);
+            int m = asl_jn_regex_exec(c, pat, t, n, i, ov, &ng);
             if (m < 0) goto done;
             if (m == 0) break;
             ms = ov[0];
             me = ov[1];
-            if (me == ms) { jn_fail(c, "D1004", "Regular expression matches zero length string"); goto done; }
+            if (me == ms) { asl_jn_ctx_fail(c, "D1004", "Regular expression matches zero length string"); goto done; }
         }
         sb_put(&b, t + i, ms - i);
-        if (jn_fn_of(c, rep)) {
+        if (asl_jn_fn_of(c, rep)) {
             json_t *o = H(json_object()), *groups = json_array(), *r;
             json_object_set_new(o, "match", json_stringn(t + ms, me - ms));
             json_object_set_new(o, "index", json_integer((json_int_t)cp_index(t, ms)));
             for (size_t g = 1; g < ng; g++)
                 json_array_append_new(groups, ov[2 * g] == (size_t)-1 ? json_string("") : json_stringn(t + ov[2 * g], ov[2 * g + 1] - ov[2 * g]));
             json_object_set_new(o, "groups", groups);
-            if (jn_apply(c, rep, &o, 1, in, &r) != 0) goto done;
-            if (!json_is_string(r)) { jn_fail(c, "D3012", "Attempted to replace a matched string with a non-string value"); goto done; }
+            if (asl_jn_apply(c, rep, &o, 1, in, &r) != 0) goto done;
+            if (!json_is_string(r)) { asl_jn_ctx_fail(c, "D3012", "Attempted to replace a matched string with a non-string value"); goto done; }
             sb_put(&b, json_string_value(r), json_string_length(r));
         } else {
             const char *rs = json_string_value(rep);
@@ -647,7 +647,7 @@ static int url_encode(struct jn_ctx *c, json_t *s, const char *keep, json_t **ou
         unsigned char ch = t[i];
         if (ch >= 0xED && i + 1 < n && ch == 0xED && t[i + 1] >= 0xA0) {
             free(b);
-            return jn_fail(c, "D3140", "Malformed URL passed to $encodeUrl()");
+            return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $encodeUrl()");
         }
         if (isalnum(ch) || strchr(keep, ch))
             b[o++] = (char)ch;
@@ -673,11 +673,11 @@ static int url_decode(struct jn_ctx *c, json_t *s, const char *reserved, json_t 
         if (t[i] == '%') {
             int h1 = i + 2 < n + 0 || i + 2 == n ? -1 : -1;
             (void)h1;
-            if (i + 2 >= n + 0 && i + 2 > n - 0) { free(b); return jn_fail(c, "D3140", "Malformed URL passed to $decodeUrl()"); }
+            if (i + 2 >= n + 0 && i + 2 > n - 0) { free(b); return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $decodeUrl()"); }
             char hx[3] = {t[i + 1], t[i + 2], 0};
             char *end;
             long v = strtol(hx, &end, 16);
-            if (*end || !isxdigit((unsigned char)hx[0])) { free(b); return jn_fail(c, "D3140", "Malformed URL passed to $decodeUrl()"); }
+            if (*end || !isxdigit((unsigned char)hx[0])) { free(b); return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $decodeUrl()"); }
             if (reserved && v < 128 && strchr(reserved, (int)v)) {
                 memcpy(b + o, t + i, 3);
                 o += 3;
@@ -692,7 +692,7 @@ static int url_decode(struct jn_ctx *c, json_t *s, const char *reserved, json_t 
     /* must be valid UTF-8 */
     json_t *r = json_stringn(b, o);
     free(b);
-    if (!r) return jn_fail(c, "D3140", "Malformed URL passed to $decodeUrl()");
+    if (!r) return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $decodeUrl()");
     *out = H(r);
     return 0;
 }
@@ -731,7 +731,7 @@ FN(f_number)
         return set_num(c, d, out);
     }
 bad:
-    return jn_fail(c, "D3030", "Unable to cast value to a number");
+    return asl_jn_ctx_fail(c, "D3030", "Unable to cast value to a number");
 }
 
 FN(f_abs) { if (!ARG(0)) return 0; return set_num(c, fabs(json_number_value(ARG(0))), out); }
@@ -741,14 +741,14 @@ FN(f_sqrt)
 {
     if (!ARG(0)) return 0;
     double d = json_number_value(ARG(0));
-    if (d < 0) return jn_fail(c, "D3060", "The sqrt function cannot be applied to a negative number");
+    if (d < 0) return asl_jn_ctx_fail(c, "D3060", "The sqrt function cannot be applied to a negative number");
     return set_num(c, sqrt(d), out);
 }
 FN(f_power)
 {
     if (!ARG(0)) return 0;
     double r = pow(json_number_value(ARG(0)), json_number_value(ARG(1)));
-    if (!isfinite(r)) return jn_fail(c, "D3061", "The power function has resulted in a value that cannot be represented as a JSON number");
+    if (!isfinite(r)) return asl_jn_ctx_fail(c, "D3061", "The power function has resulted in a value that cannot be represented as a JSON number");
     return set_num(c, r, out);
 }
 
@@ -856,14 +856,14 @@ FN(f_average)
 FN(f_boolean)
 {
     if (!ARG(0)) return 0;
-    *out = jn_bool(c, ARG(0)) ? json_true() : json_false();
+    *out = asl_jn_bool(c, ARG(0)) ? json_true() : json_false();
     return 0;
 }
 
 FN(f_not)
 {
     if (!ARG(0)) return 0;
-    *out = jn_bool(c, ARG(0)) ? json_false() : json_true();
+    *out = asl_jn_bool(c, ARG(0)) ? json_false() : json_true();
     return 0;
 }
 
@@ -881,8 +881,8 @@ FN(f_append)
     if (!a) { *out = b; return 0; }
     if (!b) { *out = a; return 0; }
     json_t *r = H(json_array());
-    jn_append_flat(r, a);
-    jn_append_flat(r, b);
+    asl_jn_append_flat(r, a);
+    asl_jn_append_flat(r, b);
     *out = r;
     return 0;
 }
@@ -902,7 +902,7 @@ FN(f_shuffle)
     json_t *a = ARG(0);
     if (!a) return 0;
     json_t *r = H(json_array());
-    jn_append_flat(r, a);
+    asl_jn_append_flat(r, a);
     size_t n = json_array_size(r);
     for (size_t i = n; i > 1; i--) {
         size_t j = (size_t)(rng_next(&c->rng) % i);
@@ -923,7 +923,7 @@ FN(f_distinct)
     for (size_t i = 0; i < json_array_size(a); i++) {
         json_t *e = json_array_get(a, i);
         int dup = 0;
-        for (size_t j = 0; j < json_array_size(r) && !dup; j++) dup = jn_equal(c, e, json_array_get(r, j));
+        for (size_t j = 0; j < json_array_size(r) && !dup; j++) dup = asl_jn_equal(c, e, json_array_get(r, j));
         if (!dup) json_array_append(r, e);
     }
     *out = r;
@@ -963,7 +963,7 @@ FN(f_sort)
             if (!json_is_number(v[i])) nums = 0;
             if (!json_is_string(v[i])) strs = 0;
         }
-        if (!nums && !strs) { jn_fail(c, "D3070", "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function"); goto done; }
+        if (!nums && !strs) { asl_jn_ctx_fail(c, "D3070", "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function"); goto done; }
     }
     for (size_t w = 1; w < n; w *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * w) {
@@ -974,8 +974,8 @@ FN(f_sort)
                 else if (y >= hi) takey = 0;
                 else if (f) {
                     json_t *ab[2] = {v[x], v[y]}, *r;
-                    if (jn_apply(c, f, ab, 2, in, &r) != 0) goto done;
-                    takey = jn_bool(c, r);
+                    if (asl_jn_apply(c, f, ab, 2, in, &r) != 0) goto done;
+                    takey = asl_jn_bool(c, r);
                 } else if (json_is_number(v[x])) {
                     takey = json_number_value(v[x]) > json_number_value(v[y]);
                 } else {
@@ -1002,11 +1002,11 @@ FN(f_keys)
 {
     json_t *v = ARG(0);
     if (!v) return 0;
-    json_t *r = jn_seq(c);
+    json_t *r = asl_jn_seq(c);
     if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *e = json_array_get(v, i);
-            if (!json_is_object(e) || jn_fn_of(c, e)) continue;
+            if (!json_is_object(e) || asl_jn_fn_of(c, e)) continue;
             const char *k;
             json_t *x;
             json_object_foreach(e, k, x) {
@@ -1016,7 +1016,7 @@ FN(f_keys)
                 if (!dup) json_array_append_new(r, json_string(k));
             }
         }
-    } else if (json_is_object(v) && !jn_fn_of(c, v)) {
+    } else if (json_is_object(v) && !asl_jn_fn_of(c, v)) {
         const char *k;
         json_t *x;
         json_object_foreach(v, k, x) json_array_append_new(r, json_string(k));
@@ -1030,16 +1030,16 @@ FN(f_lookup)
     json_t *v = ARG(0), *k = ARG(1);
     if (!v || !k) return 0;
     if (json_is_array(v)) {
-        json_t *r = jn_seq(c);
+        json_t *r = asl_jn_seq(c);
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *a2[2] = {json_array_get(v, i), k}, *x;
             if (f_lookup(c, a2, 2, in, &x) != 0) return -1;
-            jn_append_flat(r, x);
+            asl_jn_append_flat(r, x);
         }
         *out = r;
         return 0;
     }
-    if (json_is_object(v) && !jn_fn_of(c, v))
+    if (json_is_object(v) && !asl_jn_fn_of(c, v))
         *out = json_object_get(v, json_string_value(k));
     return 0;
 }
@@ -1049,17 +1049,17 @@ FN(f_spread)
     json_t *v = ARG(0);
     if (!v) return 0;
     if (json_is_array(v)) {
-        json_t *r = jn_seq(c);
+        json_t *r = asl_jn_seq(c);
         for (size_t i = 0; i < json_array_size(v); i++) {
             json_t *a1 = json_array_get(v, i), *x;
             if (f_spread(c, &a1, 1, in, &x) != 0) return -1;
-            jn_append_flat(r, x);
+            asl_jn_append_flat(r, x);
         }
         *out = r;
         return 0;
     }
-    if (!json_is_object(v) || jn_fn_of(c, v)) { *out = v; return 0; }
-    json_t *r = jn_seq(c);
+    if (!json_is_object(v) || asl_jn_fn_of(c, v)) { *out = v; return 0; }
+    json_t *r = asl_jn_seq(c);
     const char *k;
     json_t *x;
     json_object_foreach(v, k, x) {
@@ -1095,7 +1095,7 @@ FN(f_sift)
     json_object_foreach(o, k, x) {
         json_t *res, *key = H(json_string(k));
         if (hof(c, f, x, key, o, in, &res) != 0) return -1;
-        if (jn_bool(c, res)) json_object_set(r, k, x);
+        if (asl_jn_bool(c, res)) json_object_set(r, k, x);
     }
     if (json_object_size(r) > 0) *out = r;
     return 0;
@@ -1105,7 +1105,7 @@ FN(f_each)
 {
     json_t *o = ARG(0), *f = ARG(1);
     if (!o) return 0;
-    json_t *r = jn_seq(c);
+    json_t *r = asl_jn_seq(c);
     const char *k;
     json_t *x;
     json_object_foreach(o, k, x) {
@@ -1120,13 +1120,13 @@ FN(f_each)
 FN(f_error)
 {
     json_t *m = ARG(0);
-    return jn_fail(c, "D3137", "%s", m ? json_string_value(m) : "$error() function evaluated");
+    return asl_jn_ctx_fail(c, "D3137", "%s", m ? json_string_value(m) : "$error() function evaluated");
 }
 
 FN(f_assert)
 {
-    if (!jn_bool(c, ARG(0)))
-        return jn_fail(c, "D3141", "%s", ARG(1) ? json_string_value(ARG(1)) : "$assert() statement failed");
+    if (!asl_jn_bool(c, ARG(0)))
+        return asl_jn_ctx_fail(c, "D3141", "%s", ARG(1) ? json_string_value(ARG(1)) : "$assert() statement failed");
     return 0;
 }
 
@@ -1135,7 +1135,7 @@ FN(f_type)
     json_t *v = ARG(0);
     if (!v) return 0;
     const char *t;
-    if (jn_fn_of(c, v)) t = "function";
+    if (asl_jn_fn_of(c, v)) t = "function";
     else switch (json_typeof(v)) {
     case JSON_STRING: t = "string"; break;
     case JSON_INTEGER: case JSON_REAL: t = "number"; break;
@@ -1154,9 +1154,9 @@ FN(f_map)
 {
     json_t *a = ARG(0), *f = ARG(1);
     if (!a) return 0;
-    json_t *r = jn_seq(c);
+    json_t *r = asl_jn_seq(c);
     for (size_t i = 0; i < json_array_size(a); i++) {
-        json_t *res, *idx = H(jn_num((double)i));
+        json_t *res, *idx = H(asl_jn_num((double)i));
         if (hof(c, f, json_array_get(a, i), idx, a, in, &res) != 0) return -1;
         if (res) json_array_append(r, res);
     }
@@ -1168,11 +1168,11 @@ FN(f_filter)
 {
     json_t *a = ARG(0), *f = ARG(1);
     if (!a) return 0;
-    json_t *r = jn_seq(c);
+    json_t *r = asl_jn_seq(c);
     for (size_t i = 0; i < json_array_size(a); i++) {
-        json_t *res, *idx = H(jn_num((double)i));
+        json_t *res, *idx = H(asl_jn_num((double)i));
         if (hof(c, f, json_array_get(a, i), idx, a, in, &res) != 0) return -1;
-        if (jn_bool(c, res)) json_array_append(r, json_array_get(a, i));
+        if (asl_jn_bool(c, res)) json_array_append(r, json_array_get(a, i));
     }
     *out = r;
     return 0;
@@ -1183,14 +1183,14 @@ FN(f_single)
     json_t *a = ARG(0), *f = ARG(1), *found = NULL;
     if (!a) return 0;
     for (size_t i = 0; i < json_array_size(a); i++) {
-        json_t *res = json_true(), *idx = H(jn_num((double)i));
+        json_t *res = json_true(), *idx = H(asl_jn_num((double)i));
         if (f && hof(c, f, json_array_get(a, i), idx, a, in, &res) != 0) return -1;
-        if (jn_bool(c, res)) {
-            if (found) return jn_fail(c, "D3138", "The $single() function expected exactly 1 matching result.  Instead it matched more.");
+        if (asl_jn_bool(c, res)) {
+            if (found) return asl_jn_ctx_fail(c, "D3138", "The $single() function expected exactly 1 matching result.  Instead it matched more.");
             found = json_array_get(a, i);
         }
     }
-    if (!found) return jn_fail(c, "D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0.");
+    if (!found) return asl_jn_ctx_fail(c, "D3139", "The $single() function expected exactly 1 matching result.  Instead it matched 0.");
     *out = found;
     return 0;
 }
@@ -1199,15 +1199,15 @@ FN(f_reduce)
 {
     json_t *a = ARG(0), *f = ARG(1), *acc = ARG(2);
     if (!a) return 0;
-    if (jn_arity(c, f) < 2) return jn_fail(c, "D3050", "The second argument of reduce function must be a function with at least two arguments");
+    if (asl_jn_arity(c, f) < 2) return asl_jn_ctx_fail(c, "D3050", "The second argument of reduce function must be a function with at least two arguments");
     size_t i = 0;
     if (!acc && json_array_size(a) > 0) acc = json_array_get(a, i++);
     for (; i < json_array_size(a); i++) {
-        json_t *idx = H(jn_num((double)i));
+        json_t *idx = H(asl_jn_num((double)i));
         json_t *args4[4] = {acc, json_array_get(a, i), idx, a};
-        int ar = jn_arity(c, f);
+        int ar = asl_jn_arity(c, f);
         if (ar > 4) ar = 4;
-        if (jn_apply(c, f, args4, (size_t)ar, in, &acc) != 0) return -1;
+        if (asl_jn_apply(c, f, args4, (size_t)ar, in, &acc) != 0) return -1;
     }
     *out = acc;
     return 0;
@@ -1220,7 +1220,7 @@ FN(f_partition)
     json_t *a = ARG(0);
     if (!a) return 0;
     double sz = json_number_value(ARG(1));
-    if (sz < 1 || sz != floor(sz)) return jn_fail(c, "D3100", "Invalid partition size");
+    if (sz < 1 || sz != floor(sz)) return asl_jn_ctx_fail(c, "D3100", "Invalid partition size");
     json_t *r = H(json_array()), *chunk = NULL;
     for (size_t i = 0; i < json_array_size(a); i++) {
         if (!chunk || (double)json_array_size(chunk) >= sz) {
@@ -1239,12 +1239,12 @@ FN(f_range)
     double a = json_number_value(ARG(0)), b = json_number_value(ARG(1)), st = ARG(2) ? json_number_value(ARG(2)) : 1;
     json_t *r = H(json_array());
     if (st == 0) { *out = r; return 0; }
-    if (fabs((b - a) / st) > 1e7) return jn_fail(c, "D2014", "Range too large");
-    for (double x = a; st > 0 ? x <= b : x >= b; x += st) json_array_append_new(r, jn_num(x));
+    if (fabs((b - a) / st) > 1e7) return asl_jn_ctx_fail(c, "D2014", "Range too large");
+    for (double x = a; st > 0 ? x <= b : x >= b; x += st) json_array_append_new(r, asl_jn_num(x));
     /* AWS returns $range's result as a sequence: one number comes back as
      * that number (recorded: $range(1, 9, 9) is 1), none as []. */
     if (json_array_size(r) == 1) {
-        json_t *sq = jn_seq(c);
+        json_t *sq = asl_jn_seq(c);
         json_array_append(sq, json_array_get(r, 0));
         r = sq;
     }
@@ -1274,22 +1274,22 @@ FN(f_parse)
     if (!s) return 0;
     json_error_t e;
     json_t *v = json_loadb(json_string_value(s), json_string_length(s), JSON_DECODE_ANY, &e);
-    if (!v) return jn_fail(c, "D3136", "Unable to parse JSON: %s", e.text);
+    if (!v) return asl_jn_ctx_fail(c, "D3136", "Unable to parse JSON: %s", e.text);
     *out = H(v);
     return 0;
 }
 
-int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_format_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_parse_integer(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_to_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
-const struct jn_builtin jn_builtins[] = {
+const struct jn_builtin asl_jn_builtins[] = {
     {"__regexcall", "<x-x:o>", f_regexcall},
     {"abs", "<n-:n>", f_abs},
     {"append", "<xx:a>", f_append},
@@ -1311,11 +1311,11 @@ const struct jn_builtin jn_builtins[] = {
     {"exists", "<x:b>", f_exists},
     {"filter", "<af>", f_filter},
     {"floor", "<n-:n>", f_floor},
-    {"formatBase", "<n-n?:s>", jn_f_format_base},
-    {"formatInteger", "<n-s:s>", jn_f_format_integer},
-    {"formatNumber", "<n-so?:s>", jn_f_format_number},
-    {"fromMillis", "<n-s?s?:s>", jn_f_from_millis},
-    {"hash", "<s-s?:s>", jn_f_hash},
+    {"formatBase", "<n-n?:s>", asl_jn_f_format_base},
+    {"formatInteger", "<n-s:s>", asl_jn_f_format_integer},
+    {"formatNumber", "<n-so?:s>", asl_jn_f_format_number},
+    {"fromMillis", "<n-s?s?:s>", asl_jn_f_from_millis},
+    {"hash", "<s-s?:s>", asl_jn_f_hash},
     {"join", "<a<s>s?:s>", f_join},
     {"keys", "<x-:a<s>>", f_keys},
     {"length", "<s-:n>", f_length},
@@ -1325,14 +1325,14 @@ const struct jn_builtin jn_builtins[] = {
     {"match", "<s-f<s:o>n?:a<o>>", f_match},
     {"max", "<a<n>:n>", f_max},
     {"merge", "<a<o>:o>", f_merge},
-    {"millis", "<:n>", jn_f_millis},
+    {"millis", "<:n>", asl_jn_f_millis},
     {"min", "<a<n>:n>", f_min},
     {"not", "<x-:b>", f_not},
-    {"now", "<s?s?:s>", jn_f_now},
+    {"now", "<s?s?:s>", asl_jn_f_now},
     {"number", "<(nsb)-:n>", f_number},
     {"pad", "<s-ns?:s>", f_pad},
     {"parse", "<s-:x>", f_parse},
-    {"parseInteger", "<s-s:n>", jn_f_parse_integer},
+    {"parseInteger", "<s-s:n>", asl_jn_f_parse_integer},
     {"partition", "<an:a>", f_partition},
     {"power", "<n-n:n>", f_power},
     {"random", "<n?:n>", f_random},
@@ -1353,19 +1353,19 @@ const struct jn_builtin jn_builtins[] = {
     {"substringAfter", "<s-s:s>", f_substring_after},
     {"substringBefore", "<s-s:s>", f_substring_before},
     {"sum", "<a<n>:n>", f_sum},
-    {"toMillis", "<s-s?:n>", jn_f_to_millis},
+    {"toMillis", "<s-s?:n>", asl_jn_f_to_millis},
     {"trim", "<s-:s>", f_trim},
     {"type", "<x:s>", f_type},
     {"uppercase", "<s-:s>", f_uppercase},
     {"uuid", "<:s>", f_uuid},
     {"zip", "<a+>", f_zip},
 };
-const size_t jn_nbuiltins = sizeof jn_builtins / sizeof jn_builtins[0];
+const size_t asl_jn_nbuiltins = sizeof asl_jn_builtins / sizeof asl_jn_builtins[0];
 
-const struct jn_builtin *jn_builtin_find(const char *name, size_t len)
+const struct jn_builtin *asl_jn_builtin_find(const char *name, size_t len)
 {
-    for (size_t i = 0; i < jn_nbuiltins; i++)
-        if (strlen(jn_builtins[i].name) == len && memcmp(jn_builtins[i].name, name, len) == 0)
-            return &jn_builtins[i];
+    for (size_t i = 0; i < asl_jn_nbuiltins; i++)
+        if (strlen(asl_jn_builtins[i].name) == len && memcmp(asl_jn_builtins[i].name, name, len) == 0)
+            return &asl_jn_builtins[i];
     return NULL;
 }

@@ -13,9 +13,9 @@
 
 #define ARG(i) ((i) < nargs ? args[i] : NULL)
 
-int jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
-int jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     static const struct { const char *name; const EVP_MD *(*md)(void); } algs[] = {
         {"MD5", EVP_md5}, {"SHA-1", EVP_sha1}, {"SHA-256", EVP_sha256},
@@ -30,11 +30,11 @@ int jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t 
         if (strlen(algs[i].name) == nlen && memcmp(algs[i].name, name, nlen) == 0)
             md = algs[i].md();
     if (!md)
-        return jn_fail(c, "D3200", "The hash algorithm '%s' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512", name);
+        return asl_jn_ctx_fail(c, "D3200", "The hash algorithm '%s' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512", name);
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned int dn = 0;
     if (!EVP_Digest(json_string_value(ARG(0)), json_string_length(ARG(0)), dig, &dn, md, NULL))
-        return jn_fail(c, "D3200", "The %s digest failed", name);
+        return asl_jn_ctx_fail(c, "D3200", "The %s digest failed", name);
     static const char hex[] = "0123456789abcdef";
     char hx[2 * EVP_MAX_MD_SIZE + 1];
     for (unsigned i = 0; i < dn; i++) {
@@ -42,6 +42,6 @@ int jn_f_hash(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t 
         hx[2 * i + 1] = hex[dig[i] & 15];
     }
     hx[2 * dn] = 0;
-    *out = jn_hold(c, json_string(hx));
+    *out = asl_jn_hold(c, json_string(hx));
     return 0;
 }

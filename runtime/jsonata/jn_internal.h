@@ -74,51 +74,51 @@ struct jn_ctx {
 };
 
 /* jn_eval.c */
-int jn_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
+int asl_jn_ctx_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-unsigned jn_flags(struct jn_ctx *c, json_t *v);
-int jn_mark(struct jn_ctx *c, json_t *v, unsigned flags);
-struct jn_fn *jn_fn_of(struct jn_ctx *c, json_t *v);
-json_t *jn_fn_new(struct jn_ctx *c, struct jn_fn **fn);
-void *jn_alloc(struct jn_ctx *c, size_t n);
-json_t *jn_hold(struct jn_ctx *c, json_t *v);
-json_t *jn_seq(struct jn_ctx *c);
-json_t *jn_num(double d);
+unsigned asl_jn_flags(struct jn_ctx *c, json_t *v);
+int asl_jn_mark(struct jn_ctx *c, json_t *v, unsigned flags);
+struct jn_fn *asl_jn_fn_of(struct jn_ctx *c, json_t *v);
+json_t *asl_jn_fn_new(struct jn_ctx *c, struct jn_fn **fn);
+void *asl_jn_ctx_alloc(struct jn_ctx *c, size_t n);
+json_t *asl_jn_hold(struct jn_ctx *c, json_t *v);
+json_t *asl_jn_seq(struct jn_ctx *c);
+json_t *asl_jn_num(double d);
 /* A number that is not finite, e.g. 1/0: a value JSONata keeps until it is
  * used; $string then raises D3001, other uses D1001. */
-json_t *jn_nonfinite(struct jn_ctx *c);
-int jn_is_nonfinite(struct jn_ctx *c, json_t *v);
+json_t *asl_jn_nonfinite(struct jn_ctx *c);
+int asl_jn_is_nonfinite(struct jn_ctx *c, json_t *v);
 /* v holds (at any depth) a value carrying one of the flags */
-int jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags);
-int jn_is_num(json_t *v);
-int jn_equal(struct jn_ctx *c, json_t *a, json_t *b);
-int jn_bool(struct jn_ctx *c, json_t *v);
-int jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out);
-int jn_arity(struct jn_ctx *c, json_t *fnv);
-const struct jn_builtin *jn_builtin_find(const char *name, size_t len);
-int jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **args, size_t nargs,
+int asl_jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags);
+int asl_jn_is_num(json_t *v);
+int asl_jn_equal(struct jn_ctx *c, json_t *a, json_t *b);
+int asl_jn_bool(struct jn_ctx *c, json_t *v);
+int asl_jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_arity(struct jn_ctx *c, json_t *fnv);
+const struct jn_builtin *asl_jn_builtin_find(const char *name, size_t len);
+int asl_jn_validate(struct jn_ctx *c, const char *sig, const char *fname, json_t **args, size_t nargs,
                 json_t *in, json_t ***vargs, size_t *nv);
 /* Append v (stealing) to seq, flattening one level when v is an array. */
-void jn_append_flat(json_t *seq, json_t *v);
+void asl_jn_append_flat(json_t *seq, json_t *v);
 
 /* jn_string.c */
-void jn_fmt_number(double d, char *buf, size_t n);
-json_t *jn_stringify(struct jn_ctx *c, json_t *v, int pretty);  /* JSONata $string */
-size_t jn_utf8_len(const char *s, size_t n);
-size_t jn_utf8_offset(const char *s, size_t n, size_t cps);
-int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
+void asl_jn_fmt_number(double d, char *buf, size_t n);
+json_t *asl_jn_stringify(struct jn_ctx *c, json_t *v, int pretty);  /* JSONata $string */
+size_t asl_jn_utf8_len(const char *s, size_t n);
+size_t asl_jn_utf8_offset(const char *s, size_t n, size_t cps);
+int asl_jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
                   size_t *ovec, size_t *ngroups);
-void jn_regex_free(void *code);
+void asl_jn_regex_free(void *code);
 
 /* jn_datetime.c: frees the evaluation's cached pictures */
-void jn_pictures_free(struct jn_ctx *c);
+void asl_jn_pictures_free(struct jn_ctx *c);
 
 /* jn_format.c: format-integer pictures ("primary[;modifiers]") */
-int jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *out, size_t cap);
-int jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *res);
+int asl_jn_format_integer(struct jn_ctx *c, double v, const char *pic, char *out, size_t cap);
+int asl_jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, double *res);
 
 /* jn_funcs.c */
-extern const struct jn_builtin jn_builtins[];
-extern const size_t jn_nbuiltins;
+extern const struct jn_builtin asl_jn_builtins[];
+extern const size_t asl_jn_nbuiltins;
 
 #endif

@@ -15,10 +15,10 @@
 
 #include "jn_internal.h"
 
-#define H(x) jn_hold(c, (x))
+#define H(x) asl_jn_hold(c, (x))
 #define ARG(i) ((i) < nargs ? args[i] : NULL)
 
-int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
+int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out);
 
 enum { U_DIG, U_OPT, U_DEC, U_GRP, U_EXP, U_PCT, U_PML, U_SEP, U_OTHER };
 
@@ -139,18 +139,18 @@ static int analyse(struct jn_ctx *c, struct subpic *sp)
         }
     }
     if (ndec > 1)
-        return jn_fail(c, "D3081", "The sub-picture must not contain more than one instance of the 'decimal-separator' character");
+        return asl_jn_ctx_fail(c, "D3081", "The sub-picture must not contain more than one instance of the 'decimal-separator' character");
     if (sp->pct > 1)
-        return jn_fail(c, "D3082", "The sub-picture must not contain more than one instance of the 'percent' character");
+        return asl_jn_ctx_fail(c, "D3082", "The sub-picture must not contain more than one instance of the 'percent' character");
     if (sp->pml > 1)
-        return jn_fail(c, "D3083", "The sub-picture must not contain more than one instance of the 'per-mille' character");
+        return asl_jn_ctx_fail(c, "D3083", "The sub-picture must not contain more than one instance of the 'per-mille' character");
     if (sp->pct && sp->pml)
-        return jn_fail(c, "D3084", "The sub-picture must not contain both a 'percent' and a 'per-mille' character");
+        return asl_jn_ctx_fail(c, "D3084", "The sub-picture must not contain both a 'percent' and a 'per-mille' character");
     if (sp->first == n)
-        return jn_fail(c, "D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'");
+        return asl_jn_ctx_fail(c, "D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'");
     for (size_t k = sp->first; k <= sp->last; k++)
         if (!active(u[k].kind))
-            return jn_fail(c, "D3086", "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character");
+            return asl_jn_ctx_fail(c, "D3086", "The sub-picture must not contain a passive character that is preceded by an active character and that is followed by another active character");
     size_t mend = sp->last + 1, k;
     for (k = sp->first; k <= sp->last; k++)
         if (u[k].kind == U_EXP) { mend = k; break; }
@@ -158,25 +158,25 @@ static int analyse(struct jn_ctx *c, struct subpic *sp)
     for (k = sp->first; k < mend; k++)
         if (u[k].kind == U_DIG || u[k].kind == U_OPT) mdigits++;
     if (!mdigits)
-        return jn_fail(c, "D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'");
+        return asl_jn_ctx_fail(c, "D3085", "The mantissa part of a sub-picture must contain at least one character that is either an 'optional digit character' or a member of the 'decimal digit family'");
     for (k = sp->first; k + 1 < mend; k++) {
         if ((u[k].kind == U_GRP && u[k + 1].kind == U_DEC) || (u[k].kind == U_DEC && u[k + 1].kind == U_GRP))
-            return jn_fail(c, "D3087", "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character");
+            return asl_jn_ctx_fail(c, "D3087", "The sub-picture must not contain a 'grouping-separator' character that appears adjacent to a 'decimal-separator' character");
         if (u[k].kind == U_GRP && u[k + 1].kind == U_GRP)
-            return jn_fail(c, "D3089", "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character");
+            return asl_jn_ctx_fail(c, "D3089", "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character");
     }
     size_t dec = mend;
     for (k = sp->first; k < mend; k++)
         if (u[k].kind == U_DEC) { dec = k; break; }
     if (dec == mend && mend > sp->first && u[mend - 1].kind == U_GRP)
-        return jn_fail(c, "D3088", "The sub-picture must not contain a 'grouping-separator' at the end of the integer part");
+        return asl_jn_ctx_fail(c, "D3088", "The sub-picture must not contain a 'grouping-separator' at the end of the integer part");
     /* integer part */
     int seen_dig = 0, nopt_int = 0, digits = 0;
     for (k = sp->first; k < dec; k++) {
         if (u[k].kind == U_DIG) { seen_dig = 1; sp->min_int++; }
         if (u[k].kind == U_OPT) {
             if (seen_dig)
-                return jn_fail(c, "D3090", "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'");
+                return asl_jn_ctx_fail(c, "D3090", "The integer part of the sub-picture must not contain a member of the 'decimal digit family' that is followed by an instance of the 'optional digit character'");
             nopt_int++;
         }
     }
@@ -190,7 +190,7 @@ static int analyse(struct jn_ctx *c, struct subpic *sp)
     for (k = dec + 1; k < mend && dec < mend; k++) {
         if (u[k].kind == U_DIG) {
             if (seen_opt)
-                return jn_fail(c, "D3091", "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'");
+                return asl_jn_ctx_fail(c, "D3091", "The fractional part of the sub-picture must not contain an instance of the 'optional digit character' that is followed by a member of the 'decimal digit family'");
             sp->min_frac++;
             digits++;
         } else if (u[k].kind == U_OPT) {
@@ -203,10 +203,10 @@ static int analyse(struct jn_ctx *c, struct subpic *sp)
     sp->max_frac = digits;
     if (sp->has_exp) {
         if (sp->pct || sp->pml)
-            return jn_fail(c, "D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'");
+            return asl_jn_ctx_fail(c, "D3092", "A sub-picture that contains a 'percent' or 'per-mille' character must not contain a character treated as an 'exponent-separator'");
         for (k = mend + 1; k <= sp->last; k++) {
             if (u[k].kind != U_DIG)
-                return jn_fail(c, "D3093", "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'");
+                return asl_jn_ctx_fail(c, "D3093", "The exponent part of the sub-picture must comprise only of one or more characters that are members of the 'decimal digit family'");
             sp->min_exp++;
         }
     }
@@ -274,16 +274,16 @@ static const char *opt_str(struct jn_ctx *c, json_t *opts, const char *key, cons
 {
     json_t *v = opts ? json_object_get(opts, key) : NULL;
     if (!v) return dflt;
-    if (!json_is_string(v)) { *bad = 1; jn_fail(c, "D3080", "Option %s must be a string", key); return dflt; }
+    if (!json_is_string(v)) { *bad = 1; asl_jn_ctx_fail(c, "D3080", "Option %s must be a string", key); return dflt; }
     return json_string_value(v);
 }
 
-int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
+int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
     if (!ARG(0)) return 0;
     if (!ARG(1))    /* the signature lets an undefined picture through */
-        return jn_fail(c, "T0410", "Argument 2 of function \"formatNumber\" does not match function signature");
+        return asl_jn_ctx_fail(c, "T0410", "Argument 2 of function \"formatNumber\" does not match function signature");
     double v = json_number_value(ARG(0));
     const char *pic = json_string_value(ARG(1));
     json_t *opts = ARG(2);
@@ -311,11 +311,11 @@ int jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in
     for (size_t i = 0; seplen && i + seplen <= plen; i++)
         if (strncmp(pic + i, y.sep, seplen) == 0) { if (!semi) semi = pic + i; nsemi++; i += seplen - 1; }
     if (nsemi > 1)
-        return jn_fail(c, "D3080", "The picture string must only contain a maximum of two sub-pictures");
+        return asl_jn_ctx_fail(c, "D3080", "The picture string must only contain a maximum of two sub-pictures");
     size_t len0 = semi ? (size_t)(semi - pic) : plen;
     size_t cap = plen + 1;
-    struct unit *u0 = jn_alloc(c, cap * sizeof *u0), *u1 = jn_alloc(c, cap * sizeof *u1);
-    if (!u0 || !u1) return jn_fail(c, "D1001", "out of memory");
+    struct unit *u0 = asl_jn_ctx_alloc(c, cap * sizeof *u0), *u1 = asl_jn_ctx_alloc(c, cap * sizeof *u1);
+    if (!u0 || !u1) return asl_jn_ctx_fail(c, "D1001", "out of memory");
     struct subpic sp[2];
     memset(sp, 0, sizeof sp);
     sp[0].u = u0;

@@ -67,7 +67,7 @@ static size_t e_digits(const char *s, char *d, int *neg, int *e)
 }
 
 /* Shortest round-trip digits, laid out the way JavaScript prints a Number. */
-void jn_fmt_number(double d, char *buf, size_t n)
+void asl_jn_fmt_number(double d, char *buf, size_t n)
 {
     char tmp[40], digits[24], out[40];
     if (d == 0) {
@@ -139,7 +139,7 @@ static size_t fmt_number15(double v, char *out)
             memcpy(out, "null", 5);   /* what JSON.stringify makes of the overflow */
             return 4;
         }
-        jn_fmt_number(r, out, 40);
+        asl_jn_fmt_number(r, out, 40);
         return strlen(out);
     }
     int neg, e;
@@ -224,7 +224,7 @@ static void indent(struct sbuf *b, int pretty, int level)
 static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int level)
 {
     char num[64];
-    if (jn_fn_of(c, v)) {
+    if (asl_jn_fn_of(c, v)) {
         sb_add(b, "\"\"", 2);
         return;
     }
@@ -269,35 +269,35 @@ static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int lev
     }
 }
 
-json_t *jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
+json_t *asl_jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
 {
     if (!v)
         return NULL;
     if (json_is_string(v))
         return v;
-    if (jn_is_nonfinite(c, v)) {
-        jn_fail(c, "D3001", "Attempting to invoke string function on Infinity or NaN");
+    if (asl_jn_is_nonfinite(c, v)) {
+        asl_jn_ctx_fail(c, "D3001", "Attempting to invoke string function on Infinity or NaN");
         return NULL;
     }
-    if (jn_fn_of(c, v))
-        return jn_hold(c, json_string(""));
-    if ((json_is_array(v) || json_is_object(v)) && jn_contains_mark(c, v, JN_NONFINITE)) {
-        jn_fail(c, "D1001", "Number out of range");   /* JSON.stringify's replacer meets Infinity */
+    if (asl_jn_fn_of(c, v))
+        return asl_jn_hold(c, json_string(""));
+    if ((json_is_array(v) || json_is_object(v)) && asl_jn_contains_mark(c, v, JN_NONFINITE)) {
+        asl_jn_ctx_fail(c, "D1001", "Number out of range");   /* JSON.stringify's replacer meets Infinity */
         return NULL;
     }
     if (json_is_number(v)) {
         char num[40];
         size_t l = fmt_number15(json_number_value(v), num);
-        return jn_hold(c, json_stringn(num, l));
+        return asl_jn_hold(c, json_stringn(num, l));
     }
     struct sbuf b = {0};
     ser(c, &b, v, pretty, 0);
-    json_t *r = jn_hold(c, json_stringn(b.s ? b.s : "", b.n));
+    json_t *r = asl_jn_hold(c, json_stringn(b.s ? b.s : "", b.n));
     free(b.s);
     return r;
 }
 
-size_t jn_utf8_len(const char *s, size_t n)
+size_t asl_jn_utf8_len(const char *s, size_t n)
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -309,7 +309,7 @@ size_t jn_utf8_len(const char *s, size_t n)
 }
 
 /* Byte offset of UTF-16 unit index `cps` (clamped to n). */
-size_t jn_utf8_offset(const char *s, size_t n, size_t cps)
+size_t asl_jn_utf8_offset(const char *s, size_t n, size_t cps)
 {
     size_t i = 0, k = 0;
     while (i < n && k < cps) {
@@ -321,17 +321,17 @@ size_t jn_utf8_offset(const char *s, size_t n, size_t cps)
     return i > n ? n : i;
 }
 
-void jn_regex_free(void *code)
+void asl_jn_regex_free(void *code)
 {
     pcre2_code_free(code);
 }
 
-int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
+int asl_jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
                   size_t *ovec, size_t *ngroups)
 {
-    struct jn_fn *fn = jn_fn_of(c, re);
+    struct jn_fn *fn = asl_jn_fn_of(c, re);
     if (!fn || fn->kind != JN_FN_REGEX)
-        return jn_fail(c, "T1010", "The matcher function argument passed to function does not return the correct object structure");
+        return asl_jn_ctx_fail(c, "T1010", "The matcher function argument passed to function does not return the correct object structure");
     if (!fn->code) {
         const struct asl_jn_node *n = fn->node;
         uint32_t opts = PCRE2_UTF;
@@ -344,7 +344,7 @@ int jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_
         PCRE2_SIZE eo;
         fn->code = pcre2_compile((PCRE2_SPTR)n->str, n->len, opts, &ec, &eo, NULL);
         if (!fn->code)
-            return jn_fail(c, "S0303", "The regular expression is invalid");
+            return asl_jn_ctx_fail(c, "S0303", "The regular expression is invalid");
     }
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(fn->code, NULL);
     if (!md)

@@ -1,5 +1,5 @@
 /*
- * fuzz_intrinsics.c - every States.* implementation (runtime/intrinsics.c,
+ * fuzz_intrinsics.c - every States.* implementation (runtime/intr/intrinsics.c,
  * intr_text.c, intr_crypto.c) on arguments decoded from the input.
  *
  * Input: a JSON array, the argument list; every function gets the same

@@ -2,7 +2,7 @@
  * fuzz_path.c - the path/intrinsic grammar (grammar/path.y via
  * asl_expr_parse) in every mode; each path that parses is then selected,
  * explained (miss cause) and written (ResultPath) against fixed documents
- * by the runtime (runtime/path.c).
+ * by the runtime (runtime/io/path.c).
  *
  * Input: the expression text, as is.
  */
@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "expr.h"
-#include "path.h"
+#include "io/path.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

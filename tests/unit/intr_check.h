@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "aslrt.h"
-#include "intr_text.h"
-#include "intrinsics.h"
+#include "base/text.h"
+#include "intr_table.h"
 
 static int failures;
 
@@ -103,7 +103,7 @@ static inline void intr_fail(asl_intr_impl f, const char *args, const char *name
     asl_err_clear(&err);
 }
 
-/* ---- compile-time checks (grammar/intrinsics.c) on hand-built calls ---- */
+/* ---- compile-time checks (grammar/intr_table.c) on hand-built calls ---- */
 
 static inline struct asl_expr lit_s(const char *s)
 {

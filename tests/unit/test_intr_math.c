@@ -42,14 +42,14 @@ static void math_add(void)
 
 static void java_round(void)
 {
-    CHECK(asl_java_round(2.5) == 3);
-    CHECK(asl_java_round(-2.5) == -2);
-    CHECK(asl_java_round(-0.5) == 0);
-    CHECK(asl_java_round(-0.51) == -1);
-    CHECK(asl_java_round(0.49999999999999994) == 0);
-    CHECK(asl_java_round(4503599627370497.0) == 4503599627370497LL);
-    CHECK(asl_java_round(1e300) == 9223372036854775807LL);
-    CHECK(asl_java_round(-1e300) == -9223372036854775807LL - 1);
+    CHECK(asl_text_java_round(2.5) == 3);
+    CHECK(asl_text_java_round(-2.5) == -2);
+    CHECK(asl_text_java_round(-0.5) == 0);
+    CHECK(asl_text_java_round(-0.51) == -1);
+    CHECK(asl_text_java_round(0.49999999999999994) == 0);
+    CHECK(asl_text_java_round(4503599627370497.0) == 4503599627370497LL);
+    CHECK(asl_text_java_round(1e300) == 9223372036854775807LL);
+    CHECK(asl_text_java_round(-1e300) == -9223372036854775807LL - 1);
 }
 
 static json_t *random_call(const char *args, struct asl_err *err)

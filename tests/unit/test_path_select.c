@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "expr.h"
-#include "path.h"
+#include "io/path.h"
 
 static int failures;
 

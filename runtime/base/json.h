@@ -1,0 +1,31 @@
+/*
+ * base/json.h - a JSON value's compact text and its size (json.c; asl_json_text,
+ * asl_json_value_text and asl_json_size are still in io/io.c).
+ *
+ * Ownership: char * results are malloc'd; values are borrowed.
+ */
+#ifndef ASL_BASE_JSON_H
+#define ASL_BASE_JSON_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* v as compact JSON text (malloc'd). */
+char *asl_json_text(json_t *v);
+/* A value as AWS quotes it in messages: a string's own text, anything else
+ * as compact JSON (malloc'd). */
+char *asl_json_value_text(json_t *v);
+/* Size of v's compact JSON text in bytes. */
+size_t asl_json_size(json_t *v);
+
+/* Sizes of successive state outputs, sharing the work. */
+struct asl_size_memo {
+    size_t n, cap;
+    struct { json_t *v; size_t size; } *e;
+};
+/* Size of v's compact JSON text, reusing what the memo knows about shared
+ * subtrees; the memo then describes v. */
+size_t asl_json_size_memo(struct asl_size_memo *memo, json_t *v);
+void asl_json_size_memo_free(struct asl_size_memo *memo);
+
+#endif

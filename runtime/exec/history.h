@@ -1,0 +1,25 @@
+/*
+ * exec/history.h - the execution's event history (history.c): ids, previous
+ * ids and AWS's event details, counted always and kept with --history.
+ *
+ * Ownership: asl_history_add steals `details`; asl_history_json returns a
+ * new reference; the history is freed by asl_history_free.
+ */
+#ifndef ASL_EXEC_HISTORY_H
+#define ASL_EXEC_HISTORY_H
+
+#include "exec/run.h"
+
+struct asl_history *asl_history_new(void);
+/* Keep the events (for --history), not only count them. */
+void asl_history_record(struct asl_history *h);
+int asl_history_recording(const struct asl_run *run);
+void asl_history_free(struct asl_history *h);
+/* Append an event; details is stolen (may be NULL).  Returns its id and
+ * updates run->prev_event. */
+long asl_history_add(struct asl_run *run, const char *type, json_t *details);
+long asl_history_add_exec(struct asl_exec *ex, long prev, const char *type, json_t *details);
+/* All events as a JSON array (new reference). */
+json_t *asl_history_json(struct asl_history *h);
+
+#endif

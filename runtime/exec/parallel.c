@@ -1,0 +1,135 @@
+/*
+ * parallel.c - the Parallel state: one thread per branch, results in
+ * branch order, the first failure cancels the others and becomes the
+ * state's error (AWS keeps the branch's own error name).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/run.h"
+#include "exec/history.h"
+#include "exec/recover.h"
+
+struct branch {
+    struct asl_run run;
+    struct asl_vars vars;
+    const struct asl_machine *m;
+    json_t *input;              /* borrowed */
+    json_t *output;
+    int ok;
+    pthread_t tid;
+    int started;
+    int index;
+    struct pstate *ps;
+};
+
+struct pstate {
+    pthread_mutex_t mu;
+    int failed;                 /* index of the first branch that failed, or -1 */
+    struct asl_cancel *cancel;  /* the Parallel's own token: branches hang below it */
+};
+
+void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_cancel *cancel,
+                   struct asl_vars *scope, const struct asl_vars *outer)
+{
+    memset(child, 0, sizeof *child);
+    child->exec = parent->exec;
+    child->cancel = cancel;
+    scope->parent = outer;
+    scope->obj = NULL;
+    child->vars = scope;
+    child->prev_event = parent->prev_event;
+}
+
+static void *branch_main(void *arg)
+{
+    struct branch *b = arg;
+    b->ok = asl_run_machine(&b->run, b->m, b->input, &b->output) == 0;
+    if (!b->ok) {
+        /* The first failure wins and stops the siblings at once; later
+         * failures are mostly those siblings reporting their cancellation. */
+        pthread_mutex_lock(&b->ps->mu);
+        if (b->ps->failed < 0) {
+            b->ps->failed = b->index;
+            asl_cancel_set(b->ps->cancel, b->run.err.name, b->run.err.cause);
+        }
+        pthread_mutex_unlock(&b->ps->mu);
+    }
+    return NULL;
+}
+
+static int parallel_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *params,
+                            json_t **result)
+{
+    (void)ctx;
+    const struct asl_parallel *p = st->spec;
+    size_t n = p->nbranches;
+    struct branch *bs = calloc(n, sizeof *bs);
+    struct pstate ps = {.failed = -1};
+    if (!bs)
+        return asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+    pthread_mutex_init(&ps.mu, NULL);
+    ps.cancel = asl_cancel_child_new(run->cancel);
+    asl_history_add(run, "ParallelStateStarted", NULL);
+    for (size_t i = 0; i < n; i++) {
+        struct branch *b = &bs[i];
+        b->ps = &ps;
+        b->index = (int)i;
+        b->m = p->branches[i];
+        b->input = params;
+        asl_run_child(&b->run, run, asl_cancel_child_new(ps.cancel), &b->vars, run->vars);
+        b->started = pthread_create(&b->tid, NULL, branch_main, b) == 0;
+        if (!b->started) {
+            b->ok = 0;
+            asl_err_set_str(&b->run.err, ASL_E_RUNTIME, "cannot start a thread for a Parallel branch");
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct branch *b = &bs[i];
+        if (b->started) {
+            pthread_join(b->tid, NULL);
+        } else if (ps.failed < 0) {
+            ps.failed = (int)i;
+            asl_cancel_set(ps.cancel, b->run.err.name, b->run.err.cause);
+        }
+    }
+    int first_fail = ps.failed;
+    int rc = 0;
+    /* Events are numbered as they happen: the last branch event has the
+     * highest id.  ParallelStateFailed follows the failing branch's last
+     * event; on success, Succeeded and Exited both point at the last one. */
+    long last = run->prev_event;
+    for (size_t i = 0; i < n; i++)
+        if (bs[i].run.prev_event > last)
+            last = bs[i].run.prev_event;
+    if (first_fail >= 0) {
+        asl_err_move(&run->err, &bs[first_fail].run.err);
+        run->prev_event = bs[first_fail].run.prev_event;   /* ParallelStateFailed follows it */
+        rc = -1;
+    } else {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append(arr, bs[i].output);
+        *result = arr;
+        run->prev_event = last;
+        asl_history_add(run, "ParallelStateSucceeded", NULL);
+        run->prev_event = last;
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_decref(bs[i].output);
+        json_decref(bs[i].vars.obj);
+        asl_err_clear(&bs[i].run.err);
+        asl_cancel_free(bs[i].run.cancel);
+    }
+    asl_cancel_free(ps.cancel);
+    pthread_mutex_destroy(&ps.mu);
+    free(bs);
+    return rc;
+}
+
+int asl_parallel_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_parallel *p = st->spec;
+    return asl_recover_run(run, st, &p->rec, in, parallel_attempt, NULL, out, next);
+}

@@ -1,0 +1,92 @@
+/*
+ * exec/run.h - the runtime's internal view of an execution, and the
+ * interpreter loop (exec.c) that runs a States block.
+ *
+ * struct asl_exec is one execution: shared, read-only after start except
+ * for the history (locked) and the cancellation tokens (atomic).
+ * struct asl_run is one thread of control inside it: the top level, a
+ * Parallel branch or a Map iteration.  It is never shared between threads.
+ */
+#ifndef ASL_EXEC_RUN_H
+#define ASL_EXEC_RUN_H
+
+#include <pthread.h>
+
+#include "aslrt.h"
+
+struct asl_history;
+struct asl_mock;
+struct asl_cancel;
+
+struct asl_binding {
+    const char *resource;       /* a Resource ARN (or prefix) */
+    char **argv;                /* the local program that runs it */
+};
+
+/* A bucket the definition names (ItemReader, ResultWriter), bound to a
+ * local folder: keys are paths below dir. */
+struct asl_bucket {
+    char *name;
+    char *dir;
+};
+
+struct asl_exec {
+    const struct asl_program *prog;
+    json_t *input;              /* the execution input */
+    char *name;                 /* execution name */
+    char *exec_arn, *sm_arn, *sm_name, *role_arn;
+    char start_time[40];        /* ISO 8601 with milliseconds */
+    struct asl_cancel *cancel;  /* the root token */
+    struct asl_history *hist;
+    struct asl_mock *mock;
+    size_t nbindings;
+    struct asl_binding *bindings;
+    double wait_scale;
+    size_t nbuckets;            /* --bucket NAME=DIR: S3 buckets bound to local folders */
+    struct asl_bucket *buckets;
+};
+
+/* A variable scope: each States block (top level, branch, iteration). */
+struct asl_vars {
+    const struct asl_vars *parent;  /* read-only while this scope runs */
+    json_t *obj;                    /* this scope's variables; owned */
+};
+
+struct asl_run {
+    struct asl_exec *exec;
+    struct asl_cancel *cancel;  /* this thread's token */
+    struct asl_vars *vars;
+    const struct asl_state *state;  /* the state being run */
+    long entered_event;         /* id of that state's ...StateEntered event */
+    long entered_prev;          /* and that event's previousEventId */
+    long prev_event;            /* id of this thread's latest event */
+    char entered_time[40];
+    int retry_count;            /* $$.State.RetryCount */
+    int has_retry_count;        /* Task/Map/Parallel show it */
+    json_t *map_item_index;     /* $$.Map.Item.* while evaluating an ItemSelector; borrowed */
+    json_t *map_item_value;
+    const char *task_token;     /* $$.Task.Token, when the resource has one */
+    json_t *jn_states;          /* $states while a JSONata field is evaluated; borrowed */
+    struct asl_err err;
+};
+
+/* ---- exec.c (asl_run_child: parallel.c; asl_ts_now_iso moves to base/timestamp.c) */
+/* Run a States block from its StartAt; *out gets the final output (new
+ * reference).  Returns 0, or -1 with run->err set. */
+int asl_run_machine(struct asl_run *run, const struct asl_machine *m, json_t *input, json_t **out);
+/* Fail with States.Runtime (or another prefixed error) and AWS's prefix:
+ * "An error occurred while executing the state 'S' (entered at the event id #N). " */
+int asl_run_fail_prefixed(struct asl_run *run, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The context object as the current state sees it (new reference). */
+json_t *asl_run_context(struct asl_run *run);
+/* Current time, ISO 8601 UTC with milliseconds. */
+void asl_ts_now_iso(char *buf, size_t n);
+
+/* A run for a Parallel branch or Map iteration: shares the execution,
+ * gets its own token and a fresh variable scope below `outer` (NULL for
+ * an isolated child such as a distributed Map's). */
+void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_cancel *cancel,
+                   struct asl_vars *scope, const struct asl_vars *outer);
+
+#endif

@@ -1,0 +1,681 @@
+/*
+ * map.c - the Map state: items from ItemsPath or an ItemReader, each
+ * iteration built by ItemSelector (or a batch by ItemBatcher) and run
+ * through the ItemProcessor on a bounded pool of threads.  Results are
+ * kept in item order, or streamed to a ResultWriter.  Tolerated failures
+ * and distributed mode (isolated child runs) live here too.
+ *
+ * Items are pulled lazily from a source (map_reader.h) by the workers, so
+ * memory is bounded by the iterations in flight: with a ResultWriter no
+ * result is kept, and a million-line file is never held whole.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/run.h"
+#include "exec/history.h"
+#include "exec/recover.h"
+#include "io/io.h"
+#include "base/json.h"
+#include "jsonata/jn_states.h"
+#include "map/map_reader.h"
+#include "map/map_writer.h"
+
+/* AWS runs up to about 40 inline iterations at once; a distributed Map's
+ * children run in-process here, so the pool stays bounded either way. */
+#define ASL_MAP_INLINE_WORKERS 40
+#define ASL_MAP_MAX_WORKERS 64
+
+/* The dynamic limits of one Map run (map_limits). */
+struct mlimits {
+    long long maxconc;          /* 0: no limit */
+    long long tol_count;        /* -1: none */
+    double tol_percent;         /* -1: none */
+    long long batch_items;      /* items per batch, 0: no limit */
+    long long batch_bytes;      /* bytes per batch, 0: no limit */
+    int batching;               /* an ItemBatcher is present */
+};
+
+struct mstate {
+    struct asl_run *parent;
+    const struct asl_state *st;
+    const struct asl_map *m;
+    json_t *eff;                /* the Map's effective input (ItemSelector's $) */
+    struct mlimits lim;
+    int tolerance;              /* a tolerated-failure threshold is set */
+    json_t *batch_input;        /* ItemBatcher.BatchInput, evaluated once */
+    struct asl_cancel *cancel;
+    struct asl_map_writer *writer;
+    char *map_run_arn;          /* distributed mode (records, ResultWriter) */
+    int keep_records;           /* WriterConfig only, Transformation NONE */
+    pthread_mutex_t mu;         /* guards everything below */
+    struct asl_items *src;      /* read only under mu */
+    struct asl_run feed;        /* evaluates a batch's ItemSelectors under mu */
+    struct asl_vars feed_scope;
+    json_t *held;               /* a selected item that did not fit the last batch */
+    size_t nread;               /* items read from src */
+    size_t n;                   /* iterations handed out (items or batches) */
+    int src_done;
+    json_t **results;           /* by iteration, unless a ResultWriter takes them */
+    size_t cap;
+    size_t failed;
+    int stop;
+    struct asl_err err;         /* the error that stopped the Map */
+    long last_event;            /* chain: the last state event of the latest iteration */
+    long last_iter_event;       /* the latest MapIteration{Succeeded,Failed} event */
+    long fail_event;            /* the failing iteration's last state event */
+};
+
+/* Resolve a *Path field to a number: integer (or a numeric string, as AWS
+ * accepts through variables). */
+int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
+                        int want_int, double *out)
+{
+    json_t *v = NULL;
+    if (asl_io_select_required(run, p, eff, &v) != 0)
+        return -1;
+    double d = 0;
+    int ok = 0;
+    if (json_is_number(v)) {
+        d = json_number_value(v);
+        ok = !want_int || floor(d) == d;
+    } else if (json_is_string(v)) {
+        char *end;
+        const char *s = json_string_value(v);
+        d = strtod(s, &end);
+        ok = *s && !*end && (!want_int || floor(d) == d);
+    }
+    if (!ok) {
+        char *text = json_is_string(v) ? strdup(json_string_value(v))
+                                       : asl_json_text(v);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                              "The %s field refers to value \"%s\" which is not a valid %s: %s",
+                              field, text ? text : "", want_int ? "integer" : "float", p->text);
+        free(text);
+        json_decref(v);
+        return -1;
+    }
+    json_decref(v);
+    *out = d;
+    return 0;
+}
+
+/* MaxConcurrency, the tolerances and the batch limits, literal or from
+ * their *Path fields against the effective input. */
+/* MaxConcurrencyPath: AWS resolves it before MapStateStarted (recorded: a
+ * bad value fails the execution straight after MapStateEntered). */
+static int map_maxconc(struct asl_run *run, const struct asl_map *m, json_t *eff, long long *out)
+{
+    double d;
+    *out = m->max_concurrency;
+    if (!m->max_concurrency_path)
+        return 0;
+    if (asl_map_path_number(run, m->max_concurrency_path, eff, "MaxConcurrencyPath", 1, &d) != 0)
+        return -1;
+    if (d < 0)
+        return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                                     "Expected non-negative integer for MaxConcurrency, got '%lld' instead.",
+                                     (long long)d);
+    *out = (long long)d;
+    return 0;
+}
+
+/* A JSONata Map's numeric field given as an expression. */
+static int jn_number(struct asl_run *run, const struct asl_tpl *t, json_t *eff, int want_int, double *out)
+{
+    json_t *states = asl_jn_states(run, eff, NULL, NULL), *v = NULL;
+    int rc = asl_jn_tpl(run, t, states, &v);
+    json_decref(states);
+    if (rc == 0)
+        rc = asl_jn_expect(run, t, v, want_int ? "integer" : "number");
+    if (rc == 0)
+        *out = json_number_value(v);
+    json_decref(v);
+    return rc;
+}
+
+static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l)
+{
+    double d;
+    if (m->max_concurrency_jn || m->tolerated_count_jn || m->tolerated_percent_jn) {
+        l->maxconc = m->max_concurrency;
+        l->tol_count = m->tolerated_count;
+        l->tol_percent = m->tolerated_percent;
+        if (m->max_concurrency_jn) {
+            if (jn_number(run, m->max_concurrency_jn, eff, 1, &d) != 0)
+                return -1;
+            if (d < 0)
+                return asl_run_fail_prefixed(run, ASL_E_QUERY, "Expected non-negative integer for "
+                                             "MaxConcurrency, got '%lld' instead.", (long long)d);
+            l->maxconc = (long long)d;
+        }
+        if (m->tolerated_count_jn) {
+            if (jn_number(run, m->tolerated_count_jn, eff, 1, &d) != 0)
+                return -1;
+            if (d < 0)
+                return asl_run_fail_prefixed(run, ASL_E_QUERY, "ToleratedFailureCount cannot be negative.");
+            l->tol_count = (long long)d;
+        }
+        if (m->tolerated_percent_jn) {
+            if (jn_number(run, m->tolerated_percent_jn, eff, 0, &d) != 0)
+                return -1;
+            if (d < 0 || d > 100)
+                return asl_run_fail_prefixed(run, ASL_E_QUERY,
+                                             "ToleratedFailurePercentage must be between 0 and 100.");
+            l->tol_percent = d;
+        }
+        return 0;
+    }
+    l->tol_count = m->tolerated_count;
+    l->tol_percent = m->tolerated_percent;
+    if (m->tolerated_count_path) {
+        if (asl_map_path_number(run, m->tolerated_count_path, eff, "ToleratedFailureCountPath", 1, &d) != 0)
+            return -1;
+        if (d < 0)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "ToleratedFailureCount cannot be negative.");
+        l->tol_count = (long long)d;
+    }
+    if (m->tolerated_percent_path) {
+        if (asl_map_path_number(run, m->tolerated_percent_path, eff, "ToleratedFailurePercentagePath", 0, &d) != 0)
+            return -1;
+        if (d < 0 || d > 100)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                                         "ToleratedFailurePercentage must be between 0 and 100.");
+        l->tol_percent = d;
+    }
+    l->batching = m->batch_max_items >= 0 || m->batch_max_items_path || m->batch_max_bytes >= 0 ||
+                  m->batch_max_bytes_path || m->batch_input;
+    l->batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;
+    l->batch_bytes = m->batch_max_bytes > 0 ? m->batch_max_bytes : 0;
+    if (m->batch_max_items_path) {
+        if (asl_map_path_number(run, m->batch_max_items_path, eff, "MaxItemsPerBatchPath", 1, &d) != 0)
+            return -1;
+        if (d <= 0)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "MaxItemsPerBatch must be positive.");
+        l->batch_items = (long long)d;
+    }
+    if (m->batch_max_bytes_path) {
+        if (asl_map_path_number(run, m->batch_max_bytes_path, eff, "MaxInputBytesPerBatchPath", 1, &d) != 0)
+            return -1;
+        if (d <= 0)
+            return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "MaxInputBytesPerBatch must be positive.");
+        l->batch_bytes = (long long)d;
+    }
+    if (l->batch_bytes > ASL_PAYLOAD_MAX)
+        l->batch_bytes = ASL_PAYLOAD_MAX;
+    return 0;
+}
+
+/* The items the Map runs over: an ItemReader's, or ItemsPath's array on
+ * the effective input.  0 with *out, or -1 with run->err. */
+static int map_items(struct asl_run *run, const struct asl_map *m, json_t *eff, struct asl_items **out)
+{
+    if (m->reader)
+        return asl_map_reader_open(run, m, eff, out);
+    json_t *items = NULL;
+    if (m->jsonata) {
+        if (m->items_jn) {
+            json_t *states = asl_jn_states(run, eff, NULL, NULL);
+            int rc = asl_jn_tpl(run, m->items_jn, states, &items);
+            json_decref(states);
+            if (rc != 0 || asl_jn_expect(run, m->items_jn, items, "array") != 0) {
+                json_decref(items);
+                return -1;
+            }
+        } else if (!json_is_array(eff)) {
+            char *text = asl_json_text(eff);
+            asl_run_fail_prefixed(run, ASL_E_QUERY, "Map state input must be an array but was: %s",
+                                  text ? text : "");
+            free(text);
+            asl_jn_evaluation_failed(run, "Items");
+            return -1;
+        } else {
+            items = json_incref(eff);
+        }
+        *out = asl_map_reader_array_new(items);
+        return *out ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+    }
+    if (m->items_path) {
+        int s = asl_io_select(run, m->items_path, eff, &items);
+        if (s < 0)
+            return -1;
+        if (s == 0) {
+            char *cause = asl_io_miss_text(run, m->items_path, eff);
+            asl_run_fail_prefixed(run, ASL_E_RUNTIME, "%s", cause ? cause : m->items_path->text);
+            free(cause);
+            return -1;
+        }
+    } else {
+        items = json_incref(eff);
+    }
+    if (!json_is_array(items)) {
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME, "Reference path \"%s\" must point to array.",
+                              m->items_path ? m->items_path->text : "$");
+        json_decref(items);
+        return -1;
+    }
+    *out = asl_map_reader_array_new(items);
+    return *out ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+}
+
+/* Does the failure count exceed the tolerance?  With none set, any failure
+ * does.  The percentage needs the total: known up front for an array,
+ * else once the source is exhausted (`final`). */
+static int exceeded(const struct mstate *ms, int final)
+{
+    if (!ms->tolerance)
+        return ms->failed > 0;
+    if (ms->lim.tol_count >= 0 && (long long)ms->failed > ms->lim.tol_count)
+        return 1;
+    if (ms->lim.tol_percent >= 0) {
+        double total = final || ms->src_done ? (double)ms->n
+                     : !ms->lim.batching && ms->src->total >= 0 ? (double)ms->src->total : 0;
+        if (total > 0 && 100.0 * (double)ms->failed / total > ms->lim.tol_percent)
+            return 1;
+    }
+    return 0;
+}
+
+/* Stop the Map with `err` (moved), unless it has stopped already; under mu. */
+static void stop_with(struct mstate *ms, struct asl_err *err)
+{
+    if (!ms->stop) {
+        ms->stop = 1;
+        asl_err_move(&ms->err, err);
+        asl_cancel_set(ms->cancel, ms->err.name, ms->err.cause);
+    }
+    asl_err_clear(err);
+}
+
+/* ItemSelector for item i, evaluated as the Map state itself sees the
+ * world (its variables, $$.Map.Item.*), with `it`'s error slot. */
+static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, json_t *item)
+{
+    if (!ms->m->item_selector)
+        return json_incref(item);
+    json_t *idx = json_integer((json_int_t)i);
+    struct asl_vars *own = it->vars;
+    it->vars = ms->parent->vars;    /* read-only while the Map runs */
+    it->map_item_index = idx;
+    it->map_item_value = item;
+    json_t *out = NULL;
+    if (ms->m->jsonata) {
+        /* $states.context.Map.Item.{Index,Value} come from the run. */
+        json_t *states = asl_jn_states(it, ms->eff, NULL, NULL);
+        if (asl_jn_tpl(it, ms->m->item_selector, states, &out) != 0)
+            out = NULL;
+        json_decref(states);
+    } else if (asl_io_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0) {
+        out = NULL;
+    }
+    it->map_item_index = it->map_item_value = NULL;
+    it->vars = own;
+    json_decref(idx);
+    return out;
+}
+
+/* The next batch: {"BatchInput"?, "Items": [selected items]} within the
+ * item and byte limits.  Under mu.  1, 0 at the end, -1 (Map stopped). */
+static int pull_batch(struct mstate *ms, json_t **unit)
+{
+    json_t *items = json_array();
+    size_t bytes = 2;
+    for (;;) {
+        if (ms->lim.batch_items > 0 && (long long)json_array_size(items) >= ms->lim.batch_items)
+            break;
+        json_t *sel = ms->held;
+        ms->held = NULL;
+        if (!sel) {
+            json_t *raw = NULL;
+            struct asl_err err = {0};
+            int r = ms->src_done ? 0 : asl_map_reader_next(ms->src, &raw, &err);
+            if (r < 0) {
+                stop_with(ms, &err);
+                json_decref(items);
+                return -1;
+            }
+            if (r == 0) {
+                ms->src_done = 1;
+                break;
+            }
+            sel = iteration_input(&ms->feed, ms, ms->nread++, raw);
+            json_decref(raw);
+            if (!sel) {
+                stop_with(ms, &ms->feed.err);
+                json_decref(items);
+                return -1;
+            }
+        }
+        if (ms->lim.batch_bytes > 0) {
+            size_t sz = asl_json_size(sel) + 1;
+            if (json_array_size(items) && bytes + sz > (size_t)ms->lim.batch_bytes) {
+                ms->held = sel;
+                break;
+            }
+            bytes += sz;
+        }
+        json_array_append_new(items, sel);
+    }
+    if (json_array_size(items) == 0) {
+        json_decref(items);
+        return 0;
+    }
+    json_t *b = json_object();
+    if (ms->batch_input)
+        json_object_set(b, "BatchInput", ms->batch_input);
+    json_object_set_new(b, "Items", items);
+    *unit = b;
+    return 1;
+}
+
+/* The next unit of work (an item or a batch) and its index; under mu.
+ * 1, 0 at the end, -1 when the Map stopped. */
+static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
+{
+    int r;
+    if (ms->lim.batching) {
+        r = pull_batch(ms, unit);
+    } else {
+        struct asl_err err = {0};
+        r = ms->src_done ? 0 : asl_map_reader_next(ms->src, unit, &err);
+        if (r < 0)
+            stop_with(ms, &err);
+        else if (r == 0)
+            ms->src_done = 1;
+        else
+            ms->nread++;
+    }
+    if (r != 1)
+        return r;
+    if (!ms->writer && ms->n >= ms->cap) {
+        size_t cap = ms->cap ? ms->cap * 2 : 64;
+        json_t **nr = realloc(ms->results, cap * sizeof *nr);
+        if (!nr) {
+            json_decref(*unit);
+            struct asl_err err = {0};
+            asl_err_set_str(&err, ASL_E_RUNTIME, "out of memory");
+            stop_with(ms, &err);
+            return -1;
+        }
+        memset(nr + ms->cap, 0, (cap - ms->cap) * sizeof *nr);
+        ms->results = nr;
+        ms->cap = cap;
+    }
+    *index = ms->n++;
+    return 1;
+}
+
+static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
+{
+    struct asl_run it;
+    struct asl_vars scope;
+    struct asl_cancel *tok = asl_cancel_child_new(ms->cancel);
+    asl_run_child(&it, ms->parent, tok, &scope, ms->m->distributed ? NULL : ms->parent->vars);
+    /* ItemSelector is evaluated as the Map state itself sees the world. */
+    it.state = ms->parent->state;
+    it.entered_event = ms->parent->entered_event;
+    memcpy(it.entered_time, ms->parent->entered_time, sizeof it.entered_time);
+    /* An iteration's first event follows the previous iteration's last
+     * state event (AWS's previousEventId chain). */
+    pthread_mutex_lock(&ms->mu);
+    it.prev_event = ms->last_event;
+    pthread_mutex_unlock(&ms->mu);
+    /* A distributed Map's children are executions of their own: their
+     * events are numbered in their own history, not the parent's. */
+    struct asl_exec child_ex;
+    if (ms->m->distributed) {
+        child_ex = *ms->parent->exec;
+        child_ex.hist = asl_history_new();
+        it.exec = &child_ex;
+        it.prev_event = 0;
+    }
+    json_t *details = NULL;
+    if (!ms->m->distributed) {
+        if (asl_history_recording(&it))
+            details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
+        asl_history_add(&it, "MapIterationStarted", details);
+    }
+    char start[40] = "", stop[40] = "";
+    int want_record = ms->writer || ms->keep_records;
+    if (want_record)
+        asl_ts_now_iso(start, sizeof start);
+    json_t *input = ms->lim.batching ? json_incref(unit) : iteration_input(&it, ms, i, unit);
+    json_t *out = NULL;
+    if (ms->m->distributed && input)
+        child_ex.input = input;     /* the child's $$.Execution.Input */
+    int ok = input && asl_run_machine(&it, ms->m->processor, input, &out) == 0;
+    long last_state_event = it.prev_event;
+    if (ms->m->distributed) {
+        asl_history_free(child_ex.hist);
+        it.exec = ms->parent->exec;
+    } else {
+        if (asl_history_recording(&it))
+            details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
+        asl_history_add(&it, ok ? "MapIterationSucceeded" : "MapIterationFailed", details);
+    }
+    json_t *keep = NULL;        /* what results[i] gets */
+    struct asl_err werr = {0};
+    int wrote = 0;
+    if (want_record) {
+        asl_ts_now_iso(stop, sizeof stop);
+        struct asl_map_child c = {.map_run_arn = ms->map_run_arn, .index = i, .input = input ? input : unit,
+                                  .output = ok ? out : NULL, .err = ok ? NULL : &it.err,
+                                  .start = start, .stop = stop};
+        if (ms->writer)
+            wrote = asl_map_writer_put(ms->writer, &c, &werr) == 0 ? 1 : -1;
+        else
+            keep = asl_map_writer_record(it.exec, &c);
+    }
+    if (!ms->writer && !keep)
+        keep = ok ? json_incref(out) : asl_recover_error_output(&it.err);
+    pthread_mutex_lock(&ms->mu);
+    if (!ms->writer)
+        ms->results[i] = keep;
+    if (!ok) {
+        ms->failed++;
+        if (!ms->stop && exceeded(ms, 0)) {
+            if (ms->tolerance)
+                asl_err_set(&it.err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
+            stop_with(ms, &it.err);
+        }
+    }
+    if (wrote < 0)
+        stop_with(ms, &werr);
+    if (!ms->m->distributed && last_state_event > ms->last_event)
+        ms->last_event = last_state_event;
+    if (!ms->m->distributed && it.prev_event > ms->last_iter_event)
+        ms->last_iter_event = it.prev_event;
+    if (!ok && ms->stop && !ms->fail_event)
+        ms->fail_event = last_state_event;
+    pthread_mutex_unlock(&ms->mu);
+    json_decref(out);
+    json_decref(input);
+    json_decref(scope.obj);
+    asl_err_clear(&it.err);
+    asl_err_clear(&werr);
+    asl_cancel_free(tok);
+}
+
+static void *worker_main(void *arg)
+{
+    struct mstate *ms = arg;
+    for (;;) {
+        json_t *unit = NULL;
+        size_t i = 0;
+        pthread_mutex_lock(&ms->mu);
+        int r = ms->stop || asl_cancel_is_set(ms->cancel) ? 0 : pull_unit(ms, &unit, &i);
+        pthread_mutex_unlock(&ms->mu);
+        if (r != 1)
+            return NULL;
+        run_iteration(ms, i, unit);
+        json_decref(unit);
+    }
+}
+
+static void run_workers(struct mstate *ms, size_t workers)
+{
+    if (workers <= 1) {
+        worker_main(ms);   /* sequential: no thread needed */
+        return;
+    }
+    pthread_t *tids = calloc(workers, sizeof *tids);
+    size_t started = 0;
+    for (; tids && started < workers; started++)
+        if (pthread_create(&tids[started], NULL, worker_main, ms) != 0)
+            break;
+    if (started == 0)
+        worker_main(ms);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+}
+
+/* WriterConfig without a bucket: the results array, transformed. */
+static json_t *transform_inline(const struct asl_result_writer *w, json_t *arr)
+{
+    if (!w || w->transform != ASL_WT_FLATTEN)
+        return arr;
+    json_t *flat = json_array();
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *v = json_array_get(arr, i);
+        if (json_is_array(v))
+            json_array_extend(flat, v);
+        else
+            json_array_append(flat, v);
+    }
+    json_decref(arr);
+    return flat;
+}
+
+static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *eff,
+                       json_t **result)
+{
+    (void)ctx;
+    const struct asl_map *m = st->spec;
+    struct mstate ms = {.parent = run, .st = st, .m = m, .eff = eff};
+    int rc = -1;
+    ms.lim.batching = m->batch_max_items >= 0 || m->batch_max_items_path || m->batch_max_bytes >= 0 ||
+                      m->batch_max_bytes_path || m->batch_input;
+    ms.lim.batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;   /* for the length */
+    ms.lim.batch_bytes = m->batch_max_bytes > 0 || m->batch_max_bytes_path ? 1 : 0;
+    char run_id[40] = "";
+    if (m->distributed || m->writer) {
+        ms.map_run_arn = asl_map_writer_run_arn(run->exec, m->label ? m->label : st->name, run_id, sizeof run_id);
+        if (!ms.map_run_arn) {
+            json_decref(ms.batch_input);
+            return asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+        }
+    }
+    if (m->writer && m->writer->parameters &&
+        asl_map_writer_open(run, m->writer, eff, ms.map_run_arn, run_id, &ms.writer) != 0)
+        goto early;
+    ms.keep_records = m->writer && !m->writer->parameters && m->writer->transform == ASL_WT_NONE;
+    long long maxconc;
+    if (map_maxconc(run, m, eff, &maxconc) != 0 || map_items(run, m, eff, &ms.src) != 0)
+        goto early;
+
+    ms.cancel = asl_cancel_child_new(run->cancel);
+    pthread_mutex_init(&ms.mu, NULL);
+    asl_run_child(&ms.feed, run, ms.cancel, &ms.feed_scope, NULL);
+    ms.feed.state = run->state;
+    ms.feed.entered_event = run->entered_event;
+    memcpy(ms.feed.entered_time, run->entered_time, sizeof ms.feed.entered_time);
+    long long total = ms.src->total;
+    if (total >= 0 && ms.lim.batching)
+        total = ms.lim.batch_bytes > 0 ? -1 : ms.lim.batch_items > 0
+              ? (total + ms.lim.batch_items - 1) / ms.lim.batch_items : total > 0;
+    if (asl_history_recording(run))
+        asl_history_add(run, "MapStateStarted",
+                        total >= 0 ? json_pack("{s:I}", "length", (json_int_t)total) : NULL);
+    else
+        asl_history_add(run, "MapStateStarted", NULL);
+    /* AWS settles the limits after MapStateStarted: a bad *Path value fails
+     * the execution right there, with no MapStateFailed. */
+    ms.lim.maxconc = maxconc;
+    if (map_limits(run, m, eff, &ms.lim) != 0)
+        goto cleanup;
+    ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
+    if (m->batch_input && asl_io_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0)
+        goto cleanup;
+    if (m->distributed)
+        asl_history_add(run, "MapRunStarted", asl_history_recording(run)
+                        ? json_pack("{s:s}", "mapRunArn", ms.map_run_arn) : NULL);
+    ms.last_event = ms.last_iter_event = run->prev_event;
+
+    size_t workers = ms.lim.maxconc > 0 ? (size_t)ms.lim.maxconc
+                   : m->distributed ? ASL_MAP_MAX_WORKERS : ASL_MAP_INLINE_WORKERS;
+    if (workers > ASL_MAP_MAX_WORKERS)
+        workers = ASL_MAP_MAX_WORKERS;
+    if (total >= 0 && workers > (size_t)total)
+        workers = (size_t)total;
+    run_workers(&ms, workers);
+    run->prev_event = ms.last_iter_event;
+
+    if (!ms.stop && !asl_cancel_is_set(ms.cancel) && exceeded(&ms, 1)) {
+        struct asl_err err = {0};
+        asl_err_set(&err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
+        stop_with(&ms, &err);
+    }
+    json_t *arr = NULL;
+    if (ms.writer) {
+        /* The files are finished even when the Map fails, as AWS's are. */
+        struct asl_err err = {0};
+        if (asl_map_writer_close(ms.writer, &arr, &err) != 0 && !ms.stop)
+            stop_with(&ms, &err);
+        asl_err_clear(&err);
+    }
+    if (ms.stop || asl_cancel_is_set(ms.cancel)) {
+        if (!ms.stop)   /* cancelled from outside: report why */
+            asl_cancel_err(ms.cancel, &ms.err);
+        asl_err_move(&run->err, &ms.err);
+        json_decref(arr);
+        if (ms.fail_event && !m->distributed)
+            run->prev_event = ms.fail_event;
+        if (m->distributed)
+            asl_history_add(run, "MapRunFailed", NULL);
+        /* MapStateFailed is recover.c's: only when no retry follows. */
+    } else {
+        if (!ms.writer) {
+            arr = json_array();
+            for (size_t i = 0; i < ms.n; i++)
+                json_array_append(arr, ms.results[i] ? ms.results[i] : json_null());
+            arr = transform_inline(m->writer, arr);
+        }
+        *result = arr;
+        /* As recorded on AWS, Succeeded and Exited follow the same event:
+         * the last MapIterationSucceeded inline, MapRunSucceeded when
+         * distributed. */
+        if (m->distributed)
+            asl_history_add(run, "MapRunSucceeded", NULL);
+        long exited_prev = run->prev_event;
+        asl_history_add(run, "MapStateSucceeded", NULL);
+        run->prev_event = exited_prev;
+        rc = 0;
+    }
+cleanup:
+    if (ms.results)
+        for (size_t i = 0; i < ms.n; i++)
+            json_decref(ms.results[i]);
+    free(ms.results);
+    json_decref(ms.held);
+    asl_err_clear(&ms.feed.err);
+    json_decref(ms.feed_scope.obj);
+    asl_cancel_free(ms.cancel);
+    pthread_mutex_destroy(&ms.mu);
+early:
+    asl_map_reader_close(ms.src);
+    asl_map_writer_free(ms.writer);
+    asl_err_clear(&ms.err);
+    free(ms.map_run_arn);
+    json_decref(ms.batch_input);
+    return rc;
+}
+
+int asl_map_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_map *m = st->spec;
+    return asl_recover_run(run, st, &m->rec, in, map_attempt, NULL, out, next);
+}

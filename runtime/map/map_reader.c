@@ -1,0 +1,525 @@
+/*
+ * map_reader.c - item sources for the Map state (see map_reader.h): an
+ * in-memory array and the ItemReader formats, read lazily from the object
+ * store.  Errors are States.ItemReaderFailed with AWS's causes where they
+ * are recorded (shared/asl/09-parallel-map.md, "ItemReader").
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "map/map_reader.h"
+#include "exec/run.h"
+#include "io/io.h"
+#include "map/map_store.h"
+
+#define E_READER ASL_E_ITEM_READER
+/* AWS caps MaxItems at 100,000,000. */
+#define MAX_ITEMS_CAP 100000000LL
+
+int asl_map_reader_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    if (s->limit > 0 && s->given >= s->limit)
+        return 0;
+    int rc = s->next(s, item, err);
+    if (rc == 1)
+        s->given++;
+    return rc;
+}
+
+void asl_map_reader_close(struct asl_items *s)
+{
+    if (s)
+        s->close(s);
+}
+
+/* ------------------------------------------------------------ an array */
+
+struct array_src {
+    struct asl_items base;
+    json_t *arr;
+    size_t i;
+};
+
+static int array_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    (void)err;
+    struct array_src *a = (struct array_src *)s;
+    if (a->i >= json_array_size(a->arr))
+        return 0;
+    *item = json_incref(json_array_get(a->arr, a->i++));
+    return 1;
+}
+
+static void array_close(struct asl_items *s)
+{
+    struct array_src *a = (struct array_src *)s;
+    json_decref(a->arr);
+    free(a);
+}
+
+struct asl_items *asl_map_reader_array_new(json_t *arr)
+{
+    struct array_src *a = calloc(1, sizeof *a);
+    if (!a) {
+        json_decref(arr);
+        return NULL;
+    }
+    a->base.next = array_next;
+    a->base.close = array_close;
+    a->base.total = (long long)json_array_size(arr);
+    a->arr = arr;
+    return &a->base;
+}
+
+/* ------------------------------------------------ a growable text buffer */
+
+struct buf {
+    char *p;
+    size_t n, cap;
+};
+
+static int buf_put(struct buf *b, char c)
+{
+    if (b->n + 1 >= b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        char *np = realloc(b->p, cap);
+        if (!np)
+            return -1;
+        b->p = np;
+        b->cap = cap;
+    }
+    b->p[b->n++] = c;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+/* --------------------------------------------- a JSON array, streamed */
+
+/* The file is split into its top-level elements by a small scanner
+ * (strings, escapes, nesting); each element is parsed on its own, so only
+ * one element's text is in memory at a time. */
+struct json_src {
+    struct asl_items base;
+    FILE *f;
+    int started, done;
+    struct buf b;
+};
+
+static int skip_ws(FILE *f)
+{
+    int c;
+    do
+        c = getc(f);
+    while (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+    return c;
+}
+
+static int json_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    struct json_src *j = (struct json_src *)s;
+    if (j->done)
+        return 0;
+    int c;
+    if (!j->started) {
+        j->started = 1;
+        c = skip_ws(j->f);
+        if (c != '[')
+            return asl_err_set_str(err, E_READER, "Attempting to map over non-iterable node.");
+        c = skip_ws(j->f);
+        if (c == ']') {
+            j->done = 1;
+            return 0;
+        }
+        ungetc(c, j->f);
+    }
+    j->b.n = 0;
+    int depth = 0, in_str = 0, esc = 0;
+    for (;;) {
+        c = getc(j->f);
+        if (c == EOF)
+            return asl_err_set_str(err, E_READER, "The JSON file ends inside the array: it is not valid JSON.");
+        if (in_str) {
+            if (esc)
+                esc = 0;
+            else if (c == '\\')
+                esc = 1;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if (c == ']' || c == '}') {
+            if (depth == 0) {
+                if (c == ']') {
+                    j->done = 1;
+                    break;
+                }
+                return asl_err_set_str(err, E_READER, "The JSON file is not valid JSON.");
+            }
+            depth--;
+        } else if (c == ',' && depth == 0) {
+            break;
+        }
+        if (buf_put(&j->b, (char)c) != 0)
+            return asl_err_set_str(err, E_READER, "out of memory");
+    }
+    json_error_t jerr;
+    *item = j->b.n ? json_loadb(j->b.p, j->b.n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
+    if (!*item)
+        return asl_err_set(err, E_READER, "The JSON file is not valid JSON: %s",
+                           j->b.n ? jerr.text : "empty array element");
+    return 1;
+}
+
+static void json_close(struct asl_items *s)
+{
+    struct json_src *j = (struct json_src *)s;
+    fclose(j->f);
+    free(j->b.p);
+    free(j);
+}
+
+/* ----------------------------------------------------------- JSON Lines */
+
+struct jsonl_src {
+    struct asl_items base;
+    FILE *f;
+    char *line;
+    size_t cap;
+    long lineno;
+};
+
+static int jsonl_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    struct jsonl_src *j = (struct jsonl_src *)s;
+    ssize_t len;
+    while ((len = getline(&j->line, &j->cap, j->f)) >= 0) {
+        j->lineno++;
+        size_t k = 0;
+        while (k < (size_t)len && strchr(" \t\r\n", j->line[k]))
+            k++;
+        if (k == (size_t)len)
+            continue;   /* blank line */
+        json_error_t jerr;
+        *item = json_loadb(j->line, (size_t)len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+        if (!*item)
+            return asl_err_set(err, E_READER, "Line %ld of the JSONL file is not valid JSON: %s", j->lineno,
+                               jerr.text);
+        return 1;
+    }
+    return 0;
+}
+
+static void jsonl_close(struct asl_items *s)
+{
+    struct jsonl_src *j = (struct jsonl_src *)s;
+    fclose(j->f);
+    free(j->line);
+    free(j);
+}
+
+/* ------------------------------------------------------------------ CSV */
+
+/* RFC 4180 records: fields split by the delimiter, "quoted" fields may
+ * hold the delimiter, newlines and "" for a quote; CRLF or LF ends a row.
+ * Every cell is a string. */
+struct csv_src {
+    struct asl_items base;
+    FILE *f;
+    char delim;
+    json_t *headers;            /* array of strings */
+    int header_row;             /* the first row still names the columns */
+    struct buf field;
+};
+
+/* One record as an array of strings: 1, 0 at the end of the file. */
+static int csv_record(struct csv_src *c, json_t **out)
+{
+    json_t *rec = json_array();
+    int ch, quoted = 0, any = 0;
+    c->field.n = 0;
+    if (c->field.p)
+        c->field.p[0] = '\0';
+    for (;;) {
+        ch = getc(c->f);
+        if (ch == EOF)
+            break;
+        any = 1;
+        if (quoted) {
+            if (ch == '"') {
+                int nx = getc(c->f);
+                if (nx == '"') {
+                    buf_put(&c->field, '"');
+                    continue;
+                }
+                quoted = 0;
+                if (nx == EOF)
+                    break;
+                ch = nx;    /* fall through to the unquoted handling */
+            } else {
+                buf_put(&c->field, (char)ch);
+                continue;
+            }
+        }
+        if (ch == '"' && c->field.n == 0) {
+            quoted = 1;
+        } else if (ch == c->delim) {
+            json_array_append_new(rec, json_stringn(c->field.p ? c->field.p : "", c->field.n));
+            c->field.n = 0;
+        } else if (ch == '\n') {
+            if (c->field.n && c->field.p[c->field.n - 1] == '\r')
+                c->field.n--;
+            break;
+        } else {
+            buf_put(&c->field, (char)ch);
+        }
+    }
+    if (!any) {
+        json_decref(rec);
+        return 0;
+    }
+    json_array_append_new(rec, json_stringn(c->field.p ? c->field.p : "", c->field.n));
+    *out = rec;
+    return 1;
+}
+
+static int dup_headers(json_t *h)
+{
+    for (size_t i = 0; i < json_array_size(h); i++)
+        for (size_t k = i + 1; k < json_array_size(h); k++)
+            if (json_equal(json_array_get(h, i), json_array_get(h, k)))
+                return 1;
+    return 0;
+}
+
+static int blank_record(json_t *rec)
+{
+    return json_array_size(rec) == 1 && json_string_length(json_array_get(rec, 0)) == 0;
+}
+
+static int csv_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    struct csv_src *c = (struct csv_src *)s;
+    json_t *rec;
+    for (;;) {
+        if (csv_record(c, &rec) == 0)
+            return 0;
+        if (!blank_record(rec))
+            break;
+        json_decref(rec);
+    }
+    if (c->header_row) {
+        c->header_row = 0;
+        c->headers = rec;
+        if (dup_headers(rec))
+            return asl_err_set_str(err, E_READER, "CSV headers cannot contain duplicates.");
+        return csv_next(s, item, err);
+    }
+    json_t *o = json_object();
+    for (size_t i = 0; i < json_array_size(c->headers); i++) {
+        json_t *v = json_array_get(rec, i);   /* a short row: missing cells are "" */
+        json_object_set_new(o, json_string_value(json_array_get(c->headers, i)),
+                            v ? json_incref(v) : json_string(""));
+    }
+    json_decref(rec);
+    *item = o;
+    return 1;
+}
+
+static void csv_close(struct asl_items *s)
+{
+    struct csv_src *c = (struct csv_src *)s;
+    fclose(c->f);
+    json_decref(c->headers);
+    free(c->field.p);
+    free(c);
+}
+
+/* ------------------------------------------------- an object listing */
+
+struct list_src {
+    struct asl_items base;
+    const struct asl_exec *ex;
+    char *bucket;
+    json_t *keys;
+    size_t i;
+};
+
+static int list_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    struct list_src *l = (struct list_src *)s;
+    if (l->i >= json_array_size(l->keys))
+        return 0;
+    const char *key = json_string_value(json_array_get(l->keys, l->i++));
+    *item = asl_map_store_summary(l->ex, l->bucket, key, E_READER, err);
+    return *item ? 1 : -1;
+}
+
+static void list_close(struct asl_items *s)
+{
+    struct list_src *l = (struct list_src *)s;
+    json_decref(l->keys);
+    free(l->bucket);
+    free(l);
+}
+
+/* ---------------------------------------------------------- opening */
+
+static const char *param_str(json_t *params, const char *key)
+{
+    return json_string_value(json_object_get(params, key));
+}
+
+/* MaxItems or MaxItemsPath: 0 for no limit, -1 on error. */
+static long long max_items(struct asl_run *run, const struct asl_item_reader *r, json_t *eff)
+{
+    if (!r->max_items_path)
+        return r->max_items > 0 ? r->max_items : 0;
+    double d;
+    if (asl_map_path_number(run, r->max_items_path, eff, "MaxItemsPath", 1, &d) != 0)
+        return -1;
+    if (d <= 0) {
+        asl_err_set_str(&run->err, E_READER, "field MaxItems must be positive");
+        return -1;
+    }
+    return d > (double)MAX_ITEMS_CAP ? MAX_ITEMS_CAP : (long long)d;
+}
+
+/* The whole JSON file parsed, ItemsPath applied: for a reader with ItemsPath. */
+static struct asl_items *json_selected(struct asl_run *run, const struct asl_map *m, FILE *f)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadf(f, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    fclose(f);
+    if (!doc) {
+        asl_err_set(&run->err, E_READER, "The JSON file is not valid JSON: %s", jerr.text);
+        return NULL;
+    }
+    json_t *items = NULL;
+    int s = asl_io_select(run, m->items_path, doc, &items);
+    json_decref(doc);
+    if (s < 0)
+        return NULL;
+    if (s == 0 || !json_is_array(items)) {
+        json_decref(items);
+        asl_err_set_str(&run->err, E_READER, "Attempting to map over non-iterable node.");
+        return NULL;
+    }
+    return asl_map_reader_array_new(items);
+}
+
+static struct asl_items *open_object(struct asl_run *run, const struct asl_map *m, json_t *params)
+{
+    const struct asl_item_reader *r = m->reader;
+    struct asl_err *err = &run->err;
+    const char *bucket = param_str(params, "Bucket"), *key = param_str(params, "Key");
+    if (!bucket || !key) {
+        asl_err_set_str(err, E_READER, "The ItemReader's Parameters need a string Bucket and Key");
+        return NULL;
+    }
+    FILE *f = asl_map_store_get(run->exec, bucket, key, E_READER, err);
+    if (!f)
+        return NULL;
+    switch (r->input_type) {
+    case ASL_READ_JSON: {
+        if (m->items_path)
+            return json_selected(run, m, f);
+        struct json_src *j = calloc(1, sizeof *j);
+        if (!j)
+            break;
+        j->base.next = json_next;
+        j->base.close = json_close;
+        j->base.total = -1;
+        j->f = f;
+        return &j->base;
+    }
+    case ASL_READ_JSONL: {
+        struct jsonl_src *j = calloc(1, sizeof *j);
+        if (!j)
+            break;
+        j->base.next = jsonl_next;
+        j->base.close = jsonl_close;
+        j->base.total = -1;
+        j->f = f;
+        return &j->base;
+    }
+    case ASL_READ_CSV: {
+        struct csv_src *c = calloc(1, sizeof *c);
+        if (!c)
+            break;
+        c->base.next = csv_next;
+        c->base.close = csv_close;
+        c->base.total = -1;
+        c->f = f;
+        c->delim = r->csv_delimiter ? r->csv_delimiter : ',';
+        if (r->csv_headers_given) {
+            c->headers = json_array();
+            for (size_t i = 0; i < r->ncsv_headers; i++)
+                json_array_append_new(c->headers, json_string(r->csv_headers[i]));
+            if (dup_headers(c->headers)) {
+                csv_close(&c->base);
+                asl_err_set_str(err, E_READER, "CSV headers cannot contain duplicates.");
+                return NULL;
+            }
+        } else {
+            c->header_row = 1;
+        }
+        return &c->base;
+    }
+    default:
+        fclose(f);
+        asl_err_set_str(err, E_READER, "This ReaderConfig.InputType is not supported by this version of aslc");
+        return NULL;
+    }
+    fclose(f);
+    asl_err_set_str(err, E_READER, "out of memory");
+    return NULL;
+}
+
+static struct asl_items *open_listing(struct asl_run *run, json_t *params)
+{
+    const char *bucket = param_str(params, "Bucket"), *prefix = param_str(params, "Prefix");
+    if (!bucket) {
+        asl_err_set_str(&run->err, E_READER, "The ItemReader's Parameters need a string Bucket");
+        return NULL;
+    }
+    json_t *keys = asl_map_store_list(run->exec, bucket, prefix ? prefix : "", E_READER, &run->err);
+    if (!keys)
+        return NULL;
+    struct list_src *l = calloc(1, sizeof *l);
+    if (!l) {
+        json_decref(keys);
+        asl_err_set_str(&run->err, E_READER, "out of memory");
+        return NULL;
+    }
+    l->base.next = list_next;
+    l->base.close = list_close;
+    l->base.total = (long long)json_array_size(keys);
+    l->ex = run->exec;
+    l->bucket = strdup(bucket);
+    l->keys = keys;
+    return &l->base;
+}
+
+int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *eff,
+                          struct asl_items **out)
+{
+    const struct asl_item_reader *r = m->reader;
+    json_t *params = NULL;
+    long long limit = max_items(run, r, eff);
+    if (limit < 0)
+        return -1;
+    if (r->parameters && asl_io_tpl_eval(run, r->parameters, eff, &params) != 0)
+        return -1;
+    struct asl_items *s = r->source == ASL_SRC_LIST_OBJECTS ? open_listing(run, params)
+                                                            : open_object(run, m, params);
+    json_decref(params);
+    if (!s)
+        return -1;
+    s->limit = limit;
+    if (s->total >= 0 && limit > 0 && s->total > limit)
+        s->total = limit;
+    *out = s;
+    return 0;
+}

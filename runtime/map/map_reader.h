@@ -1,0 +1,43 @@
+/*
+ * map_reader.h - where a Map's items come from, one at a time.
+ *
+ * A source hands out items lazily (next), so a Map over a million-line
+ * file holds only the items in flight.  Sources: an in-memory array (the
+ * state input's ItemsPath) and the ItemReader formats (JSON array, JSON
+ * Lines, CSV, an object listing) over the object store of map_store.h.
+ * A new source (real S3, another format) is one more struct with next and
+ * close.
+ */
+#ifndef ASL_MAP_READER_H
+#define ASL_MAP_READER_H
+
+#include "exec/run.h"
+
+struct asl_items {
+    /* 1 with *item (new reference), 0 at the end, -1 with err set. */
+    int (*next)(struct asl_items *s, json_t **item, struct asl_err *err);
+    void (*close)(struct asl_items *s);
+    long long total;            /* the item count when known up front, else -1 */
+    long long limit;            /* MaxItems: hand out at most this many, 0: all */
+    long long given;            /* items handed out so far */
+};
+
+/* The next item under the source's MaxItems limit; as next. */
+int asl_map_reader_next(struct asl_items *s, json_t **item, struct asl_err *err);
+void asl_map_reader_close(struct asl_items *s);
+
+/* The items of an array (steals arr). */
+struct asl_items *asl_map_reader_array_new(json_t *arr);
+
+/* The source m's ItemReader names, its Parameters and MaxItems(Path)
+ * evaluated against the Map's effective input eff (borrowed).  0 with
+ * *out, or -1 with run->err set. */
+int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *eff,
+                          struct asl_items **out);
+
+/* map.c: a *Path field resolved to a number (an integer when want_int),
+ * with AWS's "The <field> field refers to value ..." error. */
+int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
+                        int want_int, double *out);
+
+#endif

@@ -1,0 +1,377 @@
+/*
+ * task.c - the Task state: who runs an attempt (a mock, a --bind program,
+ * a built-in invoker), its events, its timeouts, and the start-up check
+ * that every Task has someone to run it.
+ *
+ * Precedence for one Task state: a mock config entry for the state, then a
+ * binding of its Resource given on the binary's command line, then one
+ * compiled in with `aslc build --bind`, then the built-in invoker of the
+ * resource form (local program, Lambda, HTTP).  A Task with none of them
+ * stops the binary at start (exit 2) before anything runs.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "task/task.h"
+#include "exec/run.h"
+#include "exec/history.h"
+#include "exec/recover.h"
+#include "io/io.h"
+#include "base/json.h"
+#include "jsonata/jn_states.h"
+#include "task/invoke.h"
+
+/* AWS's default task timeout (its docs; the spec says 60). */
+#define ASL_TASK_DEFAULT_TIMEOUT 99999999.0
+
+/* ------------------------------------------------------------ bindings */
+
+static char **split_argv(const char *cmd)
+{
+    size_t n = 0;
+    char **argv = calloc(strlen(cmd) / 2 + 2, sizeof *argv);
+    if (!argv)
+        return NULL;
+    const char *p = cmd;
+    while (*p) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            break;
+        const char *s = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        argv[n++] = strndup(s, (size_t)(p - s));
+    }
+    argv[n] = NULL;
+    if (n == 0) {
+        free(argv);
+        return NULL;
+    }
+    return argv;
+}
+
+static void free_argv(char **argv)
+{
+    for (size_t i = 0; argv && argv[i]; i++)
+        free(argv[i]);
+    free(argv);
+}
+
+int asl_task_bindings_parse(struct asl_exec *ex, const char *const *specs, size_t n)
+{
+    ex->bindings = calloc(n ? n : 1, sizeof *ex->bindings);
+    if (!ex->bindings)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(specs[i], '=');
+        char **argv = eq ? split_argv(eq + 1) : NULL;
+        if (!argv) {
+            fprintf(stderr, "--bind %s: expected RESOURCE=PROGRAM [ARGS...]\n", specs[i]);
+            return -1;
+        }
+        ex->bindings[ex->nbindings].resource = strndup(specs[i], (size_t)(eq - specs[i]));
+        ex->bindings[ex->nbindings++].argv = argv;
+    }
+    return 0;
+}
+
+void asl_task_bindings_free(struct asl_exec *ex)
+{
+    for (size_t i = 0; i < ex->nbindings; i++) {
+        free((char *)ex->bindings[i].resource);
+        free_argv(ex->bindings[i].argv);
+    }
+    free(ex->bindings);
+    ex->bindings = NULL;
+    ex->nbindings = 0;
+}
+
+/* A binding for `resource`: exact, or a pattern ending in '*'. */
+static const struct asl_binding *find_binding(const struct asl_exec *ex, const char *resource)
+{
+    for (size_t i = 0; i < ex->nbindings; i++) {
+        const char *r = ex->bindings[i].resource;
+        size_t rl = strlen(r);
+        if (strcmp(r, resource) == 0 || (rl && r[rl - 1] == '*' && strncmp(r, resource, rl - 1) == 0))
+            return &ex->bindings[i];
+    }
+    return NULL;
+}
+
+/* --------------------------------------------------------- preflight */
+
+static int has_runner(const struct asl_exec *ex, const struct asl_state *st)
+{
+    const struct asl_task *t = st->spec;
+    return (ex->mock && asl_mock_has(ex->mock, st->name)) || find_binding(ex, t->resource) ||
+           t->argv || t->invoke;
+}
+
+static void scan(const struct asl_exec *ex, const struct asl_machine *m, const char *argv0, int *missing)
+{
+    for (size_t i = 0; i < m->nstates; i++) {
+        const struct asl_state *st = &m->states[i];
+        if (st->type == ASL_TASK && !has_runner(ex, st)) {
+            const struct asl_task *t = st->spec;
+            fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): give --bind %s=PROGRAM"
+                            " or a --mock-config that lists it\n", argv0, st->name, t->resource, t->resource);
+            (*missing)++;
+        } else if (st->type == ASL_PARALLEL) {
+            const struct asl_parallel *p = st->spec;
+            for (size_t b = 0; b < p->nbranches; b++)
+                scan(ex, p->branches[b], argv0, missing);
+        } else if (st->type == ASL_MAP) {
+            scan(ex, ((const struct asl_map *)st->spec)->processor, argv0, missing);
+        }
+    }
+}
+
+int asl_task_preflight(struct asl_exec *ex, const char *argv0)
+{
+    int missing = 0;
+    scan(ex, ex->prog->machine, argv0, &missing);
+    return missing ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- events */
+
+static const char *ev_prefix(const struct asl_task *t)
+{
+    return t->kind == ASL_TASK_LAMBDA ? "LambdaFunction" : t->kind == ASL_TASK_ACTIVITY ? "Activity" : "Task";
+}
+
+static void task_event(struct asl_run *run, const struct asl_task *t, const char *what, json_t *details)
+{
+    char type[64];
+    snprintf(type, sizeof type, "%s%s", ev_prefix(t), what);
+    if (!asl_history_recording(run)) {
+        json_decref(details);
+        details = NULL;
+    } else if (t->kind != ASL_TASK_LAMBDA && t->kind != ASL_TASK_ACTIVITY) {
+        if (!details)
+            details = json_object();
+        json_object_set_new(details, "resourceType", json_string(t->resource_type ? t->resource_type : ""));
+        json_object_set_new(details, "resource", json_string(t->resource_name ? t->resource_name : t->resource));
+    }
+    asl_history_add(run, type, details);
+}
+
+static json_t *text_field(const char *key, json_t *v)
+{
+    char *s = asl_json_text(v);
+    json_t *d = json_pack("{s:s}", key, s ? s : "null");
+    free(s);
+    return d;
+}
+
+/* ------------------------------------------------------------- attempt */
+
+struct task_ctx {
+    double timeout, heartbeat;
+};
+
+static int resolve_seconds(struct asl_run *run, const struct asl_path *p, json_t *eff, double *out)
+{
+    json_t *v = NULL;
+    if (asl_io_select_required(run, p, eff, &v) != 0)
+        return -1;
+    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+        char *text = asl_json_text(v);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                              "The value of the path '%s' must be a positive integer, but was '%s'",
+                              p->text, text ? text : "");
+        free(text);
+        json_decref(v);
+        return -1;
+    }
+    *out = (double)json_integer_value(v);
+    json_decref(v);
+    return 0;
+}
+
+static int mock_attempt(struct asl_run *run, const struct asl_task *t, json_t **result)
+{
+    json_t *ret = NULL;
+    struct asl_err err = {0};
+    int rc = asl_mock_next(run->exec->mock, run->state->name, &ret, &err);
+    if (rc == 1) {
+        /* A direct Lambda ARN's mocked Return is the Invoke response; the
+         * task's result is its Payload. */
+        if (t->kind == ASL_TASK_LAMBDA && json_is_object(ret) && json_object_get(ret, "Payload")) {
+            *result = json_incref(json_object_get(ret, "Payload"));
+            json_decref(ret);
+        } else {
+            *result = ret;
+        }
+        return 0;
+    }
+    if (rc == 0 && !err.name && !err.cause)
+        err.json_null = 1;
+    asl_err_move(&run->err, &err);
+    return -1;
+}
+
+static int program_attempt(struct asl_run *run, const struct asl_task *t, char *const *argv,
+                           const struct task_ctx *tc, json_t *params, json_t **result)
+{
+    struct asl_proc_spec spec = {
+        .argv = (const char *const *)argv,
+        .timeout_s = tc->timeout,
+        .heartbeat_s = tc->heartbeat,
+        .cancel = run->cancel,
+        .log_tag = run->state->name,
+        .resource = t->resource,
+    };
+    struct asl_err err = {0};
+    if (asl_proc_invoke(&spec, params, result, &err) != 0) {
+        asl_err_move(&run->err, &err);
+        return -1;
+    }
+    return 0;
+}
+
+/* arn:aws:states:::lambda:invoke whose FunctionName is bound to a local
+ * program: the program is the function.  It gets the Payload and its
+ * answer comes back in the Invoke response's shape, so the definition's
+ * "$.Payload" paths work unchanged. */
+static int bound_lambda_invoke(struct asl_run *run, const struct asl_task *t, const struct asl_binding *b,
+                               const struct task_ctx *tc, json_t *params, json_t **result)
+{
+    json_t *payload = json_object_get(params, "Payload");
+    json_t *out = NULL;
+    if (program_attempt(run, t, b->argv, tc, payload ? payload : json_null(), &out) != 0)
+        return -1;
+    char id[40];
+    snprintf(id, sizeof id, "%s-%ld", run->exec->name, run->prev_event);
+    *result = json_pack("{s:s,s:o,s:{s:{},s:{},s:i},s:{s:s},s:i}",
+                        "ExecutedVersion", "$LATEST", "Payload", out,
+                        "SdkHttpMetadata", "AllHttpHeaders", "HttpHeaders", "HttpStatusCode", 200,
+                        "SdkResponseMetadata", "RequestId", id, "StatusCode", 200);
+    return *result ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+}
+
+int asl_invoke_program(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result)
+{
+    struct task_ctx tc = {ASL_TASK_DEFAULT_TIMEOUT, 0};
+    return program_attempt(run, t, (char *const *)t->argv, &tc, params, result);
+}
+
+static int task_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *params,
+                        json_t **result)
+{
+    const struct asl_task *t = st->spec;
+    struct task_ctx *tc = ctx;
+    struct asl_exec *ex = run->exec;
+    if (asl_json_size(params) > ASL_PAYLOAD_MAX)
+        return asl_err_set(&run->err, ASL_E_DATA_LIMIT,
+                           "The state/task '%s' has an input with a size exceeding the maximum number "
+                           "of bytes service limit.", st->name);
+    json_t *sched = NULL;
+    if (asl_history_recording(run)) {
+        if (t->kind == ASL_TASK_LAMBDA || t->kind == ASL_TASK_ACTIVITY) {
+            sched = text_field("input", params);
+            json_object_set_new(sched, "resource", json_string(t->resource));
+        } else {
+            sched = text_field("parameters", params);
+            json_object_set_new(sched, "region", json_string("us-east-1"));
+        }
+        json_object_set_new(sched, "timeoutInSeconds", json_integer((json_int_t)tc->timeout));
+    }
+    task_event(run, t, "Scheduled", sched);
+    task_event(run, t, "Started", NULL);
+    /* Callback and .sync integrations report the request as submitted
+     * before the task's own outcome. */
+    if (t->wait_for_token || (t->resource_name && strstr(t->resource_name, ".sync")))
+        task_event(run, t, "Submitted", NULL);
+
+    int rc;
+    const struct asl_binding *b;
+    const char *fn_name = NULL;
+    if (t->kind == ASL_TASK_SERVICE && t->resource_type && strcmp(t->resource_type, "lambda") == 0 &&
+        t->resource_name && strncmp(t->resource_name, "invoke", 6) == 0)
+        fn_name = json_string_value(json_object_get(params, "FunctionName"));
+    if (ex->mock && asl_mock_has(ex->mock, st->name))
+        rc = mock_attempt(run, t, result);
+    else if (fn_name && (b = find_binding(ex, fn_name)) != NULL)
+        rc = bound_lambda_invoke(run, t, b, tc, params, result);
+    else if ((b = find_binding(ex, t->resource)) != NULL)
+        rc = program_attempt(run, t, b->argv, tc, params, result);
+    else if (t->argv)
+        rc = program_attempt(run, t, (char *const *)t->argv, tc, params, result);
+    else
+        rc = t->invoke(run, t, params, result);
+
+    if (rc == 0 && asl_json_size(*result) > ASL_PAYLOAD_MAX) {
+        json_decref(*result);
+        *result = NULL;
+        const char *what = t->kind == ASL_TASK_SERVICE && t->resource_type ? t->resource_type : t->resource;
+        asl_err_set(&run->err, ASL_E_DATA_LIMIT,
+                    "The state/task '%s' returned a result with a size exceeding the maximum number "
+                    "of bytes service limit.", what);
+        rc = -1;
+    }
+    if (rc == 0) {
+        task_event(run, t, "Succeeded", asl_history_recording(run) ? text_field("output", *result) : NULL);
+        return 0;
+    }
+    int timed_out = run->err.name && strcmp(run->err.name, ASL_E_TIMEOUT) == 0;
+    json_t *d = NULL;
+    if (asl_history_recording(run)) {
+        d = json_object();
+        if (run->err.name)
+            json_object_set_new(d, "error", json_string(run->err.name));
+        if (run->err.cause)
+            json_object_set_new(d, "cause", json_string(run->err.cause));
+    }
+    task_event(run, t, timed_out ? "TimedOut" : "Failed", d);
+    return -1;
+}
+
+int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
+{
+    const struct asl_task *t = st->spec;
+    struct task_ctx tc = {t->timeout > 0 ? (double)t->timeout : ASL_TASK_DEFAULT_TIMEOUT,
+                          t->heartbeat > 0 ? (double)t->heartbeat : 0};
+    if (t->timeout_jn || t->heartbeat_jn) {
+        json_t *states = asl_jn_states(run, in, NULL, NULL), *v = NULL;
+        const struct asl_tpl *fields[2] = {t->timeout_jn, t->heartbeat_jn};
+        double *dst[2] = {&tc.timeout, &tc.heartbeat};
+        for (int i = 0; i < 2; i++) {
+            if (!fields[i])
+                continue;
+            if (asl_jn_tpl(run, fields[i], states, &v) != 0 || asl_jn_expect(run, fields[i], v, "integer") != 0) {
+                json_decref(v);
+                json_decref(states);
+                return ASL_STEP_FAIL;
+            }
+            *dst[i] = json_number_value(v);
+            json_decref(v);
+            v = NULL;
+        }
+        json_decref(states);
+    }
+    if (t->timeout_path || t->heartbeat_path) {
+        json_t *eff = NULL;
+        if (asl_io_input(run, &st->io, in, &eff) != 0)
+            return ASL_STEP_FAIL;
+        int bad = (t->timeout_path && resolve_seconds(run, t->timeout_path, eff, &tc.timeout) != 0) ||
+                  (t->heartbeat_path && resolve_seconds(run, t->heartbeat_path, eff, &tc.heartbeat) != 0);
+        json_decref(eff);
+        if (bad)
+            return ASL_STEP_FAIL;
+    }
+    /* A callback task's token exists before Parameters are evaluated: they
+     * pass it on ("TaskToken.$": "$$.Task.Token"). */
+    char token[128];
+    if (t->wait_for_token) {
+        snprintf(token, sizeof token, "%s:%s:%ld", run->exec->exec_arn, st->name, run->entered_event);
+        run->task_token = token;
+    }
+    int rc = asl_recover_run(run, st, &t->rec, in, task_attempt, &tc, out, next);
+    run->task_token = NULL;
+    return rc;
+}
