@@ -114,6 +114,7 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
     push(&argv, &n, c_file);
     push(&argv, &n, lib);
     push(&argv, &n, "-ljansson");
+    push(&argv, &n, "-lsqlite3");   /* --store (runtime/store/): every binary can run durably */
     if (needs->curl)
         push(&argv, &n, "-lcurl");
     if (needs->crypto)
