@@ -25,7 +25,7 @@
 #include "store.h"
 
 #define SCHEMA_VERSION "1"
-#define NSTMT 40
+#define NSTMT 64
 
 struct sq_store {
     struct asl_store base;
@@ -598,37 +598,33 @@ static int sq_step_all(struct asl_store *st, int64_t exec,
     return rc == SQLITE_DONE ? ASL_STORE_OK : fail(s, rc, "reading steps");
 }
 
-static int sq_step_delete_prefix(struct asl_store *st, int64_t exec, const char *prefix)
+/* A statement of the form "... exec = ?1 ... ?2" run to completion. */
+static int run_exec_text(struct sq_store *s, const char *sql, int64_t exec, const char *text, const char *what)
 {
-    struct sq_store *s = SQ(st);
-    sqlite3_stmt *q = prep(s, "DELETE FROM steps WHERE exec = ? AND substr(key, 1, length(?2)) = ?2");
+    sqlite3_stmt *q = prep(s, sql);
     if (!q)
         return ASL_STORE_EIO;
     sqlite3_bind_int64(q, 1, exec);
-    bind_text(q, 2, prefix ? prefix : "");
-    return step_done(s, q, "forgetting steps");
+    bind_text(q, 2, text);
+    return step_done(s, q, what);
+}
+
+static int sq_step_delete_prefix(struct asl_store *st, int64_t exec, const char *prefix)
+{
+    return run_exec_text(SQ(st), "DELETE FROM steps WHERE exec = ?1 AND substr(key, 1, length(?2)) = ?2",
+                         exec, prefix ? prefix : "", "forgetting steps");
 }
 
 static int sq_step_delete(struct asl_store *st, int64_t exec, const char *key)
 {
-    struct sq_store *s = SQ(st);
-    sqlite3_stmt *q = prep(s, "DELETE FROM steps WHERE exec = ? AND key = ?");
-    if (!q)
-        return ASL_STORE_EIO;
-    sqlite3_bind_int64(q, 1, exec);
-    bind_text(q, 2, key);
-    return step_done(s, q, "forgetting a step");
+    return run_exec_text(SQ(st), "DELETE FROM steps WHERE exec = ?1 AND key = ?2", exec, key,
+                         "forgetting a step");
 }
 
 static int sq_event_unkey(struct asl_store *st, int64_t exec, const char *key)
 {
-    struct sq_store *s = SQ(st);
-    sqlite3_stmt *q = prep(s, "UPDATE events SET key = NULL WHERE exec = ? AND key = ?");
-    if (!q)
-        return ASL_STORE_EIO;
-    sqlite3_bind_int64(q, 1, exec);
-    bind_text(q, 2, key);
-    return step_done(s, q, "detaching an event");
+    return run_exec_text(SQ(st), "UPDATE events SET key = NULL WHERE exec = ?1 AND key = ?2", exec, key,
+                         "detaching an event");
 }
 
 /* -------------------------------------------------------------- tokens */
