@@ -112,6 +112,70 @@ static int partition_ok(const char *p)
     return !strcmp(p, "aws") || !strcmp(p, "aws-cn") || !strcmp(p, "aws-us-gov");
 }
 
+/* A region such as us-east-1, us-gov-west-1, cn-north-1, eu-central-2. */
+static int region_ok(const char *s)
+{
+    const char *p = s;
+    int groups = 0;
+    for (;;) {
+        const char *b = p;
+        while (*p >= 'a' && *p <= 'z')
+            p++;
+        if (p == b)
+            break;
+        groups++;
+        if (*p != '-')
+            return 0;
+        p++;
+    }
+    if (groups < 2 || !(*p >= '0' && *p <= '9'))
+        return 0;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return *p == '\0';
+}
+
+static int account_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (s[n] < '0' || s[n] > '9')
+            return 0;
+    return n == 12;
+}
+
+static int lambda_word(const char *b, const char *e, size_t max)
+{
+    if (b >= e || (size_t)(e - b) > max)
+        return 0;
+    for (const char *p = b; p < e; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* function:NAME[:QUALIFIER] after arn:PART:lambda:REGION:ACCOUNT: -- Lambda's
+ * FunctionName pattern (Lambda API reference, Invoke): a name of letters,
+ * digits, '-' and '_' (1-64), and a qualifier that is $LATEST or a version
+ * or alias of the same characters (1-128).  A trailing ':' is an empty
+ * qualifier, which AWS rejects as an invalid resource. */
+static int lambda_function_ok(const char *region, const char *account, const char *fn)
+{
+    /* Region and account must be there; their spelling is not checked here
+     * because recorded definitions carry placeholders (test_aws_account_id). */
+    if (!region[0] || !account[0])
+        return 0;
+    const char *colon = strchr(fn, ':');
+    const char *end = fn + strlen(fn);
+    if (!lambda_word(fn, colon ? colon : end, 64))
+        return 0;
+    if (!colon)
+        return 1;
+    const char *q = colon + 1;
+    return strcmp(q, "$LATEST") == 0 || lambda_word(q, end, 128);
+}
+
 int asl_resource_parse(const char *resource, struct asl_resource *r)
 {
     memset(r, 0, sizeof *r);
@@ -128,6 +192,8 @@ int asl_resource_parse(const char *resource, struct asl_resource *r)
     if (arn_parts(resource, parts) != 0 || !partition_ok(parts[1]))
         return -1;
     if (strcmp(parts[2], "lambda") == 0 && strncmp(parts[5], "function:", 9) == 0) {
+        if (!lambda_function_ok(parts[3], parts[4], parts[5] + 9))
+            return -1;
         r->kind = ASL_TASK_LAMBDA;
         r->invoker = "asl_invoke_lambda";
         return 0;
@@ -138,9 +204,13 @@ int asl_resource_parse(const char *resource, struct asl_resource *r)
         r->kind = ASL_TASK_ACTIVITY;
         return 0;
     }
-    if (parts[3][0] || parts[4][0])
+    /* arn:aws:states:::SERVICE:ACTION[.pattern] (aws-sdk:SERVICE:ACTION too).
+     * Published AWS samples also spell the region and account out
+     * (arn:aws:states:us-east-1:123456789012:aws-sdk:s3:getObject) and
+     * deploy; the empty form is what the developer guide writes.  Each of
+     * the two is either empty or well formed. */
+    if ((parts[3][0] && !region_ok(parts[3])) || (parts[4][0] && !account_ok(parts[4])))
         return -1;
-    /* arn:aws:states:::SERVICE:ACTION[.pattern] (aws-sdk:SERVICE:ACTION too) */
     char *rest = parts[5];
     char *colon = strchr(rest, ':');
     if (!colon)
