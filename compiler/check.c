@@ -163,7 +163,12 @@ static void check_template_field(struct ck *c, json_t *node, const char *key, co
     if (!v)
         return;
     char *p = ptr(base, key);
-    if (!json_is_object(v))
+    /* Parameters, ResultSelector and ItemSelector may be any JSON value on
+     * AWS (the spec says object; AWS's language service widened its schema
+     * after testing the service: amazon-states-language-service PR #83,
+     * "number, array, object, boolean, string, and null"); arrays are
+     * templates element by element.  Credentials names a RoleArn: object. */
+    if (!json_is_object(v) && strcmp(key, "Credentials") == 0)
         asl_diag_error(c->d, p, "%s must be an object, not %s", key, asl_ck_type_name(v));
     else
         check_template(c, v, p);
