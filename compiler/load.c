@@ -42,6 +42,10 @@ static int is_jsonata(json_t *node, int inherited)
 static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, const char *pointer,
                                          struct asl_cstate *owner, int jsonata);
 
+/* States in a branch or an ItemProcessor default to the state machine's
+ * QueryLanguage, not the enclosing Parallel's or Map's (spec, "Query
+ * Languages"; CDK: "it will use the query language specified in the
+ * top-level queryLanguage field"), so the machine's flag is handed down. */
 static void load_children(struct asl_model *m, struct asl_cstate *s)
 {
     if (s->type == ASL_PARALLEL) {
@@ -55,7 +59,7 @@ static void load_children(struct asl_model *m, struct asl_cstate *s)
             if (!json_is_object(b) || !json_is_object(json_object_get(b, "States")))
                 continue;
             char *p = asl_ptr_index(bp, i);
-            s->children[s->nchildren++] = load_machine(m, b, p, s, s->jsonata);
+            s->children[s->nchildren++] = load_machine(m, b, p, s, s->machine->jsonata);
             free(p);
         }
         free(bp);
@@ -66,7 +70,7 @@ static void load_children(struct asl_model *m, struct asl_cstate *s)
             return;
         char *p = asl_ptr_join(s->pointer, key);
         s->children = xcalloc(1, sizeof *s->children);
-        s->children[s->nchildren++] = load_machine(m, proc, p, s, s->jsonata);
+        s->children[s->nchildren++] = load_machine(m, proc, p, s, s->machine->jsonata);
         free(p);
     }
 }
