@@ -387,6 +387,19 @@ fliteral:
   | TRUE  { $$ = A(sizeof *$$); $$->val.kind = ASL_VAL_TRUE; }
   | FALSE { $$ = A(sizeof *$$); $$->val.kind = ASL_VAL_FALSE; }
   | NULL  { $$ = A(sizeof *$$); $$->val.kind = ASL_VAL_NULL; }
+  | IDENT {
+        /* An unquoted word ($[?(@.LanguageCode==es)]) is the string of its
+         * characters.  Stock Jayway would read it as a number and refuse
+         * it; AWS accepts such filters and selects the elements whose value
+         * is that string (published samples deploy with them; the report in
+         * nibble-4bits/aws-local-stepfunctions#79 shows AWS's answer). */
+        size_t len;
+        const char *s = tok_text(ctx, &@1, &len);
+        $$ = A(sizeof *$$);
+        $$->val.kind = ASL_VAL_STRING;
+        $$->val.str = asl_arena_strndup(ctx->arena, s, len);
+        $$->val.len = len;
+    }
   ;
 
 /* ---------------------------------------------------------- intrinsics */
