@@ -364,13 +364,13 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         if (bad)
             return ASL_STEP_FAIL;
     }
-    /* A callback task's token exists before Parameters are evaluated: they
-     * pass it on ("TaskToken.$": "$$.Task.Token"). */
-    char token[128];
-    if (t->wait_for_token) {
-        snprintf(token, sizeof token, "%s:%s:%ld", run->exec->exec_arn, st->name, run->entered_event);
-        run->task_token = token;
-    }
+    /* The task token exists before Parameters are evaluated: a callback
+     * task passes it on ("TaskToken.$": "$$.Task.Token").  AWS fills it for
+     * every Task state, not only .waitForTaskToken resources (issue 15), so
+     * every reader of the context object in a Task sees it. */
+    char token[1024];
+    snprintf(token, sizeof token, "%s:%s:%ld", run->exec->exec_arn, st->name, run->entered_event);
+    run->task_token = token;
     int rc = asl_recover_run(run, st, &t->rec, in, task_attempt, &tc, out, next);
     run->task_token = NULL;
     return rc;
