@@ -1,8 +1,8 @@
 /*
  * check.c - semantic checks: every problem in a definition, at once, each
- * at its JSON pointer.  What AWS's validator rejects is an error here; what
- * only its editor flags (unreachable states, unassigned variables) is a
- * warning.  See ../shared/asl/13-validation.md.
+ * at its JSON pointer.  What AWS's validator rejects is an error here (an
+ * unreachable state too: CreateStateMachine refuses it); what only its
+ * editor flags (unassigned variables) is a warning.  See ../shared/asl/13-validation.md.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -526,6 +526,36 @@ static void check_wait(struct ck *c, struct asl_cstate *s)
     check_path(c, s->node, "TimestampPath", s->pointer, ASL_MODE_REFPATH, 0);
 }
 
+/* ErrorPath / CausePath may hold an intrinsic call only when the function
+ * returns a string: States.Format, JsonToString, ArrayGetItem, Base64Encode,
+ * Base64Decode, Hash, UUID (the set LocalStack, validated against AWS, keeps
+ * in its Fail state: "Unsupported Intrinsic Function for ErrorPath
+ * declaration: '<value>'."). */
+static void check_fail_call(struct ck *c, struct asl_cstate *s, const char *key)
+{
+    json_t *v = json_object_get(s->node, key);
+    if (!json_is_string(v))
+        return;
+    const char *text = json_string_value(v);
+    struct asl_expr *e = NULL;
+    struct asl_expr_error err = {0};
+    if (asl_expr_parse(&c->arena, text, strlen(text), ASL_MODE_ERRPATH, &e, &err) != 0 ||
+        e->kind != ASL_EX_CALL)   /* a bad path or call is reported by check_path */
+        return;
+    switch (e->fn) {
+    case ASL_INTR_FORMAT: case ASL_INTR_JSON_TO_STRING: case ASL_INTR_ARRAY_GET_ITEM:
+    case ASL_INTR_BASE64_ENCODE: case ASL_INTR_BASE64_DECODE: case ASL_INTR_HASH: case ASL_INTR_UUID:
+    case ASL_INTR_COUNT_:   /* an unknown name is reported where it is parsed */
+        return;
+    default:
+        break;
+    }
+    char *p = ptr(s->pointer, key);
+    asl_diag_error(c->d, p, "Unsupported Intrinsic Function for %s declaration: '%s'.", key,
+                   json_string_value(v));
+    free(p);
+}
+
 static void check_fail(struct ck *c, struct asl_cstate *s)
 {
     at_most_one(c, s, "Error", "ErrorPath");
@@ -536,6 +566,8 @@ static void check_fail(struct ck *c, struct asl_cstate *s)
     check_string_field(c, s->node, "Cause", s->pointer);
     check_path(c, s->node, "ErrorPath", s->pointer, ASL_MODE_ERRPATH, 0);
     check_path(c, s->node, "CausePath", s->pointer, ASL_MODE_ERRPATH, 0);
+    check_fail_call(c, s, "ErrorPath");
+    check_fail_call(c, s, "CausePath");
 }
 
 static void check_transitions(struct ck *c, struct asl_cstate *s)
@@ -720,8 +752,11 @@ static void check_machine(struct ck *c, struct asl_cmachine *mc)
         mark_reachable(mc, mc->start, seen);
         for (size_t i = 0; i < mc->n; i++)
             if (!seen[i])
-                asl_diag_warning(c->d, mc->states[i].pointer,
-                                 "The state cannot be reached. It must be referenced by at least one other state.");
+                /* CreateStateMachine refuses it: "MISSING_TRANSITION_TARGET:
+                 * State \"B\" is not reachable. at /States/B" (recorded in
+                 * localstack/localstack#12487 and aws-cloudformation/cfn-lint#4073). */
+                asl_diag_error(c->d, mc->states[i].pointer, "State \"%s\" is not reachable.",
+                               mc->states[i].name);
         free(seen);
     }
 }
