@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "emit_int.h"
 #include "exprs.h"
 
 /* The value of `key` must be one of the strings in `allowed` (NULL-ended). */
@@ -61,15 +62,31 @@ static void ck_template(struct asl_diags *d, struct asl_arena *a, json_t *v, con
     }
 }
 
-/* Parameters of an ItemReader / ResultWriter: an object naming a Bucket. */
+/* Parameters of an ItemReader / ResultWriter: an object naming a Bucket.
+ * In a JSONata Map the field is Arguments (spec, "Arguments" replaces
+ * Parameters in JSONata states; the Map's ItemReader and ResultWriter
+ * included): an object whose values may be {% %} strings, or one {% %}
+ * expression that yields the object. */
 static void ck_params(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *base, int jsonata)
 {
-    json_t *pv = json_object_get(node, "Parameters");
-    char *p = asl_ptr_join(base, "Parameters");
+    const char *field = jsonata ? "Arguments" : "Parameters";
+    const char *other = jsonata ? "Parameters" : "Arguments";
+    if (json_object_get(node, other)) {
+        char *op = asl_ptr_join(base, other);
+        asl_diag_error(d, op, "Field '%s' is not supported in a %s state", other,
+                       jsonata ? "JSONata" : "JSONPath");
+        free(op);
+    }
+    json_t *pv = json_object_get(node, field);
+    char *p = asl_ptr_join(base, field);
+    if (jsonata && json_is_string(pv) && asl_is_jsonata_text(json_string_value(pv), NULL, NULL)) {
+        free(p);
+        return;     /* parsed with the state's other expressions */
+    }
     if (!json_is_object(pv))
-        asl_diag_error(d, p, "Parameters must be an object with the Bucket");
+        asl_diag_error(d, p, "%s must be an object with the Bucket", field);
     else if (!json_object_get(pv, "Bucket") && !json_object_get(pv, "Bucket.$"))
-        asl_diag_error(d, p, "Parameters must name the Bucket");
+        asl_diag_error(d, p, "%s must name the Bucket", field);
     else if (!jsonata)
         ck_template(d, a, pv, p);
     free(p);
@@ -174,8 +191,8 @@ static void ck_writer(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
         static const char *const resources[] = {"arn:aws:states:::s3:putObject", NULL};
         ck_enum(d, w, "Resource", p, resources);
         ck_params(d, a, w, p, s->jsonata);
-    } else if (json_object_get(w, "Parameters")) {
-        asl_diag_error(d, p, "ResultWriter Parameters need a Resource");
+    } else if (json_object_get(w, "Parameters") || json_object_get(w, "Arguments")) {
+        asl_diag_error(d, p, "ResultWriter %s need a Resource", s->jsonata ? "Arguments" : "Parameters");
     }
     if (cfg) {
         char *cp = asl_ptr_join(p, "WriterConfig");

@@ -28,7 +28,8 @@ static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
     const char *type = str_field(cfg, "InputType");
     const char *delim = str_field(cfg, "CSVDelimiter");
     json_t *headers = json_object_get(cfg, "CSVHeaders");
-    char *params = asl_em_tpl(em, json_object_get(r, "Parameters"));
+    char *params = s->jsonata ? asl_em_jtpl(em, json_object_get(r, "Arguments"), "ItemReader/Arguments")
+                              : asl_em_tpl(em, json_object_get(r, "Parameters"));
     char *mip = asl_em_path_field(em, cfg, "MaxItemsPath", ASL_MODE_REFPATH, NULL);
     size_t nh = is(str_field(cfg, "CSVHeaderLocation"), "GIVEN") ? json_array_size(headers) : 0;
     if (nh) {
@@ -66,7 +67,9 @@ static char *emit_writer(struct em *em, struct asl_cstate *s, json_t *w)
         return strdup("NULL");
     json_t *cfg = json_object_get(w, "WriterConfig");
     const char *t = str_field(cfg, "Transformation");
-    char *params = asl_em_tpl(em, json_object_get(w, "Resource") ? json_object_get(w, "Parameters") : NULL);
+    json_t *pv = !json_object_get(w, "Resource") ? NULL
+               : json_object_get(w, s->jsonata ? "Arguments" : "Parameters");
+    char *params = s->jsonata ? asl_em_jtpl(em, pv, "ResultWriter/Arguments") : asl_em_tpl(em, pv);
     fprintf(em->tab,
             "static const struct asl_result_writer map_%d_writer = {.parameters = %s, .output_jsonl = %d, "
             ".transform = %s};\n",

@@ -570,7 +570,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         }
     }
     if (m->writer && m->writer->parameters &&
-        asl_map_writer_open(run, m->writer, eff, ms.map_run_arn, run_id, &ms.writer) != 0)
+        asl_map_writer_open(run, m, eff, ms.map_run_arn, run_id, &ms.writer) != 0)
         goto early;
     ms.keep_records = m->writer && !m->writer->parameters && m->writer->transform == ASL_WT_NONE;
     long long maxconc;

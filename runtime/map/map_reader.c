@@ -10,6 +10,7 @@
 #include "map/map_reader.h"
 #include "exec/run.h"
 #include "io/io.h"
+#include "jsonata/jn_states.h"
 #include "map/map_store.h"
 
 #define E_READER ASL_E_ITEM_READER
@@ -502,6 +503,20 @@ static struct asl_items *open_listing(struct asl_run *run, json_t *params)
     return &l->base;
 }
 
+int asl_map_params_eval(struct asl_run *run, const struct asl_map *m, const struct asl_tpl *t,
+                        json_t *eff, json_t **out)
+{
+    *out = NULL;
+    if (!t)
+        return 0;
+    if (!m->jsonata)
+        return asl_io_tpl_eval(run, t, eff, out);
+    json_t *states = asl_jn_states(run, eff, NULL, NULL);
+    int rc = asl_jn_tpl(run, t, states, out);
+    json_decref(states);
+    return rc;
+}
+
 int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *eff,
                           struct asl_items **out)
 {
@@ -510,7 +525,7 @@ int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *ef
     long long limit = max_items(run, r, eff);
     if (limit < 0)
         return -1;
-    if (r->parameters && asl_io_tpl_eval(run, r->parameters, eff, &params) != 0)
+    if (asl_map_params_eval(run, m, r->parameters, eff, &params) != 0)
         return -1;
     struct asl_items *s = r->source == ASL_SRC_LIST_OBJECTS ? open_listing(run, params)
                                                             : open_object(run, m, params);

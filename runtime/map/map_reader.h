@@ -35,6 +35,13 @@ struct asl_items *asl_map_reader_array_new(json_t *arr);
 int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *eff,
                           struct asl_items **out);
 
+/* An ItemReader's Parameters or a ResultWriter's (t, may be NULL: *out is
+ * NULL) evaluated against eff: a payload template in a JSONPath Map, a
+ * JSONata template (Arguments, with $states.input = eff) in a JSONata one.
+ * 0, or -1 with run->err set. */
+int asl_map_params_eval(struct asl_run *run, const struct asl_map *m, const struct asl_tpl *t,
+                        json_t *eff, json_t **out);
+
 /* map.c: a *Path field resolved to a number (an integer when want_int),
  * with AWS's "The <field> field refers to value ..." error. */
 int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,

@@ -14,6 +14,7 @@
 #include "exec/run.h"
 #include "io/io.h"
 #include "base/json.h"
+#include "map/map_reader.h"
 #include "map/map_store.h"
 
 #define E_WRITER ASL_E_RESULT_WRITER
@@ -196,11 +197,12 @@ static int series_write(struct asl_map_writer *w, struct series *s, json_t *v, s
     return 0;
 }
 
-int asl_map_writer_open(struct asl_run *run, const struct asl_result_writer *cfg, json_t *eff,
+int asl_map_writer_open(struct asl_run *run, const struct asl_map *m, json_t *eff,
                         const char *map_run_arn, const char *map_run_id, struct asl_map_writer **out)
 {
+    const struct asl_result_writer *cfg = m->writer;
     json_t *params = NULL;
-    if (asl_io_tpl_eval(run, cfg->parameters, eff, &params) != 0)
+    if (asl_map_params_eval(run, m, cfg->parameters, eff, &params) != 0)
         return -1;
     const char *bucket = json_string_value(json_object_get(params, "Bucket"));
     const char *prefix = json_string_value(json_object_get(params, "Prefix"));

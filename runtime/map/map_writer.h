@@ -36,9 +36,9 @@ char *asl_map_writer_run_arn(const struct asl_exec *ex, const char *label, char 
 
 struct asl_map_writer;
 
-/* Start writing: Parameters evaluated against eff; 0 or -1 with run->err
- * (States.ResultWriterFailed). */
-int asl_map_writer_open(struct asl_run *run, const struct asl_result_writer *w, json_t *eff,
+/* Start writing m's ResultWriter: its Parameters (JSONata: Arguments)
+ * evaluated against eff; 0 or -1 with run->err (States.ResultWriterFailed). */
+int asl_map_writer_open(struct asl_run *run, const struct asl_map *m, json_t *eff,
                         const char *map_run_arn, const char *map_run_id, struct asl_map_writer **out);
 /* Write one child's record; thread-safe.  0, or -1 with err set. */
 int asl_map_writer_put(struct asl_map_writer *w, const struct asl_map_child *c, struct asl_err *err);
