@@ -4,6 +4,8 @@
  * Only the shape needed to find every States block is read here; whether
  * each field is valid is compiler/check.c's business.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,10 +137,110 @@ int asl_machine_find(const struct asl_cmachine *m, const char *name)
     return -1;
 }
 
+static int hex4_at(const char *s, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* The definition text with every lone surrogate escape ("\ud800" without
+ * its pair) rewritten as the escaped pair of U+10F800 + (cp - 0xD800), a
+ * plane-16 private-use code point (new string).  AWS's Java parser keeps a
+ * lone surrogate in the string; jansson refuses the file.  The JSONata
+ * runtime reads that private range back as lone surrogates
+ * (ASL_JN_LONE_SURROGATE in runtime/jsonata), so $encodeUrl fails with
+ * D3140 as JavaScript's encodeURI does.  Pairs and other text are kept. */
+static char *keep_lone_surrogates(const char *t, size_t n, size_t *outlen)
+{
+    char *o = malloc(n * 2 + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (!in_str) {
+            in_str = c == '"';
+            o[k++] = c;
+            continue;
+        }
+        if (c == '"') {
+            in_str = 0;
+            o[k++] = c;
+            continue;
+        }
+        if (c != '\\' || i + 1 >= n) {
+            o[k++] = c;
+            continue;
+        }
+        unsigned cp, lo;
+        if (t[i + 1] == 'u' && i + 6 <= n && hex4_at(t + i + 2, &cp) == 0 && cp >= 0xD800 && cp < 0xE000) {
+            int paired = cp < 0xDC00 && i + 12 <= n && t[i + 6] == '\\' && t[i + 7] == 'u' &&
+                         hex4_at(t + i + 8, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000;
+            if (paired) {
+                memcpy(o + k, t + i, 12);
+                k += 12;
+                i += 11;
+                continue;
+            }
+            unsigned off = cp - 0xD800;
+            k += (size_t)sprintf(o + k, "\\u%04X\\u%04X", 0xDBFEu + (off >> 10), 0xDC00u + (off & 0x3FF));
+            i += 5;
+            continue;
+        }
+        o[k++] = c;           /* any other escape: copy it and the escaped character */
+        o[k++] = t[++i];
+    }
+    o[k] = '\0';
+    *outlen = k;
+    return o;
+}
+
+static json_t *load_text(const char *file, json_error_t *jerr)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        snprintf(jerr->text, sizeof jerr->text, "unable to open %s: %s", file, strerror(errno));
+        jerr->line = -1;
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap)
+            break;
+        char *nb = realloc(buf, cap *= 2);
+        if (!nb)
+            free(buf);
+        buf = nb;
+    }
+    fclose(f);
+    if (!buf)
+        abort();
+    size_t len;
+    char *kept = keep_lone_surrogates(buf, n, &len);
+    free(buf);
+    if (!kept)
+        abort();
+    json_t *doc = json_loadb(kept, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, jerr);
+    free(kept);
+    return doc;
+}
+
 struct asl_model *asl_load(const char *file, struct asl_diags *d)
 {
     json_error_t jerr;
-    json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    json_t *doc = load_text(file, &jerr);
     if (!doc) {
         /* FILE:LINE:COL, the way compilers report syntax errors. */
         FILE *f = d->out ? d->out : stderr;

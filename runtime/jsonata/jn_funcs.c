@@ -636,7 +636,57 @@ FN(f_base64decode)
     return 0;
 }
 
-static int url_encode(struct jn_ctx *c, json_t *s, const char *keep, json_t **out)
+/* Is t[i..n) the start of a lone surrogate?  WTF-8 (ED A0..BF) or, as the
+ * compiler keeps one from the definition, U+10F800..U+10FFFF (F4 8F A0..BF).
+ * Returns its code unit (0xD800..0xDFFF) and its length, or 0. */
+static unsigned lone_surrogate(const unsigned char *t, size_t i, size_t n, size_t *len)
+{
+    if (t[i] == 0xED && i + 2 < n && t[i + 1] >= 0xA0) {
+        *len = 3;
+        return 0xD000u | ((t[i + 1] & 0x3Fu) << 6) | (t[i + 2] & 0x3Fu);
+    }
+    if (t[i] == 0xF4 && i + 3 < n && t[i + 1] == 0x8F && t[i + 2] >= 0xA0) {
+        *len = 4;
+        unsigned cp = 0x100000u | (0xFu << 12) | ((t[i + 2] & 0x3Fu) << 6) | (t[i + 3] & 0x3Fu);
+        return 0xD800u + (cp - 0x10F800u);
+    }
+    return 0;
+}
+
+/* D3140 "Malformed URL passed to $<fn>(): <value>", the value as
+ * JSON.stringify writes it (a lone surrogate escaped as \udXXX). */
+static int malformed_url(struct jn_ctx *c, const char *fn, json_t *s)
+{
+    const unsigned char *t = (const unsigned char *)json_string_value(s);
+    size_t n = json_string_length(s), k = 0;
+    char *q = malloc(n * 6 + 3);
+    if (!q) return -1;
+    q[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        unsigned u = lone_surrogate(t, i, n, &len);
+        if (u) {
+            k += (size_t)sprintf(q + k, "\\u%04x", u);
+            i += len - 1;
+        } else if (t[i] == '"' || t[i] == '\\') {
+            q[k++] = '\\';
+            q[k++] = (char)t[i];
+        } else if (t[i] < 0x20) {
+            const char *e = t[i] == '\n' ? "\\n" : t[i] == '\t' ? "\\t" : t[i] == '\r' ? "\\r"
+                          : t[i] == '\b' ? "\\b" : t[i] == '\f' ? "\\f" : NULL;
+            k += e ? (size_t)sprintf(q + k, "%s", e) : (size_t)sprintf(q + k, "\\u%04x", t[i]);
+        } else {
+            q[k++] = (char)t[i];
+        }
+    }
+    q[k++] = '"';
+    q[k] = '\0';
+    int rc = asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $%s(): %s", fn, q);
+    free(q);
+    return rc;
+}
+
+static int url_encode(struct jn_ctx *c, json_t *s, const char *keep, const char *fn, json_t **out)
 {
     if (!s) return 0;
     const unsigned char *t = (const unsigned char *)json_string_value(s);
@@ -645,9 +695,10 @@ static int url_encode(struct jn_ctx *c, json_t *s, const char *keep, json_t **ou
     if (!b) return -1;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = t[i];
-        if (ch >= 0xED && i + 1 < n && ch == 0xED && t[i + 1] >= 0xA0) {
+        size_t len;
+        if (lone_surrogate(t, i, n, &len)) {     /* encodeURI throws URIError */
             free(b);
-            return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $encodeUrl()");
+            return malformed_url(c, fn, s);
         }
         if (isalnum(ch) || strchr(keep, ch))
             b[o++] = (char)ch;
@@ -659,10 +710,10 @@ static int url_encode(struct jn_ctx *c, json_t *s, const char *keep, json_t **ou
     return 0;
 }
 
-FN(f_encode_url_component) { return url_encode(c, ARG(0), "-_.!~*'()", out); }
-FN(f_encode_url) { return url_encode(c, ARG(0), "-_.!~*'();/?:@&=+$,#", out); }
+FN(f_encode_url_component) { return url_encode(c, ARG(0), "-_.!~*'()", "encodeUrlComponent", out); }
+FN(f_encode_url) { return url_encode(c, ARG(0), "-_.!~*'();/?:@&=+$,#", "encodeUrl", out); }
 
-static int url_decode(struct jn_ctx *c, json_t *s, const char *reserved, json_t **out)
+static int url_decode(struct jn_ctx *c, json_t *s, const char *reserved, const char *fn, json_t **out)
 {
     if (!s) return 0;
     const char *t = json_string_value(s);
@@ -671,13 +722,12 @@ static int url_decode(struct jn_ctx *c, json_t *s, const char *reserved, json_t 
     if (!b) return -1;
     for (size_t i = 0; i < n; i++) {
         if (t[i] == '%') {
-            int h1 = i + 2 < n + 0 || i + 2 == n ? -1 : -1;
-            (void)h1;
-            if (i + 2 >= n + 0 && i + 2 > n - 0) { free(b); return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $decodeUrl()"); }
+            if (i + 2 >= n || !isxdigit((unsigned char)t[i + 1]) || !isxdigit((unsigned char)t[i + 2])) {
+                free(b);
+                return malformed_url(c, fn, s);
+            }
             char hx[3] = {t[i + 1], t[i + 2], 0};
-            char *end;
-            long v = strtol(hx, &end, 16);
-            if (*end || !isxdigit((unsigned char)hx[0])) { free(b); return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $decodeUrl()"); }
+            long v = strtol(hx, NULL, 16);
             if (reserved && v < 128 && strchr(reserved, (int)v)) {
                 memcpy(b + o, t + i, 3);
                 o += 3;
@@ -692,13 +742,13 @@ static int url_decode(struct jn_ctx *c, json_t *s, const char *reserved, json_t 
     /* must be valid UTF-8 */
     json_t *r = json_stringn(b, o);
     free(b);
-    if (!r) return asl_jn_ctx_fail(c, "D3140", "Malformed URL passed to $decodeUrl()");
+    if (!r) return malformed_url(c, fn, s);
     *out = H(r);
     return 0;
 }
 
-FN(f_decode_url_component) { return url_decode(c, ARG(0), NULL, out); }
-FN(f_decode_url) { return url_decode(c, ARG(0), ";/?:@&=+$,#", out); }
+FN(f_decode_url_component) { return url_decode(c, ARG(0), NULL, "decodeUrlComponent", out); }
+FN(f_decode_url) { return url_decode(c, ARG(0), ";/?:@&=+$,#", "decodeUrl", out); }
 
 /* ---------------------------------------------------------------- numbers */
 
