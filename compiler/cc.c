@@ -119,6 +119,8 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
         push(&argv, &n, "-lcurl");
     if (needs->crypto)
         push(&argv, &n, "-lcrypto");
+    if (needs->expat)
+        push(&argv, &n, "-lexpat");
     if (needs->pcre2)
         push(&argv, &n, "-lpcre2-8");
     push(&argv, &n, "-lpthread");

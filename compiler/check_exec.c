@@ -9,6 +9,7 @@
 #include "check.h"
 #include "exprs.h"
 #include "resource.h"
+#include "models/aws_task.h"
 
 static int whole(json_t *v)
 {
@@ -189,6 +190,13 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
         asl_diag_error(d, p, "The resource provided %s is not recognized. %s", json_string_value(res),
                        asl_resource_problem(json_string_value(res)));
         free(p);
+    } else {
+        char why[1024];
+        if (asl_aws_task_check(json_string_value(res), why, sizeof why) < 0) {
+            char *p = asl_ptr_join(s->pointer, "Resource");
+            asl_diag_error(d, p, "The resource provided %s is not recognized: %s", json_string_value(res), why);
+            free(p);
+        }
     }
     if (!s->jsonata) {
         asl_ck_int_range(d, s->node, "TimeoutSeconds", s->pointer, 1, 99999999);

@@ -14,6 +14,7 @@ struct asl_link_needs {
     int curl;       /* libcurl (HTTP, Lambda) */
     int pcre2;      /* PCRE2 (JSONata regexes) */
     int jsonata;    /* the JSONata evaluator (and with it PCRE2 and libcrypto) */
+    int expat;      /* expat (AWS XML responses) */
 };
 
 struct asl_emit_opts {

@@ -9,6 +9,7 @@
 #include "cemit.h"
 #include "emit_int.h"
 #include "resource.h"
+#include "models/aws_task.h"
 
 static void emit_names(struct em *em, const char *name, json_t *arr)
 {
@@ -114,6 +115,9 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
                       strcmp(r.invoker, "asl_invoke_lambda_api") == 0 ||
                       strcmp(r.invoker, "asl_invoke_http") == 0))
         em->needs->curl = 1;
+    char *aws = asl_aws_task_emit(em->decl, resource);
+    if (aws)
+        em->needs->curl = em->needs->crypto = em->needs->expat = 1;
     char *tp = asl_em_path_field(em, s->node, "TimeoutSecondsPath", ASL_MODE_REFPATH, NULL);
     char *hp = asl_em_path_field(em, s->node, "HeartbeatSecondsPath", ASL_MODE_REFPATH, NULL);
     char *cred = s->jsonata ? asl_em_jtpl(em, json_object_get(s->node, "Credentials"), "Credentials")
@@ -132,6 +136,9 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
         fprintf(em->tab, "    .argv = task_%d_argv,\n", s->gid);
     if (r.invoker && !bound)
         fprintf(em->tab, "    .invoke = %s,\n", r.invoker);
+    else if (aws && !bound)
+        fprintf(em->tab, "    .invoke = asl_invoke_aws, .aws_model = %s,\n", aws);
+    free(aws);
     fprintf(em->tab, "    .timeout = %lld, .timeout_path = %s, .heartbeat = %lld, .heartbeat_path = %s,\n"
                      "    .timeout_jn = %s, .heartbeat_jn = %s,\n    .credentials = %s,\n    %s,\n};\n",
             (long long)asl_em_num_or(s->node, "TimeoutSeconds", -1), tp,

@@ -14,7 +14,8 @@ ROOT=$(pwd)
 # The tests also use python3 (local HTTP and Lambda servers), jq, bc, GNU
 # time (memory bounds) and ps (no process outlives a task).
 PACKAGES="build-essential cmake flex bison pkg-config libjansson-dev libcurl4-openssl-dev
-          libssl-dev libpcre2-dev libsqlite3-dev python3 jq bc time procps"
+          libssl-dev libpcre2-dev libsqlite3-dev libexpat1-dev python3 jq bc time procps
+          python3-botocore awscli"
 
 # Packages from $PACKAGES that dpkg does not list as installed.
 missing_packages() {

@@ -347,6 +347,7 @@ struct asl_task {
     const struct asl_tpl *heartbeat_jn;
     const struct asl_tpl *credentials;
     struct asl_recovery rec;
+    const char *aws_model;      /* asl_invoke_aws: the pruned AWS service model (JSON text) */
 };
 
 int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
@@ -355,6 +356,8 @@ int asl_invoke_program(struct asl_run *run, const struct asl_task *t, json_t *pa
 int asl_invoke_lambda(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
 int asl_invoke_lambda_api(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
 int asl_invoke_http(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
+/* AWS API calls (aws-sdk:*, optimized integrations) from t->aws_model (runtime/aws/). */
+int asl_invoke_aws(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result);
 
 /* --------------------------------------------------------- Parallel, Map */
 

@@ -104,11 +104,23 @@ static const struct asl_binding *find_binding(const struct asl_exec *ex, const c
 
 /* --------------------------------------------------------- preflight */
 
+/* Under --mock-config a Task the mock does not list never reaches the
+ * network (Lambda, HTTP, AWS API calls) unless $ASLC_MOCK_NETWORK=1 asks
+ * for it: a test run must not call real AWS with whatever credentials the
+ * environment holds. */
+static int network_allowed(const struct asl_exec *ex, const struct asl_task *t)
+{
+    if (!ex->mock || !t->invoke || t->kind == ASL_TASK_PROGRAM)
+        return 1;
+    const char *v = getenv("ASLC_MOCK_NETWORK");
+    return v && strcmp(v, "1") == 0;
+}
+
 static int has_runner(const struct asl_exec *ex, const struct asl_state *st)
 {
     const struct asl_task *t = st->spec;
     return (ex->mock && asl_mock_has(ex->mock, st->name)) || find_binding(ex, t->resource) ||
-           t->argv || t->invoke;
+           t->argv || (t->invoke && network_allowed(ex, t));
 }
 
 static void scan(const struct asl_exec *ex, const struct asl_machine *m, const char *argv0, int *missing)
@@ -117,8 +129,13 @@ static void scan(const struct asl_exec *ex, const struct asl_machine *m, const c
         const struct asl_state *st = &m->states[i];
         if (st->type == ASL_TASK && !has_runner(ex, st)) {
             const struct asl_task *t = st->spec;
-            fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): give --bind %s=PROGRAM"
-                            " or a --mock-config that lists it\n", argv0, st->name, t->resource, t->resource);
+            if (t->invoke && !network_allowed(ex, t))
+                fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): the mock config does not "
+                                "list it, and under --mock-config Tasks call no network service unless "
+                                "ASLC_MOCK_NETWORK=1\n", argv0, st->name, t->resource);
+            else
+                fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): give --bind %s=PROGRAM"
+                                " or a --mock-config that lists it\n", argv0, st->name, t->resource, t->resource);
             (*missing)++;
         } else if (st->type == ASL_PARALLEL) {
             const struct asl_parallel *p = st->spec;

@@ -102,19 +102,19 @@ run badbind aws '{}' --bind "no-equals-sign"
 rc=$?
 [ $rc = 2 ] || fail "bad --bind: exit $rc, expected 2"
 
-# ---- the start-up check.  Mark writes a file when it runs; Notify is an SNS
-# publish that has no built-in invoker here.
+# ---- the start-up check.  Mark writes a file when it runs; Notify is a
+# MediaConvert job, a service aslc has no built-in invoker for.
 cat >"$WORK/sns.json" <<EOF
 {
   "StartAt": "Mark",
   "States": {
     "Mark": {"Type": "Task", "Resource": "aslc:exec:$PROGS/marker.sh $WORK/mark.ran", "Next": "Notify"},
-    "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sns:publish",
+    "Notify": {"Type": "Task", "Resource": "arn:aws:states:::mediaconvert:createJob",
       "Parameters": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:alerts", "Message.\$": "\$.msg"},
       "ResultPath": "\$.sns", "Next": "Fan"},
     "Fan": {"Type": "Parallel", "End": true, "Branches": [
       {"StartAt": "Queue", "States": {
-        "Queue": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Queue": {"Type": "Task", "Resource": "arn:aws:states:::eks:runJob",
                   "Parameters": {"QueueUrl": "q", "MessageBody.\$": "\$.msg"}, "End": true}}}]}
   }
 }
@@ -124,23 +124,23 @@ run preflight sns '{"msg":"hi"}'
 rc=$?
 [ $rc = 2 ] || fail "preflight: exit $rc, expected 2"
 [ -e "$WORK/mark.ran" ] && fail "preflight: an earlier state ran before the check refused the workflow"
-grep -q "'Notify'" "$WORK/preflight.err" && grep -q 'arn:aws:states:::sns:publish' "$WORK/preflight.err" ||
+grep -q "'Notify'" "$WORK/preflight.err" && grep -q 'arn:aws:states:::mediaconvert:createJob' "$WORK/preflight.err" ||
     fail "preflight: stderr does not name the state and resource: $(cat "$WORK/preflight.err")"
-grep -q "'Queue'" "$WORK/preflight.err" && grep -q 'arn:aws:states:::sqs:sendMessage' "$WORK/preflight.err" ||
+grep -q "'Queue'" "$WORK/preflight.err" && grep -q 'arn:aws:states:::eks:runJob' "$WORK/preflight.err" ||
     fail "preflight: the Task inside the Parallel branch is not reported: $(cat "$WORK/preflight.err")"
 [ -s "$WORK/preflight.out" ] && fail "preflight: something on stdout: $(cat "$WORK/preflight.out")"
 grep -q '"SUCCEEDED"' "$WORK/preflight.result" 2>/dev/null && fail "preflight: a result says SUCCEEDED"
 
 # One binding missing is still refused; nothing runs.
-run preflight1 sns '{"msg":"hi"}' --bind "arn:aws:states:::sns:publish=$PROGS/tag.sh sns"
+run preflight1 sns '{"msg":"hi"}' --bind "arn:aws:states:::mediaconvert:createJob=$PROGS/tag.sh sns"
 rc=$?
 [ $rc = 2 ] || fail "preflight (one missing): exit $rc, expected 2"
 grep -q "'Notify'" "$WORK/preflight1.err" && fail "preflight (one missing): Notify reported though bound"
 [ -e "$WORK/mark.ran" ] && fail "preflight (one missing): an earlier state ran"
 
 # Bound (one exactly, one by pattern), the same binary runs.
-run bound sns '{"msg":"hi"}' --bind "arn:aws:states:::sns:publish=$PROGS/tag.sh sns" \
-    --bind "arn:aws:states:::sqs:*=$PROGS/tag.sh sqs"
+run bound sns '{"msg":"hi"}' --bind "arn:aws:states:::mediaconvert:createJob=$PROGS/tag.sh sns" \
+    --bind "arn:aws:states:::eks:*=$PROGS/tag.sh sqs"
 check preflight-bound "$WORK/bound.result" 'r["status"] == "SUCCEEDED" and
     r["output"] == [{"by": "sqs", "input": {"QueueUrl": "q", "MessageBody": "hi"}}]'
 [ -e "$WORK/mark.ran" ] || fail "bound: Mark did not run"

@@ -1,0 +1,357 @@
+/*
+ * call.c - one AWS API call: endpoint, credentials, SigV4, libcurl, and
+ * Step Functions' error names for service errors.
+ *
+ * Endpoint (the SDKs' convention, so one binary runs against AWS,
+ * LocalStack or a local emulator): AWS_ENDPOINT_URL_<SERVICE> (the model's
+ * serviceId, upper case, spaces as '_': AWS_ENDPOINT_URL_DYNAMODB,
+ * AWS_ENDPOINT_URL_SFN), then AWS_ENDPOINT_URL, then
+ * https://<endpointPrefix>.<region>.amazonaws.com (.com.cn in China; the
+ * model's global endpoint for global services; S3 buckets virtual-hosted).
+ * With an endpoint URL S3 is addressed path-style.
+ * Region: a region in an ARN parameter of the call, else AWS_REGION /
+ * AWS_DEFAULT_REGION / the profile's, else us-east-1.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+
+#include "aws/aws.h"
+
+static const char *sstr(json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* The region of the first ARN among the parameters' top-level strings. */
+static char *region_from_params(json_t *params)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(params, k, v) {
+        const char *s = json_string_value(v);
+        if (!s || strncmp(s, "arn:", 4) != 0)
+            continue;
+        const char *p = s;
+        for (int i = 0; i < 3 && p; i++) {
+            p = strchr(p, ':');
+            if (p)
+                p++;
+        }
+        const char *e = p ? strchr(p, ':') : NULL;
+        if (e && e > p)
+            return strndup(p, (size_t)(e - p));
+    }
+    /* SQS queue URLs name the region in the host */
+    const char *q = json_string_value(json_object_get(params, "QueueUrl"));
+    const char *h = q ? strstr(q, "://sqs.") : NULL;
+    if (h) {
+        h += 7;
+        const char *e = strchr(h, '.');
+        if (e && strncmp(e, ".amazonaws.com", 14) == 0)
+            return strndup(h, (size_t)(e - h));
+    }
+    return NULL;
+}
+
+static char *endpoint_env(const char *service_id)
+{
+    char name[160] = "AWS_ENDPOINT_URL_";
+    size_t n = strlen(name);
+    for (const char *p = service_id; *p && n + 1 < sizeof name; p++)
+        name[n++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    name[n] = '\0';
+    const char *u = getenv(name);
+    if (!u || !*u)
+        u = getenv("AWS_ENDPOINT_URL");
+    if (!u || !*u)
+        return NULL;
+    char *out = strdup(u);
+    size_t l = out ? strlen(out) : 0;
+    while (l > 0 && out[l - 1] == '/')
+        out[--l] = '\0';
+    return out;
+}
+
+/* "host[:port]" of a URL, malloc'd. */
+static char *url_host(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    size_t n = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    char *h = strndup(p, n);
+    /* default ports are not part of the Host header */
+    size_t hl = h ? strlen(h) : 0;
+    if (h && !strncmp(url, "https://", 8) && hl > 4 && !strcmp(h + hl - 4, ":443"))
+        h[hl - 4] = '\0';
+    if (h && !strncmp(url, "http://", 7) && hl > 3 && !strcmp(h + hl - 3, ":80"))
+        h[hl - 3] = '\0';
+    return h;
+}
+
+static int dns_bucket(const char *b, size_t n)
+{
+    if (n < 3 || n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!(islower((unsigned char)b[i]) || isdigit((unsigned char)b[i]) || b[i] == '-'))
+            return 0;
+    return b[0] != '-' && b[n - 1] != '-';
+}
+
+static int net_error(enum asl_net_status st, const struct asl_net_resp *rs, const struct asl_net_opts *o,
+                     const char *prefix, struct asl_err *err)
+{
+    switch (st) {
+    case ASL_NET_CANCELLED:
+    case ASL_NET_DEADLINE:
+        return asl_cancel_err(o->cancel, err);
+    case ASL_NET_TASK_TIMEOUT:
+    case ASL_NET_HARD_TIMEOUT:
+        return asl_err_set_str(err, ASL_E_TIMEOUT, NULL);
+    case ASL_NET_TOO_BIG:
+        return asl_err_set(err, ASL_E_DATA_LIMIT, "The state/task '%s' returned a result with a size "
+                           "exceeding the maximum number of bytes service limit.", o->tag ? o->tag : "");
+    default:
+        return asl_err_set(err, prefix, "Unable to execute HTTP request: %s", rs->msg);
+    }
+}
+
+int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, const struct asl_aws_ctx *cx,
+                 const char *err_prefix, int epoch_ms, json_t **out, struct asl_net_resp *rs,
+                 struct asl_err *err)
+{
+    char ename[160];
+    snprintf(ename, sizeof ename, "%s.SdkClientException", err_prefix);
+    *out = NULL;
+    memset(rs, 0, sizeof *rs);
+    struct asl_aws_request rq = {0};
+    struct asl_aws_creds own = {0};
+    const struct asl_aws_creds *cr = cx->creds;
+    char *region = NULL, *endpoint = NULL, *host = NULL, *url = NULL, *auth = NULL, *query = NULL;
+    struct curl_slist *hd = NULL;
+    int rc = -1;
+    if (asl_aws_serialize(m, op, params, &rq, err) != 0)
+        goto done;
+    if (!cr) {
+        if (asl_aws_creds_load(&own, &cx->net, err_prefix, err) != 0)
+            goto done;
+        cr = &own;
+    }
+    region = cx->region ? strdup(cx->region) : region_from_params(params);
+    if (!region)
+        region = asl_aws_region();
+    if (!region)
+        region = strdup("us-east-1");
+    int s3 = !strcmp(m->service, "s3") || !strcmp(m->service, "s3control");
+    const char *sid = sstr(m->meta, "serviceId") ? sstr(m->meta, "serviceId") : m->service;
+    endpoint = endpoint_env(sid);
+    struct asl_net_buf ub = {0};
+    const char *path = rq.path.p ? rq.path.p : "/";
+    if (endpoint) {
+        asl_net_buf_addstr(&ub, endpoint);
+    } else {
+        const char *suffix = !strncmp(region, "cn-", 3) ? "amazonaws.com.cn" : "amazonaws.com";
+        const char *ge = sstr(m->meta, "globalEndpoint");
+        const char *ep = sstr(m->meta, "endpointPrefix");
+        asl_net_buf_addstr(&ub, "https://");
+        if (s3 && path[0] == '/') {
+            size_t bl = strcspn(path + 1, "/?");
+            if (dns_bucket(path + 1, bl)) {
+                asl_net_buf_add(&ub, path + 1, bl);
+                asl_net_buf_addstr(&ub, ".");
+                path += 1 + bl;
+                if (!*path)
+                    path = "/";
+            }
+        }
+        if (ge && strcmp(region, "us-east-1") == 0)
+            asl_net_buf_addstr(&ub, ge);
+        else {
+            asl_net_buf_addstr(&ub, ep ? ep : m->service);
+            asl_net_buf_addstr(&ub, ".");
+            asl_net_buf_addstr(&ub, region);
+            asl_net_buf_addstr(&ub, ".");
+            asl_net_buf_addstr(&ub, suffix);
+        }
+    }
+    host = url_host(ub.p ? ub.p : "");
+    /* a path in the endpoint URL goes before the request's */
+    asl_net_buf_addstr(&ub, strcmp(path, "/") == 0 && endpoint && strchr(endpoint + 8, '/') ? "" : path);
+    if (strcmp(path, "/") == 0 && endpoint && strchr(endpoint + 8, '/'))
+        asl_net_buf_addstr(&ub, "/");
+    query = asl_aws_query_string(&rq.query);
+    if (query && *query) {
+        asl_net_buf_addstr(&ub, "?");
+        asl_net_buf_addstr(&ub, query);
+    }
+    url = ub.p;
+    if (!url || !host || !query) {
+        asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
+        goto done;
+    }
+    /* The signed path is what goes on the wire after the host. */
+    const char *wire_path = strstr(url, "://");
+    wire_path = wire_path ? strchr(wire_path + 3, '/') : NULL;
+    char *signed_path = wire_path ? strndup(wire_path, strcspn(wire_path, "?")) : strdup("/");
+
+    char amz_date[20];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
+    char phash[65];
+    asl_sigv4_sha256_hex(rq.body.p ? rq.body.p : "", rq.body.len, phash);
+    asl_aws_hdrs_add(&rq.headers, "Host", host);
+    asl_aws_hdrs_add(&rq.headers, "X-Amz-Date", amz_date);
+    if (s3)
+        asl_aws_hdrs_add(&rq.headers, "X-Amz-Content-Sha256", phash);
+    /* Content-MD5 where the model asks for a checksum, as the SDKs send it
+     * when no other checksum algorithm is chosen. */
+    if (rq.body.len && (json_is_true(json_object_get(op, "httpChecksumRequired")) ||
+                        (s3 && json_object_get(op, "httpChecksum")))) {
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int ml = 0;
+        EVP_Digest(rq.body.p, rq.body.len, md, &ml, EVP_md5(), NULL);
+        char *b64 = asl_net_base64(md, ml);
+        if (b64)
+            asl_aws_hdrs_add(&rq.headers, "Content-MD5", b64);
+        free(b64);
+    }
+    if (cr->token)
+        asl_aws_hdrs_add(&rq.headers, "X-Amz-Security-Token", cr->token);
+    const char *signing = sstr(m->meta, "signingName");
+    if (!signing)
+        signing = sstr(m->meta, "endpointPrefix");
+    struct asl_sigv4 sv = {
+        .method = rq.method, .path = signed_path, .query = &rq.query, .headers = &rq.headers,
+        .payload_hash = phash, .region = region, .service = signing ? signing : m->service,
+        .amz_date = amz_date, .key_id = cr->key_id, .secret = cr->secret, .s3 = s3,
+    };
+    auth = asl_sigv4_authorization(&sv);
+    free(signed_path);
+    if (!auth) {
+        asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < rq.headers.n; i++) {
+        size_t n = strlen(rq.headers.v[i].name) + strlen(rq.headers.v[i].value) + 3;
+        char *line = malloc(n);
+        snprintf(line, n, "%s: %s", rq.headers.v[i].name, rq.headers.v[i].value);
+        hd = curl_slist_append(hd, line);
+        memset(line, 0, n);
+        free(line);
+    }
+    size_t al = strlen(auth) + 20;
+    char *aline = malloc(al);
+    snprintf(aline, al, "Authorization: %s", auth);
+    hd = curl_slist_append(hd, aline);
+    free(aline);
+    /* Headers curl would add on its own and nobody signed: none sent. */
+    hd = curl_slist_append(hd, "Expect:");
+    hd = curl_slist_append(hd, "Accept:");
+    if (!rq.body.len && strcmp(rq.method, "POST") && strcmp(rq.method, "PUT"))
+        hd = curl_slist_append(hd, "Content-Type:");
+
+    struct asl_net_req nr = {
+        .method = rq.method, .url = url, .headers = hd, .body = rq.body.p, .body_len = rq.body.len,
+        .max_body = 0,
+    };
+    if (!nr.body && (!strcmp(rq.method, "PUT") || !strcmp(rq.method, "POST"))) {
+        nr.body = "";
+        nr.body_len = 0;
+    }
+    asl_log(ASL_LOG_DEBUG, cx->net.tag, "%s %s (%s %s)", m->service, sstr(op, "name"), rq.method, url);
+    enum asl_net_status st = asl_net_perform(&nr, &cx->net, rs);
+    if (st != ASL_NET_OK) {
+        if (st == ASL_NET_FAILED)
+            asl_err_set(err, ename, "Unable to execute HTTP request: %s", rs->msg);
+        else
+            net_error(st, rs, &cx->net, ename, err);
+        asl_net_resp_clear(rs);
+        goto done;
+    }
+    if (rs->status >= 200 && rs->status <= 299) {
+        *out = asl_aws_parse(m, op, rs, epoch_ms, err);
+        rc = *out ? 0 : -1;
+        if (rc)
+            asl_net_resp_clear(rs);
+    } else {
+        rc = 1;
+    }
+done:
+    if (auth)
+        memset(auth, 0, strlen(auth));
+    for (struct curl_slist *l = hd; l; l = l->next)
+        memset(l->data, 0, strlen(l->data));
+    curl_slist_free_all(hd);
+    free(auth);
+    free(url);
+    free(host);
+    free(query);
+    free(endpoint);
+    free(region);
+    asl_aws_creds_clear(&own);
+    asl_aws_request_clear(&rq);
+    return rc;
+}
+
+/* The modeled error shape for a wire code: by error.code, then by name. */
+const char *asl_aws_error_shape(const struct asl_aws_model *m, json_t *op, const char *code)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(op, "errors"), i, e) {
+        const char *name = sstr(e, "shape");
+        json_t *sh = name ? json_object_get(m->shapes, name) : NULL;
+        const char *c = sstr(json_object_get(sh, "error"), "code");
+        if (c && !strcmp(c, code))
+            return name;
+    }
+    json_array_foreach(json_object_get(op, "errors"), i, e) {
+        const char *name = sstr(e, "shape");
+        if (name && !strcmp(name, code))
+            return name;
+    }
+    return NULL;
+}
+
+void asl_aws_error_name(const char *prefix, const char *shape, const char *unmodeled, char *out, size_t n)
+{
+    if (shape) {
+        size_t l = strlen(shape);
+        int has = l >= 9 && !strcmp(shape + l - 9, "Exception");
+        snprintf(out, n, "%s.%s%s", prefix, shape, has ? "" : "Exception");
+    } else {
+        snprintf(out, n, "%s.%sException", prefix, unmodeled);
+    }
+}
+
+void asl_aws_sdk_error(const struct asl_aws_model *m, json_t *op, const struct asl_net_resp *rs,
+                       struct asl_err *err)
+{
+    char *code, *msg, *rid;
+    asl_aws_error_fields(m, rs, &code, &msg, &rid);
+    const char *shape = asl_aws_error_shape(m, op, code);
+    char name[320];
+    asl_aws_error_name(m->prefix, shape, m->prefix, name, sizeof name);
+    const char *id2 = asl_net_resp_header(rs, "x-amz-id-2");
+    char ext[300] = "";
+    if (!strcmp(m->service, "s3") && id2)
+        snprintf(ext, sizeof ext, ", Extended Request ID: %s", id2);
+    asl_err_set(err, name, "%s (Service: %s, Status Code: %ld, Request ID: %s%s)", msg ? msg : "null",
+                m->prefix, rs->status, rid ? rid : "null", ext);
+    free(code);
+    free(msg);
+    free(rid);
+}
