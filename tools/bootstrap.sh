@@ -15,7 +15,7 @@ ROOT=$(pwd)
 # time (memory bounds) and ps (no process outlives a task).
 PACKAGES="build-essential cmake flex bison pkg-config libjansson-dev libcurl4-openssl-dev
           libssl-dev libpcre2-dev libsqlite3-dev libexpat1-dev python3 jq bc time procps
-          python3-botocore awscli"
+          python3-botocore awscli nodejs npm"
 
 # Packages from $PACKAGES that dpkg does not list as installed.
 missing_packages() {
@@ -48,13 +48,26 @@ install_packages() {
     apt-get install -y -qq --no-install-recommends $missing < /dev/null
 }
 
-# Only the install step when sourced by tools/test.sh.
+# The real service implementations the tests start on 127.0.0.1: DynamoDB
+# (dynalite) and S3 (s3rver), from the npm registry into tests/peers/
+# (gitignored node_modules).
+install_peers() {
+    if [ -d "$ROOT/tests/peers/node_modules/dynalite" ] && [ -d "$ROOT/tests/peers/node_modules/s3rver" ]; then
+        return 0
+    fi
+    echo "bootstrap: installing the test peers (dynalite, s3rver) into tests/peers"
+    (cd "$ROOT/tests/peers" && npm install --no-audit --no-fund --loglevel=error)
+}
+
+# Only the install steps when sourced by tools/test.sh.
 if [ "${ASLC_BOOTSTRAP_ONLY_PACKAGES:-}" = 1 ]; then
     install_packages
+    install_peers
     return 0 2> /dev/null || exit 0
 fi
 
 install_packages
+install_peers
 
 JOBS=$(nproc 2> /dev/null || echo 2)
 echo "bootstrap: building aslc in build/ (Release, -j$JOBS)"

@@ -129,13 +129,47 @@ static enum asl_aws_ts ts_kind(json_t *member, json_t *shape, enum asl_aws_ts df
     return ASL_TS_ISO;
 }
 
+/* Step Functions hands parameters to the AWS SDK for Java, whose JSON
+ * reader takes "true"/"false" for a boolean and a numeric string for a
+ * number (public samples rely on it: "ShouldDecrementDesiredCapacity":
+ * "false").  Returns v itself or a new coerced value (new reference). */
+static json_t *coerce(json_t *shape, json_t *v)
+{
+    const char *t = stype(shape);
+    const char *s = json_string_value(v);
+    if (!s)
+        return json_incref(v);
+    if (!strcmp(t, "boolean") && (!strcmp(s, "true") || !strcmp(s, "false")))
+        return json_boolean(!strcmp(s, "true"));
+    if (!strcmp(t, "integer") || !strcmp(t, "long") || !strcmp(t, "float") || !strcmp(t, "double")) {
+        char *end;
+        double d = strtod(s, &end);
+        if (*s && !*end && isfinite(d))
+            return (!strcmp(t, "integer") || !strcmp(t, "long")) && d == floor(d) ? json_integer((json_int_t)d)
+                                                                                  : json_real(d);
+    }
+    return json_incref(v);
+}
+
+static int scalar_text_of(json_t *member, json_t *shape, const char *t, json_t *v, enum asl_aws_ts tsd,
+                          const char *where, char **out, char *buf, size_t bufn, struct asl_err *err);
+
 /* The scalar text of v for query strings, headers, URI labels and XML. */
-static int scalar_text(json_t *member, json_t *shape, json_t *v, enum asl_aws_ts tsd, const char *where,
+static int scalar_text(json_t *member, json_t *shape, json_t *v0, enum asl_aws_ts tsd, const char *where,
                        char **out, struct asl_err *err)
 {
     const char *t = stype(shape);
     char buf[64];
     *out = NULL;
+    json_t *v = coerce(shape, v0);
+    int rc = scalar_text_of(member, shape, t, v, tsd, where, out, buf, sizeof buf, err);
+    json_decref(v);
+    return rc;
+}
+
+static int scalar_text_of(json_t *member, json_t *shape, const char *t, json_t *v, enum asl_aws_ts tsd,
+                          const char *where, char **out, char *buf, size_t bufn, struct asl_err *err)
+{
     if (!strcmp(t, "boolean")) {
         if (!json_is_boolean(v))
             return bad(err, where, "a boolean");
@@ -143,21 +177,21 @@ static int scalar_text(json_t *member, json_t *shape, json_t *v, enum asl_aws_ts
     } else if (!strcmp(t, "integer") || !strcmp(t, "long")) {
         if (!json_is_number(v) || json_number_value(v) != floor(json_number_value(v)))
             return bad(err, where, "an integer");
-        snprintf(buf, sizeof buf, "%lld", (long long)json_number_value(v));
+        snprintf(buf, bufn, "%lld", (long long)json_number_value(v));
         *out = strdup(buf);
     } else if (!strcmp(t, "float") || !strcmp(t, "double")) {
         if (!json_is_number(v))
             return bad(err, where, "a number");
         if (json_is_integer(v))
-            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+            snprintf(buf, bufn, "%lld", (long long)json_integer_value(v));
         else
-            snprintf(buf, sizeof buf, "%.17g", json_real_value(v));
+            snprintf(buf, bufn, "%.17g", json_real_value(v));
         *out = strdup(buf);
     } else if (!strcmp(t, "timestamp")) {
         double s;
         if (ts_value(v, &s) != 0)
             return bad(err, where, "a timestamp");
-        asl_aws_ts_format(s, ts_kind(member, shape, tsd), buf, sizeof buf);
+        asl_aws_ts_format(s, ts_kind(member, shape, tsd), buf, bufn);
         *out = strdup(buf);
     } else if (!strcmp(t, "blob")) {
         char *raw = text_of(v);
@@ -212,8 +246,20 @@ static json_t *param_of(json_t *v, const char *mk)
 
 /* ----------------------------------------------------------------- JSON */
 
-static json_t *to_json(const struct asl_aws_model *m, json_t *member, json_t *shape, json_t *v,
+static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t *shape, json_t *v,
+                          const char *where, struct asl_err *err);
+
+static json_t *to_json(const struct asl_aws_model *m, json_t *member, json_t *shape, json_t *v0,
                        const char *where, struct asl_err *err)
+{
+    json_t *v = coerce(shape, v0);
+    json_t *out = to_json_of(m, member, shape, v, where, err);
+    json_decref(v);
+    return out;
+}
+
+static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t *shape, json_t *v,
+                          const char *where, struct asl_err *err)
 {
     const char *t = stype(shape);
     if (!strcmp(t, "structure")) {
