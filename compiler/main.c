@@ -18,11 +18,12 @@
 #include "check.h"
 #include "emit.h"
 #include "model.h"
+#include "models/models.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: aslc build DEFINITION.json [-o BINARY] [--emit-c FILE] [-O LEVEL] [--cc CC]\n"
-          "                  [--bind RESOURCE=PROGRAM]... [-v]\n"
+          "                  [--bind RESOURCE=PROGRAM]... [--aws-models DIR]... [-v]\n"
           "       aslc check DEFINITION.json\n"
           "       aslc emit-c DEFINITION.json\n"
           "       aslc --help | --version\n"
@@ -255,6 +256,18 @@ int main(int argc, char **argv)
         printf("aslc %s\n", ASLC_VERSION);
         return 0;
     }
+    /* --aws-models DIR (any command, repeatable): AWS service models to
+     * search before the installed ones (docs/aws-services.md). */
+    int kept = 2;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--aws-models") == 0 && i + 1 < argc)
+            asl_models_add_dir(argv[++i]);
+        else if (strncmp(argv[i], "--aws-models=", 13) == 0)
+            asl_models_add_dir(argv[i] + 13);
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
     if (strcmp(cmd, "build") == 0)
         return cmd_build(argc - 2, argv + 2);
     if (strcmp(cmd, "check") == 0)
