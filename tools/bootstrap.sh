@@ -15,7 +15,13 @@ ROOT=$(pwd)
 # time (memory bounds) and ps (no process outlives a task).
 PACKAGES="build-essential cmake flex bison pkg-config libjansson-dev libcurl4-openssl-dev
           libssl-dev libpcre2-dev libsqlite3-dev libexpat1-dev python3 jq bc time procps
-          python3-botocore awscli nodejs npm"
+          python3-botocore awscli"
+
+# Node.js and npm (for the test peers) are installed from Debian only when no
+# node/npm is on the machine already: a machine whose Node.js came from
+# elsewhere (NodeSource's nodejs bundles npm) cannot take Debian's npm
+# package, which conflicts with it.
+NODE_PACKAGES="nodejs npm"
 
 # Packages from $PACKAGES that dpkg does not list as installed.
 missing_packages() {
@@ -23,6 +29,9 @@ missing_packages() {
     for p in $PACKAGES; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
     done
+    if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+        echo "$NODE_PACKAGES"
+    fi
 }
 
 install_packages() {
