@@ -117,10 +117,12 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
     push(&argv, &n, "-lsqlite3");   /* --store (runtime/store/): every binary can run durably */
     if (needs->curl)
         push(&argv, &n, "-lcurl");
-    if (needs->crypto)
-        push(&argv, &n, "-lcrypto");
     if (needs->expat)
         push(&argv, &n, "-lexpat");
+    /* `BINARY serve` (runtime/serve/): the API server, its store and SigV4. */
+    push(&argv, &n, "-lmicrohttpd");
+    push(&argv, &n, "-lsystemd");
+    push(&argv, &n, "-lcrypto");
     if (needs->pcre2)
         push(&argv, &n, "-lpcre2-8");
     push(&argv, &n, "-lpthread");

@@ -15,6 +15,7 @@
 #include "base/json.h"
 #include "task/task.h"
 #include "map/map_store.h"
+#include "serve/serve.h"
 #include "task/invoke.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_TIMED_OUT = 3, EXIT_ABORTED = 4 };
@@ -306,6 +307,12 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
 
 int asl_main(const struct asl_program *prog, int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "serve") == 0) {
+        json_object_seed(0);
+        int rc = materialise_literals(prog) == 0 ? asl_serve_main(prog, argc, argv) : EXIT_USAGE;
+        free_literals(prog);
+        return rc;
+    }
     struct cli c = {0};
     c.wait_scale = 1.0;
     const char *env_scale = getenv("ASLC_WAIT_SCALE");
