@@ -88,6 +88,29 @@ sys.exit(0 if a == b else 1)
 EOF
 serve_stop again
 
+# ---- a flood: bounded queues answer ThrottlingException, nothing crashes.
+serve_build slow '{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"End":true}}}'
+serve_start flood slow --workers 1 --max-queue 2 --max-inflight 8
+/usr/bin/python3 - "$ENDPOINT" <<'PY' || fail "flood: expected some SUCCEEDED and some ThrottlingException"
+import sys, threading
+import serve_client as sc
+codes = []
+def one():
+    st, h, body = sc.raw(sys.argv[1], "StartSyncExecution",
+                         {"stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:slow"})
+    codes.append("ok" if st == 200 and body.get("status") == "SUCCEEDED" else sc.err_type(body))
+ts = [threading.Thread(target=one) for _ in range(24)]
+for t in ts: t.start()
+for t in ts: t.join()
+print(sorted(set(codes)), codes.count("ok"), file=sys.stderr)
+sys.exit(0 if "ok" in codes and "ThrottlingException" in codes and
+         set(codes) <= {"ok", "ThrottlingException"} else 1)
+PY
+/usr/bin/python3 -c 'import sys, serve_client as sc; sys.exit(0 if sc.raw(sys.argv[1], "ListStateMachines", {})[0] == 200 else 1)' \
+    "$ENDPOINT" || fail "the server answers after the flood"
+serve_stop flood
+[ "$SERVE_RC" = 0 ] || fail "flood: clean stop, got $SERVE_RC"
+
 # ---- SigV4: --credentials makes every request prove its key.
 cat >"$WORK/creds" <<'EOF'
 [default]
