@@ -2,7 +2,7 @@
  * serve_int.h - the pieces of `serve` and how they meet.
  *
  *   http.c      libmicrohttpd: reads a request (1 MB cap), checks SigV4
- *               (sigv4.c), hands the body to asl_serve_dispatch, writes the
+ *               (auth.c), hands the body to asl_serve_dispatch, writes the
  *               answer; suspends a connection while its answer is pending
  *   proto.c     the awsJson1_0 rules: the operation table, request
  *               validation against the model's constraints, AWS's error
@@ -132,7 +132,7 @@ int asl_serve_page_size(const struct asl_serve_call *c);
 json_t *asl_serve_date(double t);
 double asl_serve_now(void);
 
-/* ---- SigV4 (sigv4.c) */
+/* ---- SigV4 (auth.c) */
 struct asl_serve_creds;
 /* Read access-key/secret pairs from an AWS shared-credentials style file.
  * NULL with msg filled on failure. */

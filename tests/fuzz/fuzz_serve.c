@@ -2,7 +2,7 @@
  * fuzz_serve.c - the API server's request handling without the network:
  * asl_serve_dispatch (runtime/serve/proto.c: body parsing, validation
  * against the model's constraints, every operation's handler over a real
- * store in a temporary folder) and the SigV4 verifier (sigv4.c).
+ * store in a temporary folder) and the SigV4 verifier (auth.c).
  *
  * Input: the first byte picks the mode.
  *   'S' + "Header: value\n" lines, a blank line, then the body: SigV4

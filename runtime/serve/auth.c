@@ -1,5 +1,5 @@
 /*
- * sigv4.c - checking AWS Signature Version 4 on incoming requests, as AWS
+ * auth.c - checking AWS Signature Version 4 on incoming requests, as AWS
  * does: the credential must name a known access key, the scope must be
  * <date>/<region>/states/aws4_request, X-Amz-Date within 15 minutes of the
  * server's clock, and the signature must match the one computed from the
