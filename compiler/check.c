@@ -229,9 +229,12 @@ static void check_target(struct ck *c, struct asl_cmachine *mc, json_t *node, co
     char *p = ptr(base, key);
     if (!json_is_string(v))
         asl_diag_error(c->d, p, "%s must be a string", key);
-    else if (asl_machine_find(mc, json_string_value(v)) < 0)
-        asl_diag_error(c->d, p, "The value of \"%s\" property must be the name of an existing state%s: '%s'",
-                       key, what, json_string_value(v));
+    else if (asl_machine_find(mc, json_string_value(v)) < 0) {
+        const char *near = asl_nearest_state(mc, json_string_value(v));
+        asl_diag_error(c->d, p, "The value of \"%s\" property must be the name of an existing state%s: '%s'%s%s%s",
+                       key, what, json_string_value(v), near ? " (did you mean '" : "", near ? near : "",
+                       near ? "'?)" : "");
+    }
     free(p);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "model.h"
 
 static void emit(struct asl_diags *d, const char *kind, const char *pointer, const char *fmt,
                  va_list ap)
@@ -85,4 +86,66 @@ char *asl_ptr_index(const char *base, size_t index)
     char buf[32];
     snprintf(buf, sizeof buf, "%zu", index);
     return asl_ptr_join(base, buf);
+}
+
+char *asl_ptr_keys(const char *base, ...)
+{
+    va_list ap;
+    va_start(ap, base);
+    char *out = strdup(base);
+    if (!out)
+        abort();
+    for (const char *k = va_arg(ap, const char *); k; k = va_arg(ap, const char *)) {
+        char *next = asl_ptr_join(out, k);
+        free(out);
+        out = next;
+    }
+    va_end(ap);
+    return out;
+}
+
+/* Levenshtein distance, case-insensitive, stopping early past limit. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if ((la > lb ? la - lb : lb - la) > limit || la > 256 || lb > 256)
+        return limit + 1;
+    size_t row[257];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            int same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
+            size_t v = diag + !same;
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            diag = up;
+            row[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[lb];
+}
+
+const char *asl_nearest_state(const struct asl_cmachine *mc, const char *name)
+{
+    size_t len = strlen(name);
+    size_t limit = len <= 2 ? 0 : len <= 5 ? 1 : len / 3;   /* short names: only case differs */
+    const char *best = NULL;
+    size_t best_d = limit + 1;
+    for (size_t i = 0; i < mc->n; i++) {
+        size_t dist = edit_distance(name, mc->states[i].name, limit);
+        if (dist < best_d) {
+            best_d = dist;
+            best = mc->states[i].name;
+        }
+    }
+    return best;
 }

@@ -27,5 +27,13 @@ void asl_diag_expr(struct asl_diags *d, const char *pointer, const char *text, u
 /* JSON pointer helpers: returns a malloc'd "base/escaped(token)". */
 char *asl_ptr_join(const char *base, const char *token);
 char *asl_ptr_index(const char *base, size_t index);
+/* base/escaped(k1)/escaped(k2)/...: one token per key, NULL-terminated.
+ * Only a key that contains '/' or '~' is escaped (~1, ~0), as RFC 6901 says. */
+char *asl_ptr_keys(const char *base, ...) __attribute__((sentinel));
+
+/* The state in machine mc whose name is nearest to name (a few edits,
+ * case aside), for "did you mean"; NULL when none is near. */
+struct asl_cmachine;
+const char *asl_nearest_state(const struct asl_cmachine *mc, const char *name);
 
 #endif

@@ -74,11 +74,7 @@ const char *const *asl_em_binding(struct em *em, const char *resource)
             em->bind_argv[i] = asl_split_words(strchr(o->bindings[i], '=') + 1);
     }
     for (size_t i = 0; i < o->nbindings; i++) {
-        const char *b = o->bindings[i];
-        size_t rl = (size_t)(strchr(b, '=') - b);
-        int star = rl && b[rl - 1] == '*';
-        if ((!star && strlen(resource) == rl && strncmp(b, resource, rl) == 0) ||
-            (star && strncmp(b, resource, rl - 1) == 0))
+        if (asl_binding_matches(o->bindings[i], resource))
             return (const char *const *)em->bind_argv[i];
     }
     return NULL;

@@ -111,7 +111,8 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
         }
         fputs("NULL};\n", em->decl);
     }
-    if (r.invoker && (strcmp(r.invoker, "asl_invoke_lambda") == 0 ||
+    /* A bound task runs its program: libcurl only for real network calls. */
+    if (r.invoker && !bound && (strcmp(r.invoker, "asl_invoke_lambda") == 0 ||
                       strcmp(r.invoker, "asl_invoke_lambda_api") == 0 ||
                       strcmp(r.invoker, "asl_invoke_http") == 0))
         em->needs->curl = 1;

@@ -1,6 +1,7 @@
 /*
  * exprs.c - expression fields: parse, report, check intrinsic calls.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,13 +33,32 @@ static int check_calls(struct asl_diags *d, const char *pointer, const char *tex
     return bad;
 }
 
+/* A path written without its '$' ("foo.bar", ".foo", "[0]"): a message with
+ * the path it probably meant.  Not for anything with a '(' (an intrinsic
+ * call) or a blank in it. */
+static int missing_dollar(const char *text, char *msg, size_t n)
+{
+    unsigned char c = (unsigned char)text[0];
+    if (!c || c == '$' || strpbrk(text, "( \t"))
+        return 0;
+    if (!(c == '.' || c == '[' || c == '_' || (unsigned)((c | 0x20) - 'a') < 26u))
+        return 0;
+    snprintf(msg, n, "a path must start with '$' (did you mean '%s%.200s'?)",
+             c == '.' || c == '[' ? "$" : "$.", text);
+    return 1;
+}
+
 struct asl_expr *asl_compile_expr(struct asl_arena *a, struct asl_diags *d, const char *pointer,
                                   const char *text, enum asl_expr_mode mode)
 {
     struct asl_expr *e = NULL;
     struct asl_expr_error err = {0};
     if (asl_expr_parse(a, text, strlen(text), mode, &e, &err) != 0) {
-        asl_diag_expr(d, pointer, text, err.col, err.msg);
+        char hint[300];
+        if (missing_dollar(text, hint, sizeof hint))
+            asl_diag_expr(d, pointer, text, 1, hint);
+        else
+            asl_diag_expr(d, pointer, text, err.col, err.msg);
         return NULL;
     }
     if (check_calls(d, pointer, text, e, 1) != 0)

@@ -17,7 +17,7 @@ void asl_check_features(struct asl_model *m, struct asl_diags *d, struct asl_cst
         json_t *type = json_object_get(json_object_get(json_object_get(s->node, "ItemReader"), "ReaderConfig"),
                                        "InputType");
         if (json_is_string(type) && strcmp(json_string_value(type), "MANIFEST") == 0) {
-            char *p = asl_ptr_join(s->pointer, "ItemReader/ReaderConfig/InputType");
+            char *p = asl_ptr_keys(s->pointer, "ItemReader", "ReaderConfig", "InputType", NULL);
             asl_diag_error(d, p, "Map ItemReader InputType MANIFEST is not supported by this version of aslc");
             free(p);
         }

@@ -1,37 +1,87 @@
 /*
  * main.c - the aslc command line.
  *
- *   aslc build DEFINITION.json [-o BINARY] [--emit-c FILE] [-O LEVEL] [--cc CC]
- *   aslc check DEFINITION.json
+ *   aslc build DEFINITION.json [-o BINARY] [--static] [--emit-c FILE] [-O LEVEL] [--cc CC]
+ *   aslc check DEFINITION.json...
  *   aslc emit-c DEFINITION.json
+ *   aslc tasks DEFINITION.json
+ *   aslc graph DEFINITION.json [--format dot|svg|mermaid] [--history HISTORY.json]
  *   aslc --help | --version
  */
 #define _GNU_SOURCE     /* mkstemps */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aslc_config.h"
 #include "cc.h"
 #include "check.h"
 #include "emit.h"
+#include "commands.h"
 #include "model.h"
 #include "models/models.h"
 
+static const char *const usage_build =
+    "usage: aslc build DEFINITION.json [-o BINARY] [--static] [--emit-c FILE] [-O LEVEL]\n"
+    "                  [--cc CC] [--bind RESOURCE=PROGRAM]... [--aws-models DIR]... [-v]\n"
+    "\n"
+    "Compile an Amazon States Language definition into a native executable (default name:\n"
+    "the definition's name without .asl.json / .json).\n"
+    "\n"
+    "  -o BINARY              the executable to write (written under a temporary name, renamed at the end)\n"
+    "  --static               a fully static executable (runs in an empty root filesystem)\n"
+    "  --emit-c FILE          keep the generated C in FILE\n"
+    "  -O LEVEL               0 (default), 1, 2, 3, s or g\n"
+    "  --cc CC                the C compiler (default $CC, else cc), split into words like a shell would\n"
+    "  --bind RESOURCE=PROG   run PROG for Task states with that Resource; a relative PROG path is\n"
+    "                         made absolute now, so the binary runs it from any folder\n"
+    "  --aws-models DIR       AWS service models searched before the installed ones\n"
+    "  -v                     show the compiler command\n"
+    "\n"
+    "Exit status: 0 built, 1 the definition is invalid or the C compiler failed, 2 usage error.\n";
+static const char *const usage_check =
+    "usage: aslc check DEFINITION.json...\n"
+    "\n"
+    "Report every problem in each definition.  Exit status: 0 all valid, 1 any invalid,\n"
+    "2 usage error.  Nothing is written.\n";
+static const char *const usage_emit =
+    "usage: aslc emit-c DEFINITION.json\n"
+    "\n"
+    "Print the generated C program on stdout (the same definition always gives the same bytes).\n";
+static const char *const usage_tasks =
+    "usage: aslc tasks DEFINITION.json [--bind RESOURCE=PROGRAM]...\n"
+    "\n"
+    "List each Task state (pointer, Resource) and how the compiled binary would run it:\n"
+    "a local program, a bound program, HTTP or Lambda over the network, or nothing yet\n"
+    "(such a Task needs --bind or a mock config when it runs).\n";
+
 static void usage(FILE *f)
 {
-    fputs("usage: aslc build DEFINITION.json [-o BINARY] [--emit-c FILE] [-O LEVEL] [--cc CC]\n"
+    fputs("usage: aslc build DEFINITION.json [-o BINARY] [--static] [--emit-c FILE] [-O LEVEL] [--cc CC]\n"
           "                  [--bind RESOURCE=PROGRAM]... [--aws-models DIR]... [-v]\n"
-          "       aslc check DEFINITION.json\n"
+          "       aslc check DEFINITION.json...\n"
           "       aslc emit-c DEFINITION.json\n"
+          "       aslc tasks DEFINITION.json [--bind RESOURCE=PROGRAM]...\n"
+          "       aslc graph DEFINITION.json [--format dot|svg|mermaid] [--history HISTORY.json] [-o FILE]\n"
           "       aslc --help | --version\n"
           "\n"
           "build   compile an Amazon States Language definition into a native executable\n"
-          "        (default name: the definition's name without .asl.json / .json)\n"
-          "check   report every problem in the definition; exit 0 valid, 1 invalid\n"
-          "emit-c  print the generated C program\n", f);
+          "check   report every problem in the definitions; exit 0 valid, 1 invalid\n"
+          "emit-c  print the generated C program\n"
+          "tasks   list each Task state and how it would run\n"
+          "graph   draw the workflow (and, with a history, what happened in a run)\n"
+          "\n"
+          "aslc COMMAND --help describes one command; `man aslc` all of them.\n", f);
+}
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -91,7 +141,7 @@ static char *default_output(const char *def)
 }
 
 /* Load and check; NULL (with diagnostics printed) when invalid. */
-static struct asl_model *load_checked(const char *file)
+struct asl_model *asl_load_checked(const char *file)
 {
     struct asl_diags d = {.file = file};
     struct asl_model *m = asl_load(file, &d);
@@ -123,51 +173,156 @@ static int emit_to(FILE *out, struct asl_model *m, const char *file, struct asl_
 
 static int cmd_check(int argc, char **argv)
 {
-    if (argc != 1) {
-        usage(stderr);
+    int nfiles = 0, bad = 0;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_check, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--") != 0 && argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "aslc check: unknown option %s\n", argv[i]);
+            fputs(usage_check, stderr);
+            return 2;
+        }
+    }
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            continue;
+        nfiles++;
+        struct asl_model *m = asl_load_checked(argv[i]);
+        if (!m)
+            bad++;
+        asl_model_free(m);
+    }
+    if (!nfiles) {
+        fputs(usage_check, stderr);
         return 2;
     }
-    struct asl_model *m = load_checked(argv[0]);
-    if (!m)
-        return 1;
-    asl_model_free(m);
-    return 0;
+    return bad ? 1 : 0;
+}
+
+static int one_definition(int argc, char **argv, const char *usage_text, const char **def)
+{
+    *def = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    }
+    if (argc != 1 || (argv[0][0] == '-' && argv[0][1])) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    *def = argv[0];
+    return -1;
 }
 
 static int cmd_emit(int argc, char **argv)
 {
-    if (argc != 1) {
-        usage(stderr);
-        return 2;
-    }
-    struct asl_model *m = load_checked(argv[0]);
+    const char *def;
+    int rc = one_definition(argc, argv, usage_emit, &def);
+    if (rc >= 0)
+        return rc;
+    struct asl_model *m = asl_load_checked(def);
     if (!m)
         return 1;
     struct asl_link_needs needs;
-    int rc = emit_to(stdout, m, argv[0], &needs, NULL, 0);
+    rc = emit_to(stdout, m, def, &needs, NULL, 0);
     asl_model_free(m);
     return rc == 0 ? 0 : 1;
+}
+
+/* --bind RESOURCE=PROGRAM [ARGS]: a relative PROGRAM path (one with a '/'
+ * that does not start with one) becomes absolute against the current folder,
+ * so the binary finds it wherever it is started from (cron starts in $HOME).
+ * A bare name is left to $PATH at run time.  NULL when the value is malformed. */
+static char *resolve_binding(const char *b)
+{
+    const char *eq = strchr(b, '=');
+    if (!eq || eq == b || !eq[1 + strspn(eq + 1, " \t")])
+        return NULL;
+    const char *prog = eq + 1 + strspn(eq + 1, " \t");
+    size_t plen = strcspn(prog, " \t");
+    if (prog[0] == '/' || !memchr(prog, '/', plen))
+        return strdup(b);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return strdup(b);
+    size_t n = strlen(b) + strlen(cwd) + 2;
+    char *out = malloc(n);
+    if (!out)
+        abort();
+    const char *rel = prog;
+    if (strncmp(rel, "./", 2) == 0)
+        rel += 2;
+    snprintf(out, n, "%.*s%s/%s", (int)(prog - b), b, cwd, rel);
+    return out;
+}
+
+static void free_bindings(char **binds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(binds[i]);
+    free(binds);
+}
+
+/* Is the folder that will hold path there and writable?  0, or -1 with a message. */
+static int output_folder_ok(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "aslc: cannot write %s: the folder %s does not exist\n", path, dir);
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "aslc: cannot write %s: %s is not a folder\n", path, dir);
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "aslc: cannot write %s: the folder %s is not writable\n", path, dir);
+        return -1;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "aslc: cannot write %s: it is a folder\n", path);
+        return -1;
+    }
+    return 0;
 }
 
 static int cmd_build(int argc, char **argv)
 {
     const char *def = NULL, *out = NULL, *emit_c = NULL;
     struct asl_cc_opts cco = {0};
-    const char **binds = NULL;
+    char **binds = NULL;
     size_t nbinds = 0;
+    for (int i = 0; i < argc; i++) {
+        if (is_help(argv[i])) {
+            fputs(usage_build, stdout);
+            return 0;
+        }
+    }
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if ((strcmp(a, "-o") == 0 || strcmp(a, "--emit-c") == 0 || strcmp(a, "--cc") == 0 ||
-             strcmp(a, "-O") == 0) && i + 1 >= argc) {
+             strcmp(a, "-O") == 0 || strcmp(a, "--bind") == 0) && i + 1 >= argc) {
             fprintf(stderr, "aslc: %s needs a value\n", a);
+            free_bindings(binds, nbinds);
             return 2;
         }
-        if (strcmp(a, "--bind") == 0 && i + 1 < argc) {
-            const char *b = argv[++i];
-            const char *eq = strchr(b, '=');
-            if (!eq || eq == b || !eq[1 + strspn(eq + 1, " \t")]) {
+        if (strcmp(a, "--bind") == 0) {
+            char *b = resolve_binding(argv[++i]);
+            if (!b) {
                 fprintf(stderr, "aslc: --bind takes RESOURCE=PROGRAM [ARGS...]\n");
-                free(binds);
+                free_bindings(binds, nbinds);
                 return 2;
             }
             binds = realloc(binds, (nbinds + 1) * sizeof *binds);
@@ -186,39 +341,66 @@ static int cmd_build(int argc, char **argv)
             cco.opt_level = a + 2;
         else if (strcmp(a, "-v") == 0)
             cco.verbose = 1;
+        else if (strcmp(a, "--static") == 0)
+            cco.static_link = 1;
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "aslc: unknown option %s\n", a);
+            fputs(usage_build, stderr);
+            free_bindings(binds, nbinds);
             return 2;
         } else if (!def)
             def = a;
         else {
             fprintf(stderr, "aslc: one definition at a time (got %s and %s)\n", def, a);
+            free_bindings(binds, nbinds);
             return 2;
         }
     }
     if (!def) {
-        usage(stderr);
-        free(binds);
+        fputs(usage_build, stderr);
+        free_bindings(binds, nbinds);
         return 2;
     }
-    if (cco.opt_level && !strchr("0123sg", cco.opt_level[0])) {
+    if (cco.opt_level && (!strchr("0123sg", cco.opt_level[0]) || cco.opt_level[1])) {
         fprintf(stderr, "aslc: -O takes 0, 1, 2, 3, s or g\n");
+        free_bindings(binds, nbinds);
         return 2;
-    }
-    struct asl_model *m = load_checked(def);
-    if (!m) {
-        free(binds);
-        return 1;
     }
     char *outname = out ? strdup(out) : default_output(def);
-    char tmpl[] = "/tmp/aslc-XXXXXX.c";
+    if (output_folder_ok(outname) != 0 || (emit_c && output_folder_ok(emit_c) != 0)) {
+        free(outname);
+        free_bindings(binds, nbinds);
+        return 2;
+    }
+    struct asl_model *m = asl_load_checked(def);
+    if (!m) {
+        free(outname);
+        free_bindings(binds, nbinds);
+        return 1;
+    }
+    /* From here every exit path, a signal included, removes the temporary files. */
+    asl_cc_guard_signals();
+    const char *tmpdir = getenv("TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    size_t tl = strlen(tmpdir) + 20;
+    char *tmpl = malloc(tl);
+    if (!tmpl)
+        abort();
+    snprintf(tmpl, tl, "%s/aslc-XXXXXX.c", tmpdir);
     const char *cfile = emit_c;
     FILE *f;
     int tmpfd = -1;
     if (emit_c) {
         f = fopen(emit_c, "w");
     } else {
+        sigset_t all, old;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
         tmpfd = mkstemps(tmpl, 2);
+        if (tmpfd >= 0)
+            asl_cc_temp_add(tmpl);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         f = tmpfd >= 0 ? fdopen(tmpfd, "w") : NULL;
         cfile = tmpl;
     }
@@ -227,16 +409,16 @@ static int cmd_build(int argc, char **argv)
     if (!f) {
         fprintf(stderr, "aslc: cannot write %s: %s\n", cfile, strerror(errno));
     } else {
-        int erc = emit_to(f, m, def, &needs, binds, nbinds);
+        int erc = emit_to(f, m, def, &needs, (const char *const *)binds, nbinds);
         if (fclose(f) != 0 || erc != 0)
             fprintf(stderr, "aslc: cannot write %s\n", cfile);
         else if (asl_cc_build(cfile, outname, &needs, &cco) == 0)
             rc = 0;
     }
-    if (!emit_c && tmpfd >= 0)
-        unlink(tmpl);
+    asl_cc_temp_remove_all();
+    free(tmpl);
     free(outname);
-    free(binds);
+    free_bindings(binds, nbinds);
     asl_model_free(m);
     return rc;
 }
@@ -248,7 +430,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (is_help(cmd) || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
     }
@@ -274,6 +456,10 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (strcmp(cmd, "emit-c") == 0)
         return cmd_emit(argc - 2, argv + 2);
+    if (strcmp(cmd, "tasks") == 0)
+        return asl_cmd_tasks(argc - 2, argv + 2, usage_tasks);
+    if (strcmp(cmd, "graph") == 0)
+        return asl_cmd_graph(argc - 2, argv + 2);
     fprintf(stderr, "aslc: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

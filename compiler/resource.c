@@ -255,3 +255,11 @@ void asl_resource_free(struct asl_resource *r)
     asl_free_words(r->argv);
     memset(r, 0, sizeof *r);
 }
+
+int asl_binding_matches(const char *binding, const char *resource)
+{
+    size_t rl = (size_t)(strchr(binding, '=') - binding);
+    int star = rl && binding[rl - 1] == '*';
+    return (!star && strlen(resource) == rl && strncmp(binding, resource, rl) == 0) ||
+           (star && strncmp(binding, resource, rl - 1) == 0);
+}

@@ -32,5 +32,7 @@ void asl_resource_free(struct asl_resource *r);
 /* Whitespace-separated words (no shell quoting), NULL-terminated. */
 char **asl_split_words(const char *s);
 void asl_free_words(char **w);
+/* Does binding "RESOURCE=PROGRAM..." (RESOURCE ending in '*': a prefix) apply to resource? */
+int asl_binding_matches(const char *binding, const char *resource);
 
 #endif

@@ -33,6 +33,10 @@ if [ "${ASLC_SKIP_TSAN:-0}" != 1 ]; then
     JOBS="$JOBS" "$ROOT/tools/tsan.sh" "$ROOT/build-tsan" || status=$?
 fi
 
+# A libcurl for `aslc build --static` (tests/scripts/test_static.sh), built
+# once from Debian's curl source into third_party/curl-static/.
+"$ROOT/tools/static-curl.sh"
+
 echo "test: configuring build-asan/ (ASan + UBSan, -Werror)"
 cmake -S "$ROOT" -B "$ROOT/build-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DASLC_SANITIZE=ON -DASLC_WERROR=ON > /dev/null

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec/run.h"
 #include "exec/history.h"
+#include "base/log.h"
 #include "base/json.h"
 #include "task/task.h"
 #include "map/map_store.h"
@@ -28,6 +30,7 @@ struct cli {
     const char *history_file;
     const char *mock_config;
     const char *mock_case;
+    const char *mock_machine;   /* --mock-machine: the state machine's key in the file */
     double wait_scale;
     int show_definition;
     size_t nbind;
@@ -40,8 +43,10 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
 {
     fprintf(f,
             "usage: %s [--input FILE|-] [--input-json JSON] [--result FILE] [--name NAME]\n"
-            "          [--history FILE] [--log-level error|warn|info|debug] [--wait-scale X]\n"
-            "          [--mock-config FILE --mock-case NAME] [--bind RESOURCE=PROGRAM ...]\n"
+            "          [--history FILE] [--log-level error|warn|info|debug] [--log-format text|json]\n"
+            "          [--wait-scale X]\n"
+            "          [--mock-config FILE --mock-case NAME [--mock-machine NAME]]\n"
+            "          [--bind RESOURCE=PROGRAM ...]\n"
             "          [--bucket NAME=DIR ...]\n"
             "          [--definition] [--help] [--version]\n"
             "\n"
@@ -248,6 +253,9 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
         } else if (OPT("--mock-case")) {
             NEED();
             c->mock_case = val;
+        } else if (OPT("--mock-machine")) {
+            NEED();
+            c->mock_machine = val;
         } else if (OPT("--wait-scale")) {
             NEED();
             char *end;
@@ -268,6 +276,14 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
                 return -1;
             }
             asl_log_set_level((enum asl_log_level)found);
+        } else if (OPT("--log-format")) {
+            NEED();
+            enum asl_log_format f;
+            if (asl_log_format_parse(val, &f) != 0) {
+                fprintf(stderr, "%s: --log-format takes text or json\n", argv[0]);
+                return -1;
+            }
+            asl_log_set_format(f);
         } else if (OPT("--bucket")) {
             NEED();
             const char **nb = realloc(c->bucket, (c->nbucket + 1) * sizeof *nb);
@@ -296,6 +312,10 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
     }
     if (c->input_file && c->input_json) {
         fprintf(stderr, "%s: give --input or --input-json, not both\n", argv[0]);
+        return -1;
+    }
+    if (c->mock_machine && !c->mock_config) {
+        fprintf(stderr, "%s: --mock-machine needs --mock-config\n", argv[0]);
         return -1;
     }
     if (!!c->mock_config != !!c->mock_case && !c->mock_config) {
@@ -388,7 +408,8 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
 
     if (c.mock_config) {
         struct asl_err err = {0};
-        if (asl_mock_load(c.mock_config, ex.sm_name, c.mock_case, &ex.mock, &err) != 0) {
+        if (asl_mock_load_named(c.mock_config, c.mock_machine ? c.mock_machine : ex.sm_name,
+                                c.mock_machine != NULL, c.mock_case, &ex.mock, &err) != 0) {
             fprintf(stderr, "%s: %s\n", argv[0], err.cause ? err.cause : "cannot load the mock config");
             asl_err_clear(&err);
             goto out;
@@ -410,6 +431,9 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         json_object_set_new(started, "roleArn", json_string(ex.role_arn));
     }
     asl_history_add_exec(&ex, 0, "ExecutionStarted", started);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    asl_log_execution(ex.sm_name, ex.name, "RUNNING", -1, NULL, NULL);
 
     if (asl_run_machine(&run, prog->machine, input, &output) == 0) {
         status = EXIT_OK;
@@ -421,6 +445,10 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         }
         asl_history_add_exec(&ex, run.prev_event, "ExecutionSucceeded",
                              json_pack("{s:s}", "output", text ? text : "null"));
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        asl_log_execution(ex.sm_name, ex.name, "SUCCEEDED",
+                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                          NULL, NULL);
         free(text);
     } else {
         const char *name = run.err.name;
@@ -436,8 +464,10 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         result = json_pack("{s:s}", "status", st);
         json_object_set_new(result, "error", name ? json_string(name) : json_null());
         json_object_set_new(result, "cause", run.err.cause ? json_string(run.err.cause) : json_null());
-        fprintf(stderr, "%s: execution %s: Error: %s; Cause: %s\n", argv[0], st,
-                name ? name : "(none)", run.err.cause ? run.err.cause : "(none)");
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        asl_log_execution(ex.sm_name, ex.name, st,
+                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                          name, run.err.cause);
         json_t *det = json_object();
         if (name)
             json_object_set_new(det, "error", json_string(name));
@@ -448,10 +478,11 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
     if (write_result(c.result_file, result) != 0 && status == EXIT_OK)
         status = EXIT_USAGE;
     if (c.history_file) {
-        json_t *events = asl_history_json(ex.hist);
-        if (json_dump_file(events, c.history_file, JSON_INDENT(1)) != 0)
+        /* As GetExecutionHistory answers: {"events": [...]}. */
+        json_t *doc = json_pack("{s:o}", "events", asl_history_json(ex.hist));
+        if (!doc || json_dump_file(doc, c.history_file, JSON_INDENT(1)) != 0)
             fprintf(stderr, "%s: cannot write history %s\n", argv[0], c.history_file);
-        json_decref(events);
+        json_decref(doc);
     }
 out:
     json_decref(result);

@@ -58,6 +58,9 @@ struct asl_mock;
  * -1 with err (States.Runtime, a cause naming the file and the problem). */
 int asl_mock_load(const char *path, const char *machine_name, const char *case_name,
                   struct asl_mock **out, struct asl_err *err);
+/* The same; strict: machine_name must be in the file (--mock-machine NAME). */
+int asl_mock_load_named(const char *path, const char *machine_name, int strict, const char *case_name,
+                        struct asl_mock **out, struct asl_err *err);
 
 /* 1 when the test case lists state_name. */
 int asl_mock_has(const struct asl_mock *m, const char *state_name);

@@ -142,12 +142,17 @@ static int load_response(const char *path, const char *rname, json_t *resp,
 }
 
 /* The machine to use: the named one, else the file's only one. */
-static json_t *pick_machine(const char *path, json_t *machines, const char *want,
+static json_t *pick_machine(const char *path, json_t *machines, const char *want, int strict,
                             struct asl_err *err)
 {
     json_t *m = want ? json_object_get(machines, want) : NULL;
     if (m)
         return m;
+    if (strict) {
+        asl_err_set(err, ASL_E_RUNTIME, "mock config %s: no state machine named \"%s\" (--mock-machine)",
+                    path, want);
+        return NULL;
+    }
     if (json_object_size(machines) == 1) {
         void *it = json_object_iter(machines);
         return json_object_iter_value(it);
@@ -218,11 +223,19 @@ void asl_mock_free(struct asl_mock *m)
 int asl_mock_load(const char *path, const char *machine_name, const char *case_name,
                   struct asl_mock **out, struct asl_err *err)
 {
+    return asl_mock_load_named(path, machine_name, 0, case_name, out, err);
+}
+
+int asl_mock_load_named(const char *path, const char *machine_name, int strict, const char *case_name,
+                        struct asl_mock **out, struct asl_err *err)
+{
     *out = NULL;
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
+    if (!doc && jerr.line < 0)     /* not read at all: jansson's text names the file and errno */
+        return asl_err_set(err, ASL_E_RUNTIME, "mock config: %s", jerr.text);
     if (!doc)
-        return asl_err_set(err, ASL_E_RUNTIME, "mock config %s:%d:%d: %s", path, jerr.line,
+        return asl_err_set(err, ASL_E_RUNTIME, "mock config %s:%d:%d: not JSON: %s", path, jerr.line,
                            jerr.column, jerr.text);
     struct asl_mock *m = calloc(1, sizeof *m);
     if (!m) {
@@ -239,7 +252,7 @@ int asl_mock_load(const char *path, const char *machine_name, const char *case_n
                     path);
         goto fail;
     }
-    json_t *machine = pick_machine(path, machines, machine_name, err);
+    json_t *machine = pick_machine(path, machines, machine_name, strict, err);
     json_t *tc = machine ? pick_case(path, machine, case_name, err) : NULL;
     if (!tc)
         goto fail;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "task/task.h"
@@ -119,15 +120,64 @@ static int network_allowed(const struct asl_exec *ex, const struct asl_task *t)
 static int has_runner(const struct asl_exec *ex, const struct asl_state *st)
 {
     const struct asl_task *t = st->spec;
-    return (ex->mock && asl_mock_has(ex->mock, st->name)) || find_binding(ex, t->resource) ||
-           t->argv || (t->invoke && network_allowed(ex, t));
+    /* With a mock config, a Task its test case does not list runs as it
+     * would without one (Step Functions Local calls the real service); one
+     * with no runner at all fails when it is reached, not here: AWS's own
+     * sample test cases list only the states on their path.  A network Task
+     * under a mock runs only with ASLC_MOCK_NETWORK=1 (network_allowed). */
+    return ex->mock || find_binding(ex, t->resource) || t->argv || t->invoke;
+}
+
+/* The program a Task would run, unless a mock answers for it. */
+static char *const *task_program(const struct asl_exec *ex, const struct asl_state *st)
+{
+    const struct asl_task *t = st->spec;
+    const struct asl_binding *b;
+    if (ex->mock && asl_mock_has(ex->mock, st->name))
+        return NULL;
+    if ((b = find_binding(ex, t->resource)) != NULL)
+        return b->argv;
+    return (char *const *)t->argv;
+}
+
+/* Can argv0 be run: a path that is an executable file, or a name found on $PATH? */
+static const char *program_problem(const char *prog)
+{
+    struct stat sb;
+    if (strchr(prog, '/')) {
+        if (stat(prog, &sb) != 0)
+            return "does not exist";
+        if (!S_ISREG(sb.st_mode) || access(prog, X_OK) != 0)
+            return "is not an executable file";
+        return NULL;
+    }
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path; *p;) {
+        size_t l = strcspn(p, ":");
+        char full[4096];
+        snprintf(full, sizeof full, "%.*s/%s", (int)(l ? l : 1), l ? p : ".", prog);
+        if (stat(full, &sb) == 0 && S_ISREG(sb.st_mode) && access(full, X_OK) == 0)
+            return NULL;
+        p += l;
+        if (*p == ':')
+            p++;
+    }
+    return "is not on $PATH";
 }
 
 static void scan(const struct asl_exec *ex, const struct asl_machine *m, const char *argv0, int *missing)
 {
     for (size_t i = 0; i < m->nstates; i++) {
         const struct asl_state *st = &m->states[i];
-        if (st->type == ASL_TASK && !has_runner(ex, st)) {
+        char *const *prog = st->type == ASL_TASK ? task_program(ex, st) : NULL;
+        const char *why = prog && prog[0] ? program_problem(prog[0]) : NULL;
+        if (why) {
+            fprintf(stderr, "%s: Task state '%s' runs the program '%s', which %s\n", argv0, st->name,
+                    prog[0], why);
+            (*missing)++;
+        } else if (st->type == ASL_TASK && !has_runner(ex, st)) {
             const struct asl_task *t = st->spec;
             if (t->invoke && !network_allowed(ex, t))
                 fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): the mock config does not "
@@ -319,8 +369,18 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
         rc = program_attempt(run, t, b->argv, tc, params, result);
     else if (t->argv)
         rc = program_attempt(run, t, (char *const *)t->argv, tc, params, result);
-    else
+    else if (t->invoke && network_allowed(ex, t))
         rc = t->invoke(run, t, params, result);
+    else if (t->invoke)
+        rc = asl_err_set(&run->err, ASL_E_TASK_FAILED,
+                         "The mock test case has no response for state '%s', and under --mock-config Tasks "
+                         "call no network service unless ASLC_MOCK_NETWORK=1: list the state in the test case "
+                         "or bind the resource with --bind", st->name);
+    else
+        rc = asl_err_set(&run->err, ASL_E_TASK_FAILED,
+                         "The mock test case has no response for state '%s', and aslc has no client for "
+                         "%s: list the state in the test case or bind the resource with --bind",
+                         st->name, t->resource);
 
     if (rc == 0 && asl_json_size(*result) > ASL_PAYLOAD_MAX) {
         json_decref(*result);

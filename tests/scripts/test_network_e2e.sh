@@ -239,7 +239,7 @@ check lambda-integration-error "$WORK/lambda.result" 'r["output"]["integrationEr
 # A throttle is retried (1 + 2 attempts), then caught.
 check lambda-throttle "$WORK/lambda.result" 'r["output"]["throttle"]["Error"] == "Lambda.TooManyRequestsException" and
     "Status Code: 429" in r["output"]["throttle"]["Cause"]'
-check lambda-throttle-attempts "$WORK/lambda.history" 'len([e for e in r if e["type"] == "LambdaFunctionScheduled" and
+check lambda-throttle-attempts "$WORK/lambda.history" 'len([e for e in r["events"] if e["type"] == "LambdaFunctionScheduled" and
     e["lambdaFunctionScheduledEventDetails"]["resource"].endswith(":throttle")]) == 3'
 check lambda-missing "$WORK/lambda.result" 'r["output"]["missing"]["Error"] == "Lambda.ResourceNotFoundException" and
     "Status Code: 404" in r["output"]["missing"]["Cause"]'

@@ -207,8 +207,8 @@ check spec "$WORK/spec.result" 'r == {"status": "SUCCEEDED", "output": {"case": 
     {"Error": "ErrorB", "Cause": "{\"errorType\":\"ErrorB\",\"errorMessage\":\"attempt 4\"}"}}}'
 [ "$(attempts spec)" = 4 ] || fail "spec: $(attempts spec) attempts, expected 4"
 [ "$(delays spec)" = "1.000 2.000 5.000" ] || fail "spec: delays '$(delays spec)', expected 1 2 5"
-check spec-history "$WORK/spec.history" '[e["type"] for e in r].count("TaskScheduled") == 4 and
-    [e["type"] for e in r].count("TaskFailed") == 4 and [e["type"] for e in r].count("TaskStateEntered") == 1'
+check spec-history "$WORK/spec.history" '[e["type"] for e in r["events"]].count("TaskScheduled") == 4 and
+    [e["type"] for e in r["events"]].count("TaskFailed") == 4 and [e["type"] for e in r["events"]].count("TaskStateEntered") == 1'
 # The binary honours the schedule: gaps between attempt starts are at least
 # the scaled delay (0.05, 0.10, 0.25 s), and not much more.
 awk '{ t[NR] = $2 } END {
@@ -320,7 +320,7 @@ run hbpath '{"case":"hbpath","hb":1}' &
 wait
 t1=$(date +%s%N)
 check timeout "$WORK/timeout.result" 'r["output"] == {"case": "timeout", "to": {"Error": "States.Timeout", "Cause": ""}}'
-check timeout-history "$WORK/timeout.history" '"TaskTimedOut" in [e["type"] for e in r]'
+check timeout-history "$WORK/timeout.history" '"TaskTimedOut" in [e["type"] for e in r["events"]]'
 [ $(((t1 - t0) / 1000000)) -lt 15000 ] || fail "timeouts (programs sleep 30 s): took $(((t1 - t0) / 1000000)) ms for 1 s timeouts"
 dead timeout "$WORK/timeout.pid"
 check tpath "$WORK/tpath.result" 'r["output"]["to"] == {"Error": "States.Timeout", "Cause": ""}'
