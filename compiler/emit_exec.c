@@ -117,7 +117,7 @@ char *asl_em_task(struct em *em, struct asl_cstate *s)
                       strcmp(r.invoker, "asl_invoke_http") == 0))
         em->needs->curl = 1;
     char *aws = asl_aws_task_emit(em->decl, resource);
-    if (aws)
+    if (aws && !bound)
         em->needs->curl = em->needs->crypto = em->needs->expat = 1;
     char *tp = asl_em_path_field(em, s->node, "TimeoutSecondsPath", ASL_MODE_REFPATH, NULL);
     char *hp = asl_em_path_field(em, s->node, "HeartbeatSecondsPath", ASL_MODE_REFPATH, NULL);

@@ -100,9 +100,10 @@ diff tasks.want tasks.txt > /dev/null || fail "aslc tasks: $(cat tasks.txt)"
 # ---- libcurl only for real network calls
 "$ASLC" build http.json -o out/net 2> err.txt || fail "build http.json: $(cat err.txt)"
 readelf -d out/net | grep -q 'libcurl' || fail "an HTTP task should link libcurl"
-"$ASLC" build http.json -o out/bound --bind 'arn:aws:states:::http:invoke=/bin/cat' 2> err.txt ||
+"$ASLC" build http.json -o out/bound --bind 'arn:aws:states:::http:invoke=/bin/cat' \
+    --bind 'arn:aws:states:::sqs:sendMessage=/bin/cat' 2> err.txt ||
     fail "build bound: $(cat err.txt)"
-readelf -d out/bound | grep -q 'libcurl' && fail "a bound HTTP task linked libcurl"
+readelf -d out/bound | grep -q 'libcurl' && fail "bound network tasks linked libcurl"
 
 # ---- a relative --bind program is resolved when the binary is built
 mkdir -p progs elsewhere
