@@ -51,6 +51,10 @@ EOF
 [ -s err.txt ] && fail "--static printed warnings: $(cat err.txt)"
 is_static local || fail "local is not a static executable"
 readelf -s local | grep -q curl_easy && fail "a workflow without network calls contains libcurl"
+# The API server cannot be static (Debian has no static libsystemd): `serve` says so.
+./local serve > /dev/null 2> err.txt
+[ $? = 2 ] || fail "serve in a static binary should exit 2"
+grep -q "serve is not available in a static binary" err.txt || fail "static serve: $(cat err.txt)"
 if [ "$can_chroot" = 1 ]; then
     ENVV=()
     out=$(run_empty local --input-json '{"name": "ada"}' 2> err.txt)
