@@ -115,7 +115,7 @@ rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
 bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 errs = re.search(r"Socket errors: (.*)", text)
 print("| %s | %s | %.0f | %.2f | %.2f | %s |" % (
-    sys.argv[2], sys.argv[3], float(rps.group(1)) if rps else 0, ms("50.000%"), ms("99.000%"),
+    sys.argv[2], sys.argv[3], float(rps.group(1)) if rps else 0, ms("50%"), ms("99%"),
     (bad.group(1) + " non-2xx" if bad else "0") + ("; " + errs.group(1) if errs else "")))
 PY
 }

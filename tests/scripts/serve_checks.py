@@ -199,6 +199,108 @@ def sigv4(endpoint):
     check("signed body matches", st == 200, (st, body))
 
 
+def executions(endpoint, sm_arn):
+    sfn = sc.client(endpoint)
+    ex = sm_arn.replace(":stateMachine:", ":execution:")
+    r = sfn.start_execution(stateMachineArn=sm_arn, name="b-1", input='{"kind": "none"}')
+    check("StartExecution", r["executionArn"] == ex + ":b-1" and isinstance(r["startDate"], object), r)
+    d = sc.wait_status(endpoint, ex + ":b-1", "SUCCEEDED")
+    check("DescribeExecution", d["name"] == "b-1" and d["input"] == '{"kind": "none"}' and
+          json.loads(d["output"]) == {"kind": "none"} and d["redriveCount"] == 0 and
+          d["redriveStatus"] == "NOT_REDRIVABLE" and
+          d["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven" and
+          d["stopDate"] >= d["startDate"], d)
+    st, h, d = sc.raw(endpoint, "DescribeExecution", {"executionArn": ex + ":b-1", "includedData": "METADATA_ONLY"})
+    check("DescribeExecution METADATA_ONLY", "input" not in d and "output" not in d, d)
+    r = expect_error("a closed name again", "ExecutionAlreadyExists", sfn.start_execution,
+                     stateMachineArn=sm_arn, name="b-1", input='{"kind": "none"}')
+    if r:
+        check("ExecutionAlreadyExists message", r["Error"]["Message"] == "Execution Already Exists: '%s:b-1'" % ex, r)
+    # The same name and input while it runs: the same execution.
+    a = sfn.start_execution(stateMachineArn=sm_arn, name="b-2", input='{"kind": "wait", "seconds": 30}')
+    b = sfn.start_execution(stateMachineArn=sm_arn, name="b-2", input='{"kind": "wait", "seconds": 30}')
+    check("idempotent StartExecution", a["executionArn"] == b["executionArn"] and a["startDate"] == b["startDate"], (a, b))
+    expect_error("same name, other input", "ExecutionAlreadyExists", sfn.start_execution, stateMachineArn=sm_arn,
+                 name="b-2", input='{"kind": "wait", "seconds": 31}')
+    st = sfn.stop_execution(executionArn=ex + ":b-2", error="Ops.Stop", cause="no longer needed")
+    d = sc.wait_status(endpoint, ex + ":b-2", "ABORTED")
+    check("StopExecution", d["error"] == "Ops.Stop" and d["cause"] == "no longer needed" and
+          d["redriveStatus"] == "REDRIVABLE", d)
+    h = sfn.get_execution_history(executionArn=ex + ":b-2")["events"]
+    check("ExecutionAborted last", h[-1]["type"] == "ExecutionAborted" and
+          h[-1]["executionAbortedEventDetails"] == {"error": "Ops.Stop", "cause": "no longer needed"}, h[-1])
+    again = sfn.stop_execution(executionArn=ex + ":b-2")
+    check("stopping twice keeps the first stop", again["stopDate"] == st["stopDate"], (st, again))
+    # Errors.
+    expect_error("input not JSON", "InvalidExecutionInput", sfn.start_execution, stateMachineArn=sm_arn, input="{")
+    expect_error("bad name", "InvalidName", sfn.start_execution, stateMachineArn=sm_arn, name="a/b")
+    expect_error("other state machine", "StateMachineDoesNotExist", sfn.start_execution,
+                 stateMachineArn=sm_arn + "-other")
+    r = expect_error("unknown execution", "ExecutionDoesNotExist", sfn.describe_execution, executionArn=ex + ":nope")
+    if r:
+        check("ExecutionDoesNotExist message", r["Error"]["Message"] == "Execution Does Not Exist: '%s:nope'" % ex, r)
+    expect_error("express ARN", "InvalidArn", sfn.describe_execution,
+                 executionArn=ex.replace(":execution:", ":express:") + ":x:y")
+    expect_error("history of an unknown execution", "ExecutionDoesNotExist", sfn.get_execution_history,
+                 executionArn=ex + ":nope")
+    expect_error("garbage token", "InvalidToken", sfn.send_task_success, taskToken="garbage", output="{}")
+    expect_error("unknown token", "TaskDoesNotExist", sfn.send_task_heartbeat,
+                 taskToken="aslc1." + "A" * 43)
+    expect_error("output not JSON", "InvalidOutput", sfn.send_task_success,
+                 taskToken="aslc1." + "A" * 43, output="{")
+    # History pages, both orders, and without data.
+    full = sfn.get_execution_history(executionArn=ex + ":b-1")["events"]
+    ids = [e["id"] for e in full]
+    check("history ids", ids == list(range(1, len(ids) + 1)) and full[0]["type"] == "ExecutionStarted" and
+          full[0]["previousEventId"] == 0 and full[-1]["type"] == "ExecutionSucceeded", full)
+    for reverse in (False, True):
+        got = [e["id"] for p in sfn.get_paginator("get_execution_history").paginate(
+            executionArn=ex + ":b-1", reverseOrder=reverse, PaginationConfig={"PageSize": 2}) for e in p["events"]]
+        check("history pages reverse=%s" % reverse, got == (ids[::-1] if reverse else ids), got)
+    bare = sfn.get_execution_history(executionArn=ex + ":b-1", includeExecutionData=False)["events"]
+    check("includeExecutionData=false", "input" not in bare[0]["executionStartedEventDetails"] and
+          len(bare) == len(full), bare[0])
+    r = expect_error("history token of another execution", "InvalidToken", sfn.get_execution_history,
+                     executionArn=ex + ":b-2", nextToken=sfn.get_execution_history(
+                         executionArn=ex + ":b-1", maxResults=1)["nextToken"])
+    # Lists: newest first, filters, pages.
+    for i in range(3):
+        sfn.start_execution(stateMachineArn=sm_arn, name="l-%d" % i, input='{"kind": "none"}')
+    for i in range(3):
+        sc.wait_status(endpoint, ex + ":l-%d" % i, "SUCCEEDED")
+    names = [e["name"] for p in sfn.get_paginator("list_executions").paginate(
+        stateMachineArn=sm_arn, statusFilter="SUCCEEDED", PaginationConfig={"PageSize": 2}) for e in p["executions"]]
+    check("ListExecutions newest first", names[:4] == ["l-2", "l-1", "l-0", "b-1"], names)
+    aborted = [e["name"] for e in sfn.list_executions(stateMachineArn=sm_arn, statusFilter="ABORTED")["executions"]]
+    check("statusFilter", aborted == ["b-2"], aborted)
+    st, h, body = sc.raw(endpoint, "ListExecutions", {"stateMachineArn": sm_arn, "redriveFilter": "REDRIVEN"})
+    check("redriveFilter", st == 200 and body["executions"] == [], body)
+    expect_error("ListExecutions without an ARN", "ValidationException", sfn.list_executions)
+    d = sfn.describe_state_machine_for_execution(executionArn=ex + ":b-1")
+    check("DescribeStateMachineForExecution", d["stateMachineArn"] == sm_arn and json.loads(d["definition"]), d)
+
+
+def activity_results(endpoint, ex):
+    for i, status in ((1, "SUCCEEDED"), (2, "SUCCEEDED"), (3, "FAILED")):
+        d = sc.wait_status(endpoint, "%s:job-%d" % (ex, i), status)
+        if status == "SUCCEEDED":
+            check("job-%d output" % i, json.loads(d["output"])["work"] == {"doubled": 2 * i}, d)
+        else:
+            check("job-3 error", d["error"] == "Worker.Refused" and d["cause"] == "asked to fail", d)
+    st, h, body = sc.raw(endpoint, "GetExecutionHistory", {"executionArn": "%s:job-1" % ex})
+    types = [e["type"] for e in body["events"]]
+    check("activity events", "ActivityScheduled" in types and "ActivityStarted" in types and
+          "ActivitySucceeded" in types and
+          types.index("ActivityScheduled") < types.index("ActivityStarted") < types.index("ActivitySucceeded"), types)
+    started = [e for e in body["events"] if e["type"] == "ActivityStarted"]
+    check("workerName", started and started[0].get("activityStartedEventDetails", {}).get("workerName") ==
+          "boto3-worker", started)
+    sched = [e for e in body["events"] if e["type"] == "ActivityScheduled"]
+    check("ActivityScheduled details", sched and sched[0]["activityScheduledEventDetails"]["resource"] ==
+          ex.replace(":execution:wf", ":activity:work") and
+          sched[0]["activityScheduledEventDetails"].get("heartbeatInSeconds") == 30, sched)
+
+
 def worker(endpoint, activity_arn, count):
     """An activity worker as people write them: poll, work, answer."""
     sfn = sc.client(endpoint)
@@ -226,6 +328,10 @@ def main():
         protocol(endpoint, sys.argv[3])
     elif mode == "sigv4":
         sigv4(endpoint)
+    elif mode == "executions":
+        executions(endpoint, sys.argv[3])
+    elif mode == "activity-results":
+        activity_results(endpoint, sys.argv[3])
     elif mode == "worker":
         worker(endpoint, sys.argv[3], int(sys.argv[4]))
     else:

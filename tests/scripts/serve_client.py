@@ -4,6 +4,7 @@ Debian's older botocore model does not list, and for hand-made requests).
 
 Run by Debian's /usr/bin/python3 (its python3-boto3 package)."""
 import datetime
+import time
 import json
 import urllib.error
 import urllib.request
@@ -72,3 +73,17 @@ def err_type(body):
 
 def utc(minutes_ago):
     return datetime.datetime.utcnow() - datetime.timedelta(minutes=minutes_ago)
+
+
+def wait_status(endpoint, arn, status, timeout=30):
+    """DescribeExecution (raw: every member of the newer model) until the
+    execution has `status`; returns the description or raises."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        st, h, body = raw(endpoint, "DescribeExecution", {"executionArn": arn})
+        last = (st, body)
+        if st == 200 and body.get("status") == status:
+            return body
+        time.sleep(0.1)
+    raise AssertionError("%s did not reach %s: %r" % (arn, status, last))
