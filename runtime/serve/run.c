@@ -34,11 +34,16 @@ struct job {
     struct asl_serve_call *sync;/* a StartSyncExecution call */
 };
 
+/* A bounded FIFO. */
+struct ring {
+    struct job *jobs;
+    size_t cap, head, len;
+};
+
 struct asl_serve_exec_pool {
     pthread_mutex_t mu;
     pthread_cond_t work, tick;
-    struct job *ring;
-    size_t cap, head, len;
+    struct ring durable, sync;  /* sync calls go first: a client waits on each */
     struct member *set[NBUCKETS];
     int stop;
     int nworkers;
@@ -54,14 +59,22 @@ static struct member **slot(struct asl_serve_exec_pool *P, int64_t id)
 }
 
 /* Push a job; the lock is held.  0, or -1 when full. */
-static int push(struct asl_serve_exec_pool *P, struct job j)
+static int push(struct asl_serve_exec_pool *P, struct ring *r, struct job j)
 {
-    if (P->len == P->cap)
+    if (r->len == r->cap)
         return -1;
-    P->ring[(P->head + P->len) % P->cap] = j;
-    P->len++;
+    r->jobs[(r->head + r->len) % r->cap] = j;
+    r->len++;
     pthread_cond_signal(&P->work);
     return 0;
+}
+
+static struct job pop(struct ring *r)
+{
+    struct job j = r->jobs[r->head];
+    r->head = (r->head + 1) % r->cap;
+    r->len--;
+    return j;
 }
 
 int asl_serve_run_submit(struct asl_serve *s, int64_t id)
@@ -79,7 +92,7 @@ int asl_serve_run_submit(struct asl_serve *s, int64_t id)
         rc = -1;
     } else {
         struct member *n = malloc(sizeof *n);
-        if (!n || push(P, (struct job){id, NULL}) != 0) {
+        if (!n || push(P, &P->durable, (struct job){id, NULL}) != 0) {
             free(n);
             rc = -1;
         } else {
@@ -104,7 +117,7 @@ int asl_serve_run_queued(struct asl_serve *s)
     if (!P)
         return 0;
     pthread_mutex_lock(&P->mu);
-    int n = (int)P->len;
+    int n = (int)P->durable.len;
     pthread_mutex_unlock(&P->mu);
     return n;
 }
@@ -115,7 +128,7 @@ int asl_serve_run_sync(struct asl_serve *s, struct asl_serve_call *c)
     if (!P)
         return -1;
     pthread_mutex_lock(&P->mu);
-    int rc = P->stop ? -1 : push(P, (struct job){0, c});
+    int rc = P->stop ? -1 : push(P, &P->sync, (struct job){0, c});
     pthread_mutex_unlock(&P->mu);
     return rc;
 }
@@ -126,13 +139,11 @@ static void *worker(void *arg)
     struct asl_serve_exec_pool *P = s->pool;
     pthread_mutex_lock(&P->mu);
     for (;;) {
-        while (!P->len && !P->stop)
+        while (!P->durable.len && !P->sync.len && !P->stop)
             pthread_cond_wait(&P->work, &P->mu);
         if (P->stop)
             break;
-        struct job j = P->ring[P->head];
-        P->head = (P->head + 1) % P->cap;
-        P->len--;
+        struct job j = pop(P->sync.len ? &P->sync : &P->durable);
         if (j.sync) {
             pthread_mutex_unlock(&P->mu);
             asl_serve_exec_sync(s, j.sync);
@@ -166,11 +177,12 @@ int asl_serve_run_start(struct asl_serve *s, char *msg, size_t msgsize)
     pthread_mutex_init(&P->mu, NULL);
     pthread_cond_init(&P->work, NULL);
     pthread_cond_init(&P->tick, NULL);
-    P->cap = (size_t)s->lim.max_queue;
-    P->ring = calloc(P->cap, sizeof *P->ring);
+    P->durable.cap = P->sync.cap = (size_t)s->lim.max_queue;
+    P->durable.jobs = calloc(P->durable.cap, sizeof *P->durable.jobs);
+    P->sync.jobs = calloc(P->sync.cap, sizeof *P->sync.jobs);
     P->workers = calloc((size_t)s->lim.workers, sizeof *P->workers);
     s->pool = P;
-    if (!P->ring || !P->workers) {
+    if (!P->durable.jobs || !P->sync.jobs || !P->workers) {
         snprintf(msg, msgsize, "out of memory");
         return -1;
     }
@@ -206,14 +218,10 @@ void asl_serve_run_stop(struct asl_serve *s)
         pthread_join(P->workers[i], NULL);
     P->nworkers = 0;
     /* Sync calls still queued get an answer. */
-    while (P->len) {
-        struct job j = P->ring[P->head];
-        P->head = (P->head + 1) % P->cap;
-        P->len--;
-        if (j.sync) {
-            asl_serve_fail(j.sync, "ServiceUnavailable", "The server is stopping");
-            asl_serve_call_finish(j.sync);
-        }
+    while (P->sync.len) {
+        struct job j = pop(&P->sync);
+        asl_serve_fail(j.sync, "ServiceUnavailable", "The server is stopping");
+        asl_serve_call_finish(j.sync);
     }
 }
 
@@ -227,7 +235,8 @@ void asl_serve_run_free(struct asl_serve *s)
             n = m->next;
             free(m);
         }
-    free(P->ring);
+    free(P->durable.jobs);
+    free(P->sync.jobs);
     free(P->workers);
     pthread_cond_destroy(&P->work);
     pthread_cond_destroy(&P->tick);
