@@ -57,11 +57,12 @@ cat >"$work/parked.json" <<'EOF'
 {"StartAt":"Sleep","States":{"Sleep":{"Type":"Wait","Seconds":3600,"End":true}}}
 EOF
 cat >"$work/callback.json" <<'EOF'
-{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::aslc:exec:true.waitForTaskToken","End":true}}}
+{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+  "Parameters":{"FunctionName":"ask","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}
 EOF
 "$ASLC" build "$work/three.json" -o "$work/three" -O2
 "$ASLC" build "$work/parked.json" -o "$work/parked" -O2
-"$ASLC" build "$work/callback.json" -o "$work/callback" -O2 2>/dev/null || true
+"$ASLC" build "$work/callback.json" -o "$work/callback" -O2
 
 PID=
 start_server() {   # start_server BINARY DB [options]: sets PID, PORT
@@ -120,13 +121,14 @@ print("| %s | %s | %.0f | %.2f | %.2f | %s |" % (
 PY
 }
 
-start_server three "$work/three.db"
+# A fresh server per operation: StartExecution leaves executions running.
 for op in StartExecution StartSyncExecution; do
+  start_server three "$work/three-$op.db"
   for c in 1 16 64; do
     wrk_run "$op" "$c" | tee -a "$report"
   done
+  stop_server
 done
-stop_server
 
 # ---- sustained executions/s: NEXEC starts, then wait for the last stop.
 sustained() {   # sustained MODE
@@ -150,10 +152,10 @@ for mode in full process; do
 done
 
 # ---- memory with PARKED executions waiting.
-parked() {   # parked BINARY LABEL
+parked() {   # parked BINARY LABEL [serve options]
   local bin=$1 label=$2
-  [ -x "$work/$bin" ] || { echo "| $label | (does not build) | | |"; return; }
-  start_server "$bin" "$work/park-$bin.db" --durability process --max-queue $((PARKED + 100))
+  shift 2
+  start_server "$bin" "$work/park-$bin.db" --durability process --max-queue $((PARKED + 100)) "$@"
   local rss0
   rss0=$(awk '/VmRSS/ {print $2}' "/proc/$PID/status")
   python3 "$here/serve_load.py" "$PORT" "$PARKED" "$SM_PREFIX:$bin" "$work/park-$bin.db" parked >/dev/null
@@ -172,7 +174,7 @@ parked() {   # parked BINARY LABEL
   echo "|---|---|---|---|"
 } >>"$report"
 parked parked "Wait 3600 s" | tee -a "$report"
-parked callback ".waitForTaskToken" | tee -a "$report"
+parked callback ".waitForTaskToken" --bind "arn:aws:states:::lambda:invoke.waitForTaskToken=/bin/true" | tee -a "$report"
 
 echo
 echo "written: $report"
