@@ -388,8 +388,22 @@ static void put_name(struct sb *o, const char *name, const struct marker *m)
 static int put_number(struct jn_ctx *c, struct sb *o, double v, const struct marker *m)
 {
     char pic[80], buf[1100];
-    if (m->comp == 'Y' && m->maxw > 0 && decimal_pres(m->pres))
-        v = fmod(v, pow(10, m->maxw));
+    /* §9.8.4.4, as 2.0.6's analyseDateTimePicture sets it: a year keeps its
+     * last n digits, n the maximum width when one is given, else the digit
+     * signs of the picture when there are two or more ([Y01] -> "18"). */
+    int yn = -1;
+    if (m->comp == 'Y' && decimal_pres(m->pres)) {
+        if (m->maxw > 0) {
+            yn = m->maxw;
+        } else {
+            int w = 0;
+            for (const char *q = m->pres; *q; q++)
+                w += isdigit((unsigned char)*q) || *q == '#';
+            if (w >= 2) yn = w;
+        }
+        if (yn > 0)
+            v = fmod(v, pow(10, yn));
+    }
     if (m->plain && v >= 0 && v < 1e15) {
         /* ASCII digits, no grouping: the integer padded to the digits given */
         uint64_t a = (uint64_t)v;
@@ -406,9 +420,10 @@ static int put_number(struct jn_ctx *c, struct sb *o, double v, const struct mar
     }
     if (decimal_pres(m->pres)) {
         size_t l = strlen(buf);
-        if (m->minw > 0 && l < (size_t)m->minw && m->mod != 'o') {
+        int minw = m->comp == 'Y' && m->maxw > 0 ? m->maxw : m->minw;  /* mandatoryDigits = n */
+        if (minw > 0 && l < (size_t)minw && m->mod != 'o') {
             char tmp[1100];
-            size_t pad = (size_t)m->minw - l;
+            size_t pad = (size_t)minw - l;
             memset(tmp, '0', pad);
             memcpy(tmp + pad, buf, l + 1);
             memcpy(buf, tmp, pad + l + 1);

@@ -805,13 +805,35 @@ FN(f_power)
 /* v * 10^p through decimal text, to avoid binary drift: v's 17 significant
  * digits with p added to their exponent ("%.17g" + "e<p>" misread v's own
  * exponent: 1.5e300 shifted by -300 stayed 1.5e300). */
+/* v * 10^p the way 2.0.6's round() computes it: Number(v + 'e' + p), on
+ * the shortest text that reads back as v (JavaScript's number to string). */
 static double shift10(double v, int p)
 {
     char t[64];
-    snprintf(t, sizeof t, "%.16e", v);
+    for (int prec = 0; prec < 17; prec++) {
+        snprintf(t, sizeof t, "%.*e", prec, v);
+        if (strtod(t, NULL) == v)
+            break;
+    }
     char *e = strchr(t, 'e');
     snprintf(e, sizeof t - (size_t)(e - t), "e%ld", strtol(e + 1, NULL, 10) + p);
     return strtod(t, NULL);
+}
+
+/* 2.0.6's round(v, p): half to even at p decimal places. */
+double asl_jn_round(double v, int p)
+{
+    double scaled = shift10(v, p);
+    if (!(fabs(scaled) < 1e17))
+        return v;   /* an integer at that scale already */
+    double r = round(scaled);
+    double diff = fabs(scaled - trunc(scaled));
+    if (fabs(diff - 0.5) < 1e-12 * (fabs(scaled) > 1 ? fabs(scaled) : 1)) {
+        double fl = floor(scaled);
+        r = fmod(fl, 2) == 0 ? fl : fl + 1;
+    }
+    double res = shift10(r, -p);
+    return res == 0 ? 0 : res;
 }
 
 FN(f_round)
@@ -823,18 +845,7 @@ FN(f_round)
      * digit of a double, -400 none */
     if (pd >= 400) return set_num(c, v, out);
     if (pd <= -400) return set_num(c, 0, out);
-    int p = (int)pd;
-    double scaled = shift10(v, p);
-    if (!(fabs(scaled) < 1e17))
-        return set_num(c, v, out);   /* an integer at that scale already */
-    double r = round(scaled);
-    double diff = fabs(scaled - trunc(scaled));
-    if (fabs(diff - 0.5) < 1e-12 * (fabs(scaled) > 1 ? fabs(scaled) : 1)) {
-        double fl = floor(scaled);
-        r = fmod(fl, 2) == 0 ? fl : fl + 1;
-    }
-    double res = shift10(r, -p);
-    return set_num(c, res == 0 ? 0 : res, out);
+    return set_num(c, asl_jn_round(v, (int)pd), out);
 }
 
 static uint64_t rng_next(uint64_t *s)

@@ -121,4 +121,8 @@ int asl_jn_parse_integer(struct jn_ctx *c, const char *s, const char *pic, doubl
 extern const struct jn_builtin asl_jn_builtins[];
 extern const size_t asl_jn_nbuiltins;
 
+/* 2.0.6's round(v, p): half to even at p decimal places, on the decimal
+ * text of v ($round, $formatNumber). */
+double asl_jn_round(double v, int p);
+
 #endif

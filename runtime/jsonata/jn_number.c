@@ -344,24 +344,23 @@ int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t
     if (isinf(a)) {
         put(&o, y.inf, strlen(y.inf));
     } else {
+        /* bullet 5, as 2.0.6 computes it: the mantissa is scaled by tens
+         * into [10^(scaling-1), 10^scaling] (both ends included), then
+         * rounded (bullet 6); a rounding that reaches 10^scaling stays
+         * there ("10.0e0"), as in jsonata-js. */
         int e = 0;
+        double m = a;
         if (s->has_exp && a != 0) {
-            double lg = floor(log10(a));
-            e = s->scaling == 0 ? (int)lg + 1 : (int)lg - (s->scaling - 1);
+            double maxm = pow(10, s->scaling), minm = pow(10, s->scaling - 1);
+            while (m < minm) { m *= 10; e--; }
+            while (m > maxm) { m /= 10; e++; }
         }
         char num[512];
-        double m = s->has_exp ? a / pow(10, e) : a;
+        /* bullet 6: round(mantissa, maximumFactionalPartSize), half to even
+         * on the decimal text (34.555 -> 34.56), then toFixed */
+        if (s->max_frac < 400)
+            m = asl_jn_round(m, s->max_frac);
         snprintf(num, sizeof num, "%.*f", s->max_frac, m);
-        if (s->has_exp && a != 0) {
-            /* rounding may carry into one more integer digit */
-            double r = strtod(num, NULL);
-            double lim = pow(10, s->scaling);
-            if (r >= lim) {
-                e++;
-                m = a / pow(10, e);
-                snprintf(num, sizeof num, "%.*f", s->max_frac, m);
-            }
-        }
         char *dot = strchr(num, '.');
         char *ip = num, *fp = dot ? dot + 1 : num + strlen(num);
         if (dot) *dot = 0;
