@@ -364,6 +364,141 @@ FN(f_pad)
     return 0;
 }
 
+struct sb { char *s; size_t n, cap; };
+static void sb_put(struct sb *b, const char *s, size_t n)
+{
+    if (n > SIZE_MAX / 4)
+        return;     /* no text is that long: an offset went backwards */
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = (b->n + n + 1) * 2;
+        char *x = realloc(b->s, nc);
+        if (!x) return;
+        b->s = x;
+        b->cap = nc;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+}
+
+/* ------------------------------------------------- user-defined matchers */
+
+/* A matcher that is a function but not a regex literal ($contains, $match,
+ * $replace and $split take either; 2.0.6's regex literals are themselves
+ * such functions). */
+static int user_matcher(struct jn_ctx *c, json_t *p)
+{
+    struct jn_fn *fn = asl_jn_fn_of(c, p);
+    return fn && fn->kind != JN_FN_REGEX;
+}
+
+/* 2.0.6's evaluateMatcher: call the matcher with arg (NULL: undefined, as
+ * for next()); *res is the object it returned (borrowed) or NULL.  T1010
+ * when that value has none of a numeric start, an array of groups, a next
+ * function. */
+static int matcher_call(struct jn_ctx *c, json_t *fnv, json_t *arg, json_t *in, json_t **res)
+{
+    json_t *r = NULL, *a[1] = {arg};
+    *res = NULL;
+    if (!asl_jn_fn_of(c, fnv))
+        return 0;       /* no next(): the matches end */
+    if (asl_jn_apply(c, fnv, a, 1, in, &r) != 0)
+        return -1;
+    if (!r)
+        return 0;
+    json_t *st = json_is_object(r) ? json_object_get(r, "start") : NULL;
+    json_t *gr = json_is_object(r) ? json_object_get(r, "groups") : NULL;
+    json_t *nx = json_is_object(r) ? json_object_get(r, "next") : NULL;
+    if (!(asl_jn_is_num(st) || json_is_array(gr) || asl_jn_fn_of(c, nx)))
+        return asl_jn_ctx_fail(c, "T1010", "The matcher function argument passed to function does not return the correct object structure");
+    *res = r;
+    return 0;
+}
+
+/* The byte offset of a matcher's character index v (JavaScript's
+ * substring: NaN or negative is 0, past the end is the end). */
+static size_t matcher_off(json_t *v, const char *t, size_t n)
+{
+    double d = asl_jn_is_num(v) ? json_number_value(v) : 0;
+    if (!(d > 0))
+        return 0;
+    return asl_jn_utf8_offset(t, n, d >= (double)n ? n : (size_t)d);
+}
+
+/* JavaScript's str.substring(a, b) on byte offsets: the ends swap. */
+static void sb_substring(struct sb *b, const char *t, size_t a, size_t e)
+{
+    if (a > e) { size_t x = a; a = e; e = x; }
+    sb_put(b, t + a, e - a);
+}
+
+/* 2.0.6's replacer for a string replacement of a user matcher's match:
+ * $$ is $, $0 the match, $N the Nth group (as many digits as the group
+ * count has, one fewer when that is too many); any other $ stays. */
+static void sb_substitute(struct sb *b, json_t *rep, json_t *m)
+{
+    const char *r = json_string_value(rep);
+    size_t rn = json_string_length(rep);
+    json_t *match = json_object_get(m, "match"), *groups = json_object_get(m, "groups");
+    size_t ng = json_is_array(groups) ? json_array_size(groups) : 0;
+    size_t pos = 0;
+    while (pos < rn) {
+        const char *d = memchr(r + pos, '$', rn - pos);
+        if (!d)
+            break;
+        size_t idx = (size_t)(d - r);
+        sb_put(b, r + pos, idx - pos);
+        pos = idx + 1;
+        char dv = pos < rn ? r[pos] : '\0';
+        if (dv == '$') {
+            sb_put(b, "$", 1);
+            pos++;
+        } else if (dv == '0') {
+            if (json_is_string(match))
+                sb_put(b, json_string_value(match), json_string_length(match));
+            pos++;
+        } else {
+            size_t maxd = ng == 0 ? 1 : (size_t)floor(log10((double)ng)) + 1;
+            size_t k = 0, g = 0;
+            while (k < maxd && pos + k < rn && isdigit((unsigned char)r[pos + k]))
+                g = g * 10 + (size_t)(r[pos + k++] - '0');
+            if (maxd > 1 && k == maxd && g > ng) {
+                g /= 10;
+                k--;
+            }
+            if (k == 0) {
+                sb_put(b, "$", 1);
+            } else {
+                json_t *sub = g >= 1 && g <= ng ? json_array_get(groups, g - 1) : NULL;
+                if (json_is_string(sub))
+                    sb_put(b, json_string_value(sub), json_string_length(sub));
+                char num[24];
+                pos += (size_t)snprintf(num, sizeof num, "%zu", g);   /* index.toString().length */
+            }
+        }
+    }
+    if (pos < rn)
+        sb_put(b, r + pos, rn - pos);
+}
+
+/* $match(str, matcher, limit) with a user matcher. */
+static int match_user(struct jn_ctx *c, json_t *s, json_t *fnv, double lim, json_t *in, json_t **out)
+{
+    json_t *r = asl_jn_seq(c), *m;
+    if (lim > 0) {
+        if (matcher_call(c, fnv, s, in, &m) != 0) return -1;
+        for (double count = 0; m && count < lim; count++) {
+            json_t *o = json_object(), *v;
+            if ((v = json_object_get(m, "match"))) json_object_set(o, "match", v);
+            if ((v = json_object_get(m, "start"))) json_object_set(o, "index", v);
+            if ((v = json_object_get(m, "groups"))) json_object_set(o, "groups", v);
+            json_array_append_new(r, o);
+            if (matcher_call(c, json_object_get(m, "next"), NULL, in, &m) != 0) return -1;
+        }
+    }
+    *out = r;
+    return 0;
+}
+
 FN(f_contains)
 {
     json_t *s = ARG(0), *p = ARG(1);
@@ -373,6 +508,10 @@ FN(f_contains)
     int r;
     if (json_is_string(p)) {
         r = find(t, n, json_string_value(p), json_string_length(p)) != NULL;
+    } else if (user_matcher(c, p)) {
+        json_t *m;
+        if (matcher_call(c, p, s, in, &m) != 0) return -1;
+        r = m != NULL;
     } else {
         size_t ov[64], ng;
         r = asl_jn_regex_exec(c, p, t, n, 0, ov, &ng);
@@ -412,6 +551,24 @@ FN(f_split)
                 json_array_append_new(r, json_stringn(t + i, (size_t)(p - t) - i));
                 i = (size_t)(p - t) + dn;
             }
+        }
+    } else if (user_matcher(c, sep)) {
+        json_t *m;
+        double count = 0;
+        size_t start = 0;
+        if (matcher_call(c, sep, s, in, &m) != 0) return -1;
+        if (!m) {
+            json_array_append(r, s);
+        } else {
+            for (; m && count < lim; count++) {
+                size_t ms = matcher_off(json_object_get(m, "start"), t, n);
+                size_t lo = start < ms ? start : ms, hi = start < ms ? ms : start;
+                json_array_append_new(r, json_stringn(t + lo, hi - lo));
+                start = matcher_off(json_object_get(m, "end"), t, n);
+                if (matcher_call(c, json_object_get(m, "next"), NULL, in, &m) != 0) return -1;
+            }
+            if (count < lim)
+                json_array_append_new(r, json_stringn(t + start, n - start));
         }
     } else {
         size_t i = 0, ov[64], ng;
@@ -460,6 +617,8 @@ FN(f_match)
     if (!s) return 0;
     double lim = ARG(2) ? json_number_value(ARG(2)) : INFINITY;
     if (ARG(2) && lim < 0) return asl_jn_ctx_fail(c, "D3040", "Third argument of match function must evaluate to a positive number");
+    if (user_matcher(c, re))
+        return match_user(c, s, re, lim, in, out);
     const char *t = json_string_value(s);
     size_t n = json_string_length(s), i = 0, ov[64], ng;
     json_t *r = asl_jn_seq(c);
@@ -500,19 +659,6 @@ FN(f_regexcall)
     return 0;
 }
 
-struct sb { char *s; size_t n, cap; };
-static void sb_put(struct sb *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = (b->n + n + 1) * 2;
-        char *x = realloc(b->s, nc);
-        if (!x) return;
-        b->s = x;
-        b->cap = nc;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-}
 
 FN(f_replace)
 {
@@ -526,6 +672,41 @@ FN(f_replace)
     size_t n = json_string_length(s), i = 0, ov[64], ng;
     struct sb b = {0};
     int count = 0, rc = -1;
+    if (user_matcher(c, pat)) {
+        /* 2.0.6: the text up to each match's start, then the replacement
+         * (a function gets the matcher's own object), then on after it */
+        json_t *m;
+        size_t position = 0;
+        if (lim > 0) {
+            if (matcher_call(c, pat, s, in, &m) != 0) goto done;
+            for (; m && (double)count < lim; count++) {
+                sb_substring(&b, t, position, matcher_off(json_object_get(m, "start"), t, n));
+                if (asl_jn_fn_of(c, rep)) {
+                    json_t *r;
+                    if (asl_jn_apply(c, rep, &m, 1, in, &r) != 0) goto done;
+                    if (!json_is_string(r)) { asl_jn_ctx_fail(c, "D3012", "Attempted to replace a matched string with a non-string value"); goto done; }
+                    sb_put(&b, json_string_value(r), json_string_length(r));
+                } else {
+                    sb_substitute(&b, rep, m);
+                }
+                json_t *mt = json_object_get(m, "match");
+                double st = asl_jn_is_num(json_object_get(m, "start")) ? json_number_value(json_object_get(m, "start")) : 0;
+                double ml = json_is_string(mt) ? (double)asl_jn_utf8_len(json_string_value(mt), json_string_length(mt)) : 0;
+                json_t *endv = asl_jn_num(st + ml);
+                position = matcher_off(endv, t, n);
+                json_decref(endv);
+                if (matcher_call(c, json_object_get(m, "next"), NULL, in, &m) != 0) goto done;
+            }
+        } else {
+            position = 0;
+            sb_put(&b, t, n);
+            position = n;
+        }
+        if (position < n) sb_put(&b, t + position, n - position);
+        *out = str_new(c, b.s ? b.s : "", b.n);
+        rc = 0;
+        goto done;
+    }
     while ((double)count < lim && i <= n) {
         size_t ms, me;
         if (json_is_string(pat)) {
