@@ -1398,6 +1398,32 @@ int asl_jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, jso
     return rc;
 }
 
+/* 2.0.6's hint for a procedure that is a path and evaluates to nothing
+ * while the environment knows its first step's name (`substring(...)`
+ * for $substring): that name (T1005 / T1007, "Did you mean $name?"), or
+ * NULL.  The environment holds the built-ins, $states and the bound
+ * variables; a value that is falsy in JavaScript does not count. */
+static const char *proc_hint(struct jn_ctx *c, struct jn_frame *fr, const struct asl_jn_node *p,
+                             size_t *len)
+{
+    const struct asl_jn_node *first = p->type == ASL_JN_PATH && p->nkids ? p->kids[0] : p;
+    if (p->type != ASL_JN_NAME && !(p->type == ASL_JN_PATH && first != p))
+        return NULL;
+    if ((first->type != ASL_JN_NAME && first->type != ASL_JN_VAR) || first->len == 0)
+        return NULL;
+    json_t *v = NULL;
+    int known = asl_jn_builtin_find(first->str, first->len) != NULL ||
+                (first->len == 6 && memcmp(first->str, "states", 6) == 0);
+    if (!known && lookup(c, fr, first->str, first->len, &v))
+        known = v && !json_is_null(v) && !json_is_false(v) &&
+                !(json_is_number(v) && json_number_value(v) == 0) &&
+                !(json_is_string(v) && json_string_length(v) == 0);
+    if (!known && c->env && c->env->lookup && (v = c->env->lookup(c->env->ud, first->str, first->len)))
+        known = !json_is_null(v) && !json_is_false(v);
+    *len = first->len;
+    return known ? first->str : NULL;
+}
+
 static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
                 struct jn_frame *fr, json_t **out)
 {
@@ -1411,19 +1437,20 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
         !(fnode->len == 6 && memcmp(fnode->str, "states", 6) == 0) &&
         !(c->env && c->env->lookup && c->env->lookup(c->env->ud, fnode->str, fnode->len))) {
         /* $name(...) naming a built-in: called directly, no function value made */
-        bi = builtin_of(c, fnode);
-        if (!bi)
-            return asl_jn_ctx_fail(c, "T1006", "Attempted to invoke a non-function");
+        bi = builtin_of(c, fnode);   /* none: T1006 once the arguments are evaluated */
     } else if (f) {
         /* bound in a frame: lookup() found it */
     } else if (ev(c, fnode, in, anc, fr, &f) != 0) {
         return -1;
     }
-    if (!bi && !asl_jn_fn_of(c, f)) {
-        if (n->op)
-            return asl_jn_ctx_fail(c, "T1008", "Attempted to partially apply a non-function");
-        return asl_jn_ctx_fail(c, "T1006", "Attempted to invoke a non-function");
-    }
+    /* 2.0.6's order: the procedure, then T1005 (a call of a path naming a
+     * known function), then the arguments, then T1006 / T1007 / T1008. */
+    int nonfn = !bi && !asl_jn_fn_of(c, f);
+    size_t hlen = 0;
+    const char *hint = nonfn && !f ? proc_hint(c, fr, fnode, &hlen) : NULL;
+    if (hint && !n->op)
+        return asl_jn_ctx_fail(c, "T1005", "Attempted to invoke a non-function. Did you mean $%.*s?",
+                               (int)hlen, hint);
     size_t na = n->nkids - 1;
     json_t **args = calloc(na + 1, sizeof *args);
     if (!args)
@@ -1435,6 +1462,15 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
             free(args);
             return -1;
         }
+    }
+    if (nonfn) {
+        free(args);
+        if (n->op && hint)
+            return asl_jn_ctx_fail(c, "T1007", "Attempted to partially apply a non-function. Did you mean $%.*s?",
+                                   (int)hlen, hint);
+        if (n->op)
+            return asl_jn_ctx_fail(c, "T1008", "Attempted to partially apply a non-function");
+        return asl_jn_ctx_fail(c, "T1006", "Attempted to invoke a non-function");
     }
     int rc;
     if (n->op) {
