@@ -346,8 +346,8 @@ int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t
     } else {
         /* bullet 5, as 2.0.6 computes it: the mantissa is scaled by tens
          * into [10^(scaling-1), 10^scaling] (both ends included), then
-         * rounded (bullet 6); a rounding that reaches 10^scaling stays
-         * there ("10.0e0"), as in jsonata-js. */
+         * rounded (bullet 6); a mantissa at or past 10^scaling moves one digit
+         * into the exponent (99999 with 0.0e0 -> "1.0e5"). */
         int e = 0;
         double m = a;
         if (s->has_exp && a != 0) {
@@ -360,6 +360,13 @@ int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t
          * on the decimal text (34.555 -> 34.56), then toFixed */
         if (s->max_frac < 400)
             m = asl_jn_round(m, s->max_frac);
+        if (s->has_exp && a != 0 && m >= pow(10, s->scaling)) {
+            /* the rounding carried into one more integer digit */
+            m /= 10;
+            e++;
+            if (s->max_frac < 400)
+                m = asl_jn_round(m, s->max_frac);
+        }
         snprintf(num, sizeof num, "%.*f", s->max_frac, m);
         char *dot = strchr(num, '.');
         char *ip = num, *fp = dot ? dot + 1 : num + strlen(num);
