@@ -192,3 +192,15 @@ void asl_log_execution(const char *machine, const char *name, const char *status
     emit(lvl, NULL, msg, fields);
     free(msg);
 }
+
+void asl_log_always(enum asl_log_level lvl, const char *tag, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    emit(lvl, tag, msg ? msg : fmt, NULL);
+    free(msg);
+}

@@ -25,4 +25,8 @@ int asl_log_format_parse(const char *s, enum asl_log_format *f);
 void asl_log_execution(const char *machine, const char *name, const char *status, double seconds,
                        const char *error, const char *cause);
 
+/* A line at lvl whatever --log-level says (--progress asked for it). */
+void asl_log_always(enum asl_log_level lvl, const char *tag, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

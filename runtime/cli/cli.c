@@ -14,6 +14,7 @@
 #include "exec/run.h"
 #include "exec/history.h"
 #include "base/log.h"
+#include "base/progress.h"
 #include "base/json.h"
 #include "task/task.h"
 #include "map/map_store.h"
@@ -44,7 +45,7 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
     fprintf(f,
             "usage: %s [--input FILE|-] [--input-json JSON] [--result FILE] [--name NAME]\n"
             "          [--history FILE] [--log-level error|warn|info|debug] [--log-format text|json]\n"
-            "          [--wait-scale X]\n"
+            "          [--wait-scale X] [--progress | --no-progress]\n"
             "          [--mock-config FILE --mock-case NAME [--mock-machine NAME]]\n"
             "          [--bind RESOURCE=PROGRAM ...]\n"
             "          [--bucket NAME=DIR ...]\n"
@@ -276,6 +277,10 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
                 return -1;
             }
             asl_log_set_level((enum asl_log_level)found);
+        } else if (OPT("--progress")) {
+            asl_progress_set_mode(ASL_PROGRESS_ON);
+        } else if (OPT("--no-progress")) {
+            asl_progress_set_mode(ASL_PROGRESS_OFF);
         } else if (OPT("--log-format")) {
             NEED();
             enum asl_log_format f;

@@ -21,6 +21,7 @@
 #include "io/io.h"
 #include "base/json.h"
 #include "jsonata/jn_states.h"
+#include "base/progress.h"
 #include "map/map_reader.h"
 #include "map/map_writer.h"
 
@@ -40,6 +41,7 @@ struct mlimits {
 };
 
 struct mstate {
+    struct asl_progress *progress;  /* items done / failed (base/progress.h); NULL: silent */
     struct asl_run *parent;
     const struct asl_state *st;
     const struct asl_map *m;
@@ -484,6 +486,7 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     }
     if (wrote < 0)
         stop_with(ms, &werr);
+    asl_progress_item(ms->progress, !ok);
     if (!ms->m->distributed && last_state_event > ms->last_event)
         ms->last_event = last_state_event;
     if (!ms->m->distributed && it.prev_event > ms->last_iter_event)
@@ -611,7 +614,9 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         workers = ASL_MAP_MAX_WORKERS;
     if (total >= 0 && workers > (size_t)total)
         workers = (size_t)total;
+    ms.progress = asl_progress_begin(st->name, total);
     run_workers(&ms, workers);
+    asl_progress_end(ms.progress);
     run->prev_event = ms.last_iter_event;
 
     if (!ms.stop && !asl_cancel_is_set(ms.cancel) && exceeded(&ms, 1)) {
