@@ -144,18 +144,31 @@ static void emit(enum asl_log_level lvl, const char *tag, const char *msg, json_
     json_decref(fields);
 }
 
+static void vlog(enum asl_log_level lvl, const char *tag, const char *fmt, va_list ap)
+{
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    emit(lvl, tag, msg ? msg : fmt, NULL);
+    free(msg);
+}
+
 void asl_log(enum asl_log_level lvl, const char *tag, const char *fmt, ...)
 {
     if (lvl > log_threshold)
         return;
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
+    vlog(lvl, tag, fmt, ap);
     va_end(ap);
-    emit(lvl, tag, msg ? msg : fmt, NULL);
-    free(msg);
+}
+
+void asl_log_always(enum asl_log_level lvl, const char *tag, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(lvl, tag, fmt, ap);
+    va_end(ap);
 }
 
 void asl_log_execution(const char *machine, const char *name, const char *status, double seconds,
@@ -190,17 +203,5 @@ void asl_log_execution(const char *machine, const char *name, const char *status
         }
     }
     emit(lvl, NULL, msg, fields);
-    free(msg);
-}
-
-void asl_log_always(enum asl_log_level lvl, const char *tag, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0)
-        msg = NULL;
-    va_end(ap);
-    emit(lvl, tag, msg ? msg : fmt, NULL);
     free(msg);
 }
