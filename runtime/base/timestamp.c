@@ -41,9 +41,14 @@ static int month_days(int y, int m)
 
 int asl_ts_parse(const char *s, long long *sec, long *nsec)
 {
+    return asl_ts_parsen(s, strlen(s), sec, nsec);
+}
+
+/* `len` bytes of s; a NUL among them makes it no timestamp. */
+int asl_ts_parsen(const char *s, size_t len, long long *sec, long *nsec)
+{
     int y, mo, d, h, mi, se;
-    size_t len = strlen(s);
-    if (len < 20)
+    if (len < 20 || memchr(s, '\0', len))
         return -1;
     if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
         digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
@@ -80,7 +85,7 @@ int asl_ts_parse(const char *s, long long *sec, long *nsec)
     } else {
         return -1;
     }
-    if (*p)
+    if (p != s + len)
         return -1;
     *sec = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se - off;
     *nsec = frac;

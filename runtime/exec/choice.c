@@ -56,32 +56,35 @@ static int utf16_cmp(const char *a, size_t an, const char *b, size_t bn)
     return da - db;
 }
 
-/* StringMatches: `*` matches any run; `\*` and `\\` are literal. */
-static int wildcard_match(const char *pat, const char *s)
+/* StringMatches: `*` matches any run; `\*` and `\\` are literal.  Both
+ * strings are taken by length: a NUL byte is a character like any other. */
+static int wildcard_match(const char *pat, size_t pn, const char *s, size_t sn)
 {
-    const char *star_p = NULL, *star_s = NULL;
-    while (*s) {
-        if (*pat == '*') {
-            star_p = ++pat;
-            star_s = s;
+    size_t p = 0, i = 0, star_p = 0, star_s = 0;
+    int star = 0;
+    while (i < sn) {
+        if (p < pn && pat[p] == '*') {
+            star = 1;
+            star_p = ++p;
+            star_s = i;
             continue;
         }
-        const char *lit = pat;
-        if (*pat == '\\' && (pat[1] == '*' || pat[1] == '\\'))
-            lit = pat + 1;
-        if (*lit && *lit == *s) {
-            pat = lit + 1;
-            s++;
+        size_t lit = p;
+        if (p + 1 < pn && pat[p] == '\\' && (pat[p + 1] == '*' || pat[p + 1] == '\\'))
+            lit = p + 1;
+        if (lit < pn && pat[lit] == s[i]) {
+            p = lit + 1;
+            i++;
             continue;
         }
-        if (!star_p)
+        if (!star)
             return 0;
-        pat = star_p;
-        s = ++star_s;
+        p = star_p;
+        i = ++star_s;
     }
-    while (*pat == '*')
-        pat++;
-    return *pat == '\0';
+    while (p < pn && pat[p] == '*')
+        p++;
+    return p == pn;
 }
 
 static int cmp_result(enum asl_cmp_op op, int c)
@@ -108,7 +111,8 @@ static int num_cmp(json_t *a, json_t *b)
 
 static int is_timestamp(json_t *v, long long *s, long *ns)
 {
-    return json_is_string(v) && asl_ts_parse(json_string_value(v), s, ns) == 0;
+    return json_is_string(v) &&
+           asl_ts_parsen(json_string_value(v), json_string_length(v), s, ns) == 0;
 }
 
 static int compare(enum asl_cmp_op op, json_t *v, json_t *rhs)
@@ -122,7 +126,8 @@ static int compare(enum asl_cmp_op op, json_t *v, json_t *rhs)
                                         json_string_value(rhs), json_string_length(rhs)));
     case ASL_CMP_STR_MATCHES:
         return json_is_string(v) && json_is_string(rhs) &&
-               wildcard_match(json_string_value(rhs), json_string_value(v));
+               wildcard_match(json_string_value(rhs), json_string_length(rhs),
+                              json_string_value(v), json_string_length(v));
     case ASL_CMP_NUM_EQ: case ASL_CMP_NUM_LT: case ASL_CMP_NUM_GT:
     case ASL_CMP_NUM_LE: case ASL_CMP_NUM_GE:
         if (!json_is_number(v) || !json_is_number(rhs))

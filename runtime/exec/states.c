@@ -178,7 +178,8 @@ static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, js
     } else {
         long long s;
         long ns;
-        if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &s, &ns) != 0) {
+        if (!json_is_string(v) ||
+            asl_ts_parsen(json_string_value(v), json_string_length(v), &s, &ns) != 0) {
             char *text = asl_json_value_text(v);
             asl_run_fail_prefixed(run, ASL_E_QUERY,
                                   "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
@@ -241,7 +242,8 @@ static int wait_amount(struct asl_run *run, const struct asl_wait *w, json_t *ef
     if (rc == 0)
         return asl_run_fail_prefixed(run, ASL_E_RUNTIME,
             "The TimestampPath parameter does not reference an input value: %s", p->text);
-    if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &s, &ns) != 0) {
+    if (!json_is_string(v) ||
+        asl_ts_parsen(json_string_value(v), json_string_length(v), &s, &ns) != 0) {
         char *text = asl_json_value_text(v);
         asl_run_fail_prefixed(run, ASL_E_RUNTIME,
             "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "

@@ -181,6 +181,9 @@ int asl_cancel_err(const struct asl_cancel *t, struct asl_err *err);
  * in *sec (UTC seconds since the epoch) and *nsec.  The compiler uses it to
  * check literal timestamps. */
 int asl_ts_parse(const char *s, long long *sec, long *nsec);
+/* The same over `len` bytes (a JSON string's length): a NUL byte inside
+ * makes the text no timestamp, never the end of one. */
+int asl_ts_parsen(const char *s, size_t len, long long *sec, long *nsec);
 
 /* ---------------------------------------------------------------- logging */
 
