@@ -125,3 +125,32 @@ void asl_json_size_memo_free(struct asl_size_memo *memo)
     memo->e = NULL;
     memo->cap = 0;
 }
+
+/* ------------------------------------------------------------ raw text */
+
+size_t asl_json_squeeze(struct asl_json_squeeze *z, char *dst, const char *src, size_t n)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = src[i];
+        if (z->in_str) {
+            if (z->esc)
+                z->esc = 0;
+            else if (ch == '\\')
+                z->esc = 1;
+            else if (ch == '"')
+                z->in_str = 0;
+            z->significant++;
+        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+            if (z->ws)
+                continue;
+            z->ws = 1;
+        } else {
+            z->ws = 0;
+            z->in_str = ch == '"';
+            z->significant++;
+        }
+        dst[out++] = ch;
+    }
+    return out;
+}

@@ -28,4 +28,18 @@ struct asl_size_memo {
 size_t asl_json_size_memo(struct asl_size_memo *memo, json_t *v);
 void asl_json_size_memo_free(struct asl_size_memo *memo);
 
+/* JSON text as it streams in, before it is parsed: each run of white space
+ * between tokens is cut to its first byte (the value is unchanged, and "1 2"
+ * stays two tokens), and the bytes that are not such white space are
+ * counted - a bound on the compact size that costs no parse, so readers can
+ * stop early and keep memory bounded.  Zero the state before the first
+ * call. */
+struct asl_json_squeeze {
+    int in_str, esc, ws;
+    size_t significant;         /* bytes so far that are not white space between tokens */
+};
+/* Copy n bytes of src to dst, squeezed; dst may be src.  Returns the bytes
+ * written (<= n). */
+size_t asl_json_squeeze(struct asl_json_squeeze *z, char *dst, const char *src, size_t n);
+
 #endif

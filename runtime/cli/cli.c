@@ -1,13 +1,17 @@
 /*
  * cli.c - the compiled binary's command line.  The only place that decides
- * exit codes: 0 SUCCEEDED, 1 FAILED, 2 usage or bad input, 3 TIMED_OUT,
- * 4 ABORTED.
+ * exit codes: 0 SUCCEEDED, 1 FAILED, 2 usage or bad input (nothing ran),
+ * 3 TIMED_OUT, 4 ABORTED, 5 the execution ended but its output (stdout,
+ * --result or --history) could not be written.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,8 +24,13 @@
 #include "map/map_store.h"
 #include "serve/serve.h"
 #include "task/invoke.h"
+#include "base/signals.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_TIMED_OUT = 3, EXIT_ABORTED = 4 };
+/* --wait-scale and ASLC_WAIT_SCALE: above this, a Wait of a year would not fit a timespec. */
+#define ASL_WAIT_SCALE_MAX 1e6
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_TIMED_OUT = 3, EXIT_ABORTED = 4,
+       EXIT_OUTPUT = 5 };
 
 struct cli {
     const char *input_file;
@@ -38,6 +47,11 @@ struct cli {
     const char **bind;
     size_t nbucket;             /* --bucket NAME=DIR (map_store.c) */
     const char **bucket;
+    size_t npass;               /* --pass-env NAME: kept for task programs */
+    const char **pass;
+    long max_concurrency;       /* --max-concurrency N; 0: the default */
+    int result_fd, history_fd;  /* opened before the run, written after */
+    int result_new, history_new;   /* created by us: removed when nothing ran */
 };
 
 static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
@@ -48,7 +62,7 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
             "          [--wait-scale X] [--progress | --no-progress]\n"
             "          [--mock-config FILE --mock-case NAME [--mock-machine NAME]]\n"
             "          [--bind RESOURCE=PROGRAM ...]\n"
-            "          [--bucket NAME=DIR ...]\n"
+            "          [--bucket NAME=DIR ...] [--pass-env NAME ...] [--max-concurrency N]\n"
             "          [--definition] [--help] [--version]\n"
             "\n"
             "Runs the state machine compiled from %s once.\n"
@@ -57,31 +71,53 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
             "stderr.  --wait-scale multiplies every Wait and Retry delay (0 skips them).\n"
             "--bucket binds an S3 bucket a Map's ItemReader/ResultWriter names to a local\n"
             "folder (or set ASLC_BUCKET_<NAME>=DIR).\n"
-            "Exit status: 0 SUCCEEDED, 1 FAILED, 2 usage or bad input, 3 TIMED_OUT, 4 ABORTED.\n",
-            argv0, prog->source ? prog->source : "a definition");
+            "Task programs get a clean environment (docs/local-tasks.md); --pass-env NAME\n"
+            "adds the variable NAME.  --max-concurrency bounds the Parallel branches and Map\n"
+            "iterations running at once over all nesting levels (default %d).\n"
+            "SIGTERM, SIGINT or SIGHUP aborts the execution (its task programs are stopped).\n"
+            "Exit status: 0 SUCCEEDED, 1 FAILED, 2 usage or bad input (nothing ran),\n"
+            "3 TIMED_OUT, 4 ABORTED, 5 output (stdout, --result, --history) not written.\n",
+            argv0, prog->source ? prog->source : "a definition", ASL_CONCURRENCY_DEFAULT);
 }
 
-static char *read_all(FILE *f, size_t *len)
+static void too_large(const char *argv0, const char *what)
 {
-    size_t cap = 65536, n = 0;
+    fprintf(stderr,
+            "%s: input from %s: 1 validation error detected: Value at 'input' failed to satisfy "
+            "constraint: Member must have length less than or equal to %d\n",
+            argv0, what, ASL_PAYLOAD_MAX);
+}
+
+/* Read the input, squeezing white space between tokens as it comes
+ * (jsonsize.c), and stop as soon as more than ASL_PAYLOAD_MAX bytes that are
+ * not such white space arrived: the input's compact JSON - what the limit
+ * measures - is then over the limit whatever follows, and memory stays
+ * constant whatever the input is (`yes |`, /dev/zero).  Returns the
+ * squeezed text (*len bytes) or NULL; *too_big tells the two failures
+ * apart. */
+static char *read_capped(FILE *f, size_t *len, int *too_big)
+{
+    enum { CHUNK = 65536 };
+    /* Kept: at most ASL_PAYLOAD_MAX significant bytes, one white-space byte
+     * after each, and one chunk being squeezed. */
+    const size_t cap = 2 * (size_t)ASL_PAYLOAD_MAX + CHUNK + 2;
     char *buf = malloc(cap);
+    struct asl_json_squeeze z = {0};
+    size_t n = 0;
+    *too_big = 0;
     if (!buf)
         return NULL;
     for (;;) {
-        if (n == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
+        size_t got = fread(buf + n, 1, CHUNK, f);
+        n += asl_json_squeeze(&z, buf + n, buf + n, got);
+        if (z.significant > ASL_PAYLOAD_MAX) {
+            *too_big = 1;
+            break;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
+        if (got < CHUNK)
             break;
     }
-    if (ferror(f)) {
+    if (*too_big || ferror(f)) {
         free(buf);
         return NULL;
     }
@@ -89,13 +125,19 @@ static char *read_all(FILE *f, size_t *len)
     return buf;
 }
 
-/* Parse the execution input; any JSON value is a valid input. */
+/* Parse the execution input; any JSON value is a valid input.  Raw NUL
+ * bytes are not JSON (jansson refuses them outside strings); "\u0000"
+ * inside a string is kept, as AWS keeps it. */
 static json_t *load_input(const struct cli *c, const char *argv0)
 {
     json_error_t jerr;
     json_t *v = NULL;
     const int flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
     if (c->input_json) {
+        if (strlen(c->input_json) > ASL_PAYLOAD_MAX) {
+            too_large(argv0, "--input-json");
+            return NULL;
+        }
         v = json_loads(c->input_json, flags, &jerr);
     } else {
         FILE *f = NULL;
@@ -113,16 +155,22 @@ static json_t *load_input(const struct cli *c, const char *argv0)
             return json_object();
         }
         size_t len = 0;
-        char *text = read_all(f, &len);
+        int too_big = 0;
+        char *text = read_capped(f, &len, &too_big);
         if (f != stdin)
             fclose(f);
         if (!text) {
-            fprintf(stderr, "%s: cannot read input from %s\n", argv0, what);
+            if (too_big)
+                too_large(argv0, what);
+            else
+                fprintf(stderr, "%s: cannot read input from %s\n", argv0, what);
             return NULL;
         }
-        /* Empty stdin (e.g. </dev/null) means no input, as with AWS's default {}. */
+        /* Empty stdin (e.g. </dev/null) means no input, as with AWS's default
+         * {}.  Only the four JSON white-space bytes count as empty (a NUL
+         * byte does not). */
         size_t i = 0;
-        while (i < len && strchr(" \t\r\n", text[i]))
+        while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
             i++;
         if (i == len && f == stdin && !c->input_file) {
             free(text);
@@ -168,21 +216,91 @@ static char *str_printf(const char *fmt, const char *a, const char *b, const cha
     return s;
 }
 
-static int write_result(const char *path, json_t *result)
+/* ------------------------------------------------------------ outputs */
+
+/* Open an output file before anything runs, so an unwritable path is a
+ * usage error (exit 2) and not a run whose output is lost.  The file is
+ * not truncated until the output is written. */
+static int open_output(const char *argv0, const char *opt, const char *path, int *fd,
+                       int *created)
 {
+    *fd = -1;
+    *created = 0;
     if (!path)
         return 0;
-    char *text = asl_json_text(result);
-    FILE *f = text ? fopen(path, "w") : NULL;
-    int ok = f && fputs(text, f) >= 0;
-    if (f && fclose(f) != 0)
-        ok = 0;
-    free(text);
-    if (!ok) {
-        fprintf(stderr, "cannot write result file %s\n", path);
+    *fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (*fd < 0 && errno == ENOENT) {
+        *fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        *created = *fd >= 0;
+    }
+    if (*fd < 0) {
+        fprintf(stderr, "%s: %s %s: cannot open for writing: %s\n", argv0, opt, path,
+                strerror(errno));
         return -1;
     }
     return 0;
+}
+
+/* stdout must be open for writing before the run starts. */
+static int check_stdout(const char *argv0)
+{
+    int fl = fcntl(STDOUT_FILENO, F_GETFL);
+    if (fl < 0 || ((fl & O_ACCMODE) != O_WRONLY && (fl & O_ACCMODE) != O_RDWR)) {
+        fprintf(stderr, "%s: stdout is not open for writing\n", argv0);
+        return -1;
+    }
+    return 0;
+}
+
+/* Replace the file behind fd with text (and a newline); closes fd. */
+static int write_output(const char *argv0, const char *opt, const char *path, int fd,
+                        const char *text)
+{
+    struct stat sb;
+    int ok = text != NULL && fstat(fd, &sb) == 0 &&
+             (!S_ISREG(sb.st_mode) || (ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0));
+    size_t len = text ? strlen(text) : 0, off = 0;
+    int saved = 0;
+    while (ok && off < len) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            saved = errno;
+            ok = 0;
+            break;
+        }
+        off += (size_t)w;
+    }
+    if (ok && write(fd, "\n", 1) != 1) {
+        saved = errno;
+        ok = 0;
+    }
+    if (!ok && !saved)
+        saved = errno;
+    if (close(fd) != 0 && ok) {
+        saved = errno;
+        ok = 0;
+    }
+    if (!ok)
+        fprintf(stderr, "%s: %s %s: cannot write: %s\n", argv0, opt, path,
+                saved ? strerror(saved) : "out of memory");
+    return ok ? 0 : -1;
+}
+
+/* The output on stdout; a full disk or a closed pipe is a lost output (exit
+ * 5), not success and not SIGPIPE (asl_main ignores SIGPIPE). */
+static int write_stdout(const char *argv0, const char *text)
+{
+    errno = 0;
+    int ok = text && fputs(text, stdout) >= 0 && fputc('\n', stdout) != EOF &&
+             fflush(stdout) == 0;
+    if (!ok) {
+        fprintf(stderr, "%s: cannot write the output to stdout: %s\n", argv0,
+                errno ? strerror(errno) : "out of memory");
+        clearerr(stdout);
+    }
+    return ok ? 0 : -1;
 }
 
 static int materialise_literals(const struct asl_program *prog)
@@ -204,6 +322,125 @@ static void free_literals(const struct asl_program *prog)
         json_decref(prog->lits[i]);
         prog->lits[i] = NULL;
     }
+}
+
+/* ------------------------------------------------------------ option values */
+
+/* A wait scale: a finite decimal number from 0 to ASL_WAIT_SCALE_MAX, the
+ * whole text (no "nan", "inf", hex floats, blanks or trailing bytes).
+ * `what` names the option or variable in the message. */
+static int parse_scale(const char *argv0, const char *what, const char *val, double *out)
+{
+    char *end = NULL;
+    int ok = val[0] != '\0' && strspn(val, "0123456789.eE+-") == strlen(val);
+    double d = ok ? strtod(val, &end) : 0;
+    if (!ok || *end != '\0' || !isfinite(d) || d < 0 || d > ASL_WAIT_SCALE_MAX) {
+        fprintf(stderr, "%s: %s takes a number from 0 to %g, not '%s'\n", argv0, what,
+                (double)ASL_WAIT_SCALE_MAX, val);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* A whole decimal number from lo to hi. */
+static int parse_count(const char *argv0, const char *what, const char *val, long lo, long hi,
+                       long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = val[0] >= '0' && val[0] <= '9' ? strtol(val, &end, 10) : 0;
+    if (!end || *end != '\0' || errno != 0 || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s takes a whole number from %ld to %ld, not '%s'\n", argv0, what,
+                lo, hi, val);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Next code point of UTF-8 text, or -1 for an invalid sequence (overlong,
+ * surrogate, past U+10FFFF, cut short). */
+static long utf8_next(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+    unsigned c = *s;
+    int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
+          : (c & 0xF8) == 0xF0 ? 3 : -1;
+    if (n < 0)
+        return -1;
+    long cp = n == 0 ? c : (long)(c & (0x3Fu >> n));
+    for (int i = 1; i <= n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    static const long min[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *p = s + n + 1;
+    return cp;
+}
+
+/* White space as Java's Character.isWhitespace sees it (AWS's rule). */
+static int is_white(long c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A && c != 0x2007) || c == 0x2028 || c == 0x2029 ||
+           c == 0x205F || c == 0x3000;
+}
+
+/* An execution name as StartExecution accepts it: 1 to 80 characters (UTF-16
+ * units), no white space, brackets < > { } [ ], wildcards ? *, the
+ * characters " # % \ ^ | ~ ` $ & , ; : /, control characters (U+0000-001F,
+ * U+007F-009F), U+FFFE-FFFF, surrogates or invalid UTF-8.
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html */
+static const char *name_problem(const char *name)
+{
+    size_t units = 0;
+    const unsigned char *p = (const unsigned char *)name;
+    while (*p) {
+        long c = utf8_next(&p);
+        if (c < 0)
+            return "is not valid UTF-8";
+        if (is_white(c))
+            return "contains white space";
+        if (c < 0x20 || (c >= 0x7F && c <= 0x9F))
+            return "contains a control character";
+        if (c == 0xFFFE || c == 0xFFFF)
+            return "contains a non-character";
+        if (c < 0x80 && strchr("<>{}[]", (int)c))
+            return "contains a bracket";
+        if (c == '?' || c == '*')
+            return "contains a wildcard character";
+        if (c < 0x80 && strchr("\"#%\\^|~`$&,;:/", (int)c))
+            return "contains a reserved character";
+        units += c >= 0x10000 ? 2 : 1;
+    }
+    if (units == 0)
+        return "is empty";
+    if (units > 80)
+        return "is longer than 80 characters";
+    return NULL;
+}
+
+/* An environment variable's name for --pass-env. */
+static int env_name_ok(const char *s)
+{
+    if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return 0;
+    return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+           strlen(s);
+}
+
+static int append_opt(const char ***list, size_t *n, const char *val)
+{
+    const char **nb = realloc(*list, (*n + 1) * sizeof *nb);
+    if (!nb)
+        return -1;
+    *list = nb;
+    nb[(*n)++] = val;
+    return 0;
 }
 
 static int parse_args(struct cli *c, int argc, char **argv, const struct asl_program *prog)
@@ -244,6 +481,13 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
             c->result_file = val;
         } else if (OPT("--name")) {
             NEED();
+            const char *why = name_problem(val);
+            if (why) {
+                fprintf(stderr, "%s: --name: Invalid Name: the execution name %s (AWS allows 1 "
+                        "to 80 characters without white space, brackets, wildcards, control "
+                        "characters or \" # %% \\ ^ | ~ ` $ & , ; : /)\n", argv[0], why);
+                return -1;
+            }
             c->name = val;
         } else if (OPT("--history")) {
             NEED();
@@ -259,12 +503,22 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
             c->mock_machine = val;
         } else if (OPT("--wait-scale")) {
             NEED();
-            char *end;
-            c->wait_scale = strtod(val, &end);
-            if (*end || c->wait_scale < 0) {
-                fprintf(stderr, "%s: --wait-scale takes a number >= 0\n", argv[0]);
+            if (parse_scale(argv[0], "--wait-scale", val, &c->wait_scale) != 0)
+                return -1;
+        } else if (OPT("--max-concurrency")) {
+            NEED();
+            if (parse_count(argv[0], "--max-concurrency", val, 1, ASL_CONCURRENCY_MAX,
+                            &c->max_concurrency) != 0)
+                return -1;
+        } else if (OPT("--pass-env")) {
+            NEED();
+            if (!env_name_ok(val)) {
+                fprintf(stderr, "%s: --pass-env takes a variable name ([A-Za-z_][A-Za-z0-9_]*), "
+                        "not '%s'\n", argv[0], val);
                 return -1;
             }
+            if (append_opt(&c->pass, &c->npass, val) != 0)
+                return -1;
         } else if (OPT("--log-level")) {
             NEED();
             static const char *const levels[] = {"error", "warn", "info", "debug"};
@@ -291,11 +545,8 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
             asl_log_set_format(f);
         } else if (OPT("--bucket")) {
             NEED();
-            const char **nb = realloc(c->bucket, (c->nbucket + 1) * sizeof *nb);
-            if (!nb)
+            if (append_opt(&c->bucket, &c->nbucket, val) != 0)
                 return -1;
-            c->bucket = nb;
-            c->bucket[c->nbucket++] = val;
         } else if (strcmp(a, "--bind") == 0 || strncmp(a, "--bind=", 7) == 0) {
             val = a[6] == '=' ? a + 7 : NULL;
             NEED();
@@ -303,11 +554,8 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
                 fprintf(stderr, "%s: --bind takes RESOURCE=PROGRAM\n", argv[0]);
                 return -1;
             }
-            const char **nb = realloc(c->bind, (c->nbind + 1) * sizeof *nb);
-            if (!nb)
+            if (append_opt(&c->bind, &c->nbind, val) != 0)
                 return -1;
-            c->bind = nb;
-            c->bind[c->nbind++] = val;
         } else {
             fprintf(stderr, "%s: unknown option %s (see --help)\n", argv[0], a);
             return -1;
@@ -330,6 +578,76 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
     return 0;
 }
 
+/* Outputs still open were never written: nothing ran.  A file this run
+ * created is removed again, an existing one is left as it was. */
+static void cli_free(struct cli *c)
+{
+    if (c->result_fd >= 0) {
+        close(c->result_fd);
+        if (c->result_new)
+            unlink(c->result_file);
+    }
+    if (c->history_fd >= 0) {
+        close(c->history_fd);
+        if (c->history_new)
+            unlink(c->history_file);
+    }
+    free(c->bind);
+    free(c->bucket);
+    free(c->pass);
+}
+
+/* Options and environment, strictly; every output opened.  0, or -1 after
+ * a message (exit 2: nothing ran). */
+static int cli_setup(struct cli *c, int argc, char **argv, const struct asl_program *prog)
+{
+    c->wait_scale = 1.0;
+    c->result_fd = c->history_fd = -1;
+    const char *env_scale = getenv("ASLC_WAIT_SCALE");
+    if (env_scale && parse_scale(argv[0], "ASLC_WAIT_SCALE", env_scale, &c->wait_scale) != 0)
+        return -1;
+    if (parse_args(c, argc, argv, prog) != 0)
+        return -1;
+    if (c->show_definition)
+        return 0;
+    if (check_stdout(argv[0]) != 0 ||
+        open_output(argv[0], "--result", c->result_file, &c->result_fd, &c->result_new) != 0 ||
+        open_output(argv[0], "--history", c->history_file, &c->history_fd, &c->history_new) != 0)
+        return -1;
+    return 0;
+}
+
+/* The end of a run: stdout (on success), --result, --history.  Returns the
+ * exit status, EXIT_OUTPUT when any of them could not be written. */
+static int cli_finish(struct cli *c, const char *argv0, struct asl_exec *ex, int status,
+                      json_t *result, const char *out_text)
+{
+    int lost = 0;
+    if (status == EXIT_OK && write_stdout(argv0, out_text) != 0)
+        lost = 1;
+    if (c->result_fd >= 0) {
+        char *text = asl_json_text(result);
+        lost |= write_output(argv0, "--result", c->result_file, c->result_fd, text) != 0;
+        c->result_fd = -1;
+        free(text);
+    }
+    if (c->history_fd >= 0) {
+        /* As GetExecutionHistory answers: {"events": [...]}. */
+        json_t *events = json_pack("{s:o}", "events", asl_history_json(ex->hist));
+        char *text = events ? json_dumps(events, JSON_INDENT(1)) : NULL;
+        lost |= write_output(argv0, "--history", c->history_file, c->history_fd, text) != 0;
+        c->history_fd = -1;
+        free(text);
+        json_decref(events);
+    }
+    if (lost) {
+        fprintf(stderr, "%s: the execution ended (%s) but its output was not all written\n",
+                argv0, json_string_value(json_object_get(result, "status")));
+        return EXIT_OUTPUT;
+    }
+    return status;
+}
+
 int asl_main(const struct asl_program *prog, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "serve") == 0) {
@@ -339,44 +657,36 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         return rc;
     }
     struct cli c = {0};
-    c.wait_scale = 1.0;
-    const char *env_scale = getenv("ASLC_WAIT_SCALE");
-    if (env_scale)
-        c.wait_scale = atof(env_scale);
-    if (parse_args(&c, argc, argv, prog) != 0) {
-        free(c.bind);
-        free(c.bucket);
+    /* A closed stdout pipe is a write error (EPIPE, exit 5), not death by
+     * SIGPIPE; task programs start with SIGPIPE at its default. */
+    signal(SIGPIPE, SIG_IGN);
+    if (cli_setup(&c, argc, argv, prog) != 0) {
+        cli_free(&c);
         return EXIT_USAGE;
     }
     if (c.show_definition) {
-        fputs(prog->definition, stdout);
-        fputc('\n', stdout);
-        free(c.bind);
-        free(c.bucket);
-        return EXIT_OK;
+        int rc = write_stdout(argv[0], prog->definition) == 0 ? EXIT_OK : EXIT_OUTPUT;
+        cli_free(&c);
+        return rc;
     }
     json_object_seed(0);
     json_t *input = load_input(&c, argv[0]);
     if (!input) {
-        free(c.bind);
-        free(c.bucket);
+        cli_free(&c);
         return EXIT_USAGE;
     }
     struct asl_size_memo memo = {0};
     size_t in_size = asl_json_size_memo(&memo, input);
     asl_json_size_memo_free(&memo);
     if (in_size > ASL_PAYLOAD_MAX) {
-        fprintf(stderr, "%s: the input is larger than %d bytes, the Step Functions limit\n", argv[0],
-                ASL_PAYLOAD_MAX);
+        too_large(argv[0], c.input_json ? "--input-json" : c.input_file ? c.input_file : "stdin");
         json_decref(input);
-        free(c.bind);
-        free(c.bucket);
+        cli_free(&c);
         return EXIT_USAGE;
     }
     if (materialise_literals(prog) != 0) {
         json_decref(input);
-        free(c.bind);
-        free(c.bucket);
+        cli_free(&c);
         return EXIT_USAGE;
     }
 
@@ -384,6 +694,7 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
     ex.prog = prog;
     ex.input = input;
     ex.wait_scale = c.wait_scale;
+    asl_budget_init(&ex, c.max_concurrency);
     char uuid[40];
     make_uuid(uuid, sizeof uuid);
     ex.name = strdup(c.name ? c.name : uuid);
@@ -404,7 +715,9 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
                                     prog->timeout_seconds > 0 ? (double)prog->timeout_seconds : 0);
 
     int status = EXIT_USAGE;
+    int signals_on = 0;
     json_t *result = NULL, *output = NULL;
+    char *out_text = NULL;
     struct asl_run run = {0};
     struct asl_vars top_vars = {0};
     run.exec = &ex;
@@ -420,12 +733,23 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
             goto out;
         }
     }
+    if (asl_task_env_init(&ex, c.pass, c.npass) != 0) {
+        fprintf(stderr, "%s: out of memory\n", argv[0]);
+        goto out;
+    }
     if (asl_task_bindings_parse(&ex, c.bind, c.nbind) != 0)
         goto out;
     if (asl_map_store_buckets_parse(&ex, c.bucket, c.nbucket) != 0)
         goto out;
     if (asl_task_preflight(&ex, argv[0]) != 0)
         goto out;
+    /* From here on a signal aborts the execution instead of killing the
+     * process: no thread exists yet, so all of them inherit the mask. */
+    if (asl_signals_start(asl_signals_abort, ex.cancel) != 0) {
+        fprintf(stderr, "%s: cannot set up signal handling\n", argv[0]);
+        goto out;
+    }
+    signals_on = 1;
 
     json_t *started = NULL;
     if (c.history_file) {   /* the input's text costs a serialisation: only when kept */
@@ -440,21 +764,30 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     asl_log_execution(ex.sm_name, ex.name, "RUNNING", -1, NULL, NULL);
 
-    if (asl_run_machine(&run, prog->machine, input, &output) == 0) {
+    int ran = asl_run_machine(&run, prog->machine, input, &output);
+    int sig = asl_signals_received();
+    if (ran == 0 && !sig) {
         status = EXIT_OK;
         result = json_pack("{s:s,s:O}", "status", "SUCCEEDED", "output", output);
-        char *text = asl_json_text(output);
-        if (text) {
-            fputs(text, stdout);
-            fputc('\n', stdout);
-        }
+        out_text = asl_json_text(output);
         asl_history_add_exec(&ex, run.prev_event, "ExecutionSucceeded",
-                             json_pack("{s:s}", "output", text ? text : "null"));
+                             json_pack("{s:s}", "output", out_text ? out_text : "null"));
         clock_gettime(CLOCK_MONOTONIC, &t1);
         asl_log_execution(ex.sm_name, ex.name, "SUCCEEDED",
                           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                           NULL, NULL);
-        free(text);
+    } else if (sig) {
+        /* A signal: whatever the run returned, the execution was stopped. */
+        char cause[64];
+        snprintf(cause, sizeof cause, "The process received %s.", asl_signals_name(sig));
+        status = EXIT_ABORTED;
+        result = json_pack("{s:s,s:n,s:s}", "status", "ABORTED", "error", "cause", cause);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        asl_log_execution(ex.sm_name, ex.name, "ABORTED",
+                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+                          NULL, cause);
+        asl_history_add_exec(&ex, run.prev_event, "ExecutionAborted",
+                             json_pack("{s:s}", "cause", cause));
     } else {
         const char *name = run.err.name;
         const char *st = "FAILED";
@@ -480,16 +813,11 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
             json_object_set_new(det, "cause", json_string(run.err.cause));
         asl_history_add_exec(&ex, run.prev_event, ev, det);
     }
-    if (write_result(c.result_file, result) != 0 && status == EXIT_OK)
-        status = EXIT_USAGE;
-    if (c.history_file) {
-        /* As GetExecutionHistory answers: {"events": [...]}. */
-        json_t *doc = json_pack("{s:o}", "events", asl_history_json(ex.hist));
-        if (!doc || json_dump_file(doc, c.history_file, JSON_INDENT(1)) != 0)
-            fprintf(stderr, "%s: cannot write history %s\n", argv[0], c.history_file);
-        json_decref(doc);
-    }
+    status = cli_finish(&c, argv[0], &ex, status, result, out_text);
 out:
+    if (signals_on)
+        asl_signals_stop();
+    free(out_text);
     json_decref(result);
     json_decref(output);
     json_decref(top_vars.obj);
@@ -497,6 +825,7 @@ out:
     asl_mock_free(ex.mock);
     asl_task_bindings_free(&ex);
     asl_map_store_buckets_free(&ex);
+    asl_task_env_free(&ex);
     asl_history_free(ex.hist);
     asl_cancel_free(ex.cancel);
     free(ex.name);
@@ -506,8 +835,6 @@ out:
     free(ex.role_arn);
     json_decref(input);
     free_literals(prog);
-    free(c.bind);
-    free(c.bucket);
-    fflush(stdout);
+    cli_free(&c);
     return status;
 }

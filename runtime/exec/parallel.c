@@ -1,7 +1,9 @@
 /*
- * parallel.c - the Parallel state: one thread per branch, results in
- * branch order, the first failure cancels the others and becomes the
- * state's error (AWS keeps the branch's own error name).
+ * parallel.c - the Parallel state: a thread per branch while the
+ * execution's concurrency budget lasts (budget.c), the other branches one
+ * after another on the calling thread; results in branch order, the first
+ * failure cancels the others and becomes the state's error (AWS keeps the
+ * branch's own error name).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -42,9 +44,8 @@ void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_can
     child->prev_event = parent->prev_event;
 }
 
-static void *branch_main(void *arg)
+static void branch_run(struct branch *b)
 {
-    struct branch *b = arg;
     b->ok = asl_run_machine(&b->run, b->m, b->input, &b->output) == 0;
     if (!b->ok) {
         /* The first failure wins and stops the siblings at once; later
@@ -56,6 +57,13 @@ static void *branch_main(void *arg)
         }
         pthread_mutex_unlock(&b->ps->mu);
     }
+}
+
+static void *branch_main(void *arg)
+{
+    struct branch *b = arg;
+    branch_run(b);
+    asl_budget_give(b->run.exec);
     return NULL;
 }
 
@@ -79,21 +87,22 @@ static int parallel_attempt(struct asl_run *run, const struct asl_state *st, voi
         b->m = p->branches[i];
         b->input = params;
         asl_run_child(&b->run, run, asl_cancel_child_new(ps.cancel), &b->vars, run->vars);
-        b->started = pthread_create(&b->tid, NULL, branch_main, b) == 0;
-        if (!b->started) {
-            b->ok = 0;
-            asl_err_set_str(&b->run.err, ASL_E_RUNTIME, "cannot start a thread for a Parallel branch");
+        /* The last branch always runs here; the others get a thread when a
+         * budget slot is free. */
+        if (i + 1 < n && asl_budget_take(run->exec)) {
+            b->started = pthread_create(&b->tid, NULL, branch_main, b) == 0;
+            if (!b->started)
+                asl_budget_give(run->exec);
         }
     }
     for (size_t i = 0; i < n; i++) {
         struct branch *b = &bs[i];
-        if (b->started) {
-            pthread_join(b->tid, NULL);
-        } else if (ps.failed < 0) {
-            ps.failed = (int)i;
-            asl_cancel_set(ps.cancel, b->run.err.name, b->run.err.cause);
-        }
+        if (!b->started)
+            branch_run(b);      /* stops at once when a sibling failed */
     }
+    for (size_t i = 0; i < n; i++)
+        if (bs[i].started)
+            pthread_join(bs[i].tid, NULL);
     int first_fail = ps.failed;
     int rc = 0;
     /* Events are numbered as they happen: the last branch event has the

@@ -11,6 +11,7 @@
 #define ASL_EXEC_RUN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "aslrt.h"
 
@@ -44,6 +45,9 @@ struct asl_exec {
     double wait_scale;
     size_t nbuckets;            /* --bucket NAME=DIR: S3 buckets bound to local folders */
     struct asl_bucket *buckets;
+    char **task_env;            /* task programs' environment (asl_task_env_init); NULL: clean default */
+    long budget_limit;          /* threads beyond the main one (budget.c); 0: the default */
+    atomic_long budget_used;
 };
 
 /* A variable scope: each States block (top level, branch, iteration). */
@@ -88,5 +92,17 @@ void asl_ts_now_iso(char *buf, size_t n);
  * an isolated child such as a distributed Map's). */
 void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_cancel *cancel,
                    struct asl_vars *scope, const struct asl_vars *outer);
+
+/* ---- budget.c (exec/budget.c): one concurrency budget across nesting levels */
+/* Parallel branches and Map iterations that run at once, over all nesting
+ * levels, beyond the thread that runs the execution (--max-concurrency). */
+#define ASL_CONCURRENCY_DEFAULT 64
+#define ASL_CONCURRENCY_MAX 4096
+/* Set the budget; limit <= 0 means ASL_CONCURRENCY_DEFAULT. */
+void asl_budget_init(struct asl_exec *ex, long limit);
+/* Take one slot for a new thread without waiting: 1 when taken, 0 when the
+ * budget is spent (the caller runs the work on its own thread instead). */
+int asl_budget_take(struct asl_exec *ex);
+void asl_budget_give(struct asl_exec *ex);
 
 #endif

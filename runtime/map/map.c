@@ -518,19 +518,31 @@ static void *worker_main(void *arg)
     }
 }
 
+/* A worker on a thread of its own holds a slot of the execution's
+ * concurrency budget (budget.c) until it ends. */
+static void *slot_worker_main(void *arg)
+{
+    struct mstate *ms = arg;
+    worker_main(ms);
+    asl_budget_give(ms->parent->exec);
+    return NULL;
+}
+
+/* `workers` at most: the calling thread and one thread per budget slot
+ * that is free now. */
 static void run_workers(struct mstate *ms, size_t workers)
 {
-    if (workers <= 1) {
-        worker_main(ms);   /* sequential: no thread needed */
-        return;
-    }
-    pthread_t *tids = calloc(workers, sizeof *tids);
+    struct asl_exec *ex = ms->parent->exec;
+    pthread_t *tids = workers > 1 ? calloc(workers - 1, sizeof *tids) : NULL;
     size_t started = 0;
-    for (; tids && started < workers; started++)
-        if (pthread_create(&tids[started], NULL, worker_main, ms) != 0)
+    while (tids && started + 1 < workers && asl_budget_take(ex)) {
+        if (pthread_create(&tids[started], NULL, slot_worker_main, ms) != 0) {
+            asl_budget_give(ex);
             break;
-    if (started == 0)
-        worker_main(ms);
+        }
+        started++;
+    }
+    worker_main(ms);
     for (size_t i = 0; i < started; i++)
         pthread_join(tids[i], NULL);
     free(tids);

@@ -27,6 +27,8 @@ struct asl_proc_spec {
     double heartbeat_s;         /* HeartbeatSeconds; <= 0: none */
     const struct asl_cancel *cancel;    /* may be NULL */
     const char *log_tag;        /* state name: tags each stderr line logged */
+    char *const *envp;          /* the program's environment (asl_task_env_new);
+                                 * NULL: the clean default, built per run */
     const char *resource;       /* names the task in the DataLimitExceeded
                                  * cause ("The state/task '<resource>' ...");
                                  * NULL: argv[0] */
@@ -40,6 +42,13 @@ struct asl_proc_spec {
  * The program's whole process group is gone when this returns. */
 int asl_proc_invoke(const struct asl_proc_spec *spec, json_t *input, json_t **result,
                     struct asl_err *err);
+
+/* The environment for task programs: the variables docs/local-tasks.md
+ * lists (PATH, HOME, LANG, LC_*, TZ, TMPDIR, ...) from this process's
+ * environment, plus each NAME in pass[] that is set; credentials only when
+ * named.  NULL when out of memory; free with asl_task_env_strv_free. */
+char **asl_task_env_new(const char *const *pass, size_t npass);
+void asl_task_env_strv_free(char **env);
 
 /* Grace between SIGTERM and SIGKILL when a task is stopped (seconds). */
 #define ASL_PROC_KILL_GRACE 1.0

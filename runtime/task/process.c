@@ -55,11 +55,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/json.h"
 #include "task/invoke.h"
 
 #define PROC_LINE_MAX 16384         /* longer stderr lines are logged in pieces */
 #define PROC_TAIL_MAX 1024          /* stderr kept for a failure's Cause */
-#define PROC_OUT_MAX (32u << 20)    /* stdout beyond this stops the program */
+/* stdout kept beyond this stops the program (States.DataLimitExceeded).
+ * White space between JSON tokens is kept as one byte per run, so this
+ * bounds the result itself: twice what AWS accepts leaves room for the
+ * escapes and number spellings that re-serialising changes; the exact
+ * 262144-byte check follows on the parsed value. */
+#define PROC_OUT_MAX (2u * ASL_PAYLOAD_MAX)
 #define PROC_DRAIN_MAX 2.0          /* after exit: wait this long for pipe EOF */
 #define PROC_TICK 0.05              /* cancellation check period */
 
@@ -73,8 +79,9 @@ struct proc_run {
     const char *in_data;
     size_t in_len, in_off;
     int epipe;
-    char *out;                  /* stdout bytes */
+    char *out;                  /* stdout bytes, runs of white space outside strings cut to one */
     size_t out_len, out_cap;
+    struct asl_json_squeeze squeeze; /* the squeezer's state between reads */
     char line[PROC_LINE_MAX + 1];   /* the stderr line being read */
     size_t line_len;
     char *last_line;            /* the last non-empty logged stderr line */
@@ -223,22 +230,36 @@ static void stderr_bytes(struct proc_run *r, const char *buf, size_t n)
 
 /* ------------------------------------------------------------ the loop */
 
+/* Append stdout bytes, white space between tokens squeezed (jsonsize.c);
+ * -1 past PROC_OUT_MAX. */
 static int out_add(struct proc_run *r, const char *buf, size_t n)
 {
-    if (r->out_len + n > PROC_OUT_MAX)
-        return -1;
     if (r->out_len + n + 1 > r->out_cap) {
+        size_t want = r->out_len + n + 1;
+        if (want > PROC_OUT_MAX + 1)
+            want = PROC_OUT_MAX + 1;
         size_t cap = r->out_cap ? r->out_cap : 4096;
-        while (cap < r->out_len + n + 1)
+        while (cap < want)
             cap *= 2;
-        char *p = realloc(r->out, cap);
-        if (!p)
-            return -1;
-        r->out = p;
-        r->out_cap = cap;
+        if (cap > PROC_OUT_MAX + 1)
+            cap = PROC_OUT_MAX + 1;
+        if (cap > r->out_cap) {
+            char *p = realloc(r->out, cap);
+            if (!p)
+                return -1;
+            r->out = p;
+            r->out_cap = cap;
+        }
     }
-    memcpy(r->out + r->out_len, buf, n);
-    r->out_len += n;
+    while (n > 0) {
+        size_t room = PROC_OUT_MAX - r->out_len;
+        size_t take = n < room ? n : room;
+        if (take == 0)
+            return -1;
+        r->out_len += asl_json_squeeze(&r->squeeze, r->out + r->out_len, buf, take);
+        buf += take;
+        n -= take;
+    }
     r->out[r->out_len] = '\0';
     return 0;
 }
@@ -462,8 +483,12 @@ static int spawn(struct proc_run *r, struct asl_err *err)
     posix_spawnattr_setpgroup(&at, 0);
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                       POSIX_SPAWN_SETSIGDEF);
-    int e = posix_spawnp(&r->pid, r->spec->argv[0], &fa, &at,
-                         (char *const *)r->spec->argv, environ);
+    char **own_env = r->spec->envp ? NULL : asl_task_env_new(NULL, 0);
+    char *const *envp = r->spec->envp ? r->spec->envp : own_env;
+    int e = envp ? posix_spawnp(&r->pid, r->spec->argv[0], &fa, &at,
+                                (char *const *)r->spec->argv, envp)
+                 : ENOMEM;
+    asl_task_env_strv_free(own_env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     if (e != 0) {

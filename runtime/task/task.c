@@ -24,6 +24,7 @@
 #include "base/json.h"
 #include "jsonata/jn_states.h"
 #include "task/invoke.h"
+#include "base/signals.h"
 
 /* AWS's default task timeout (its docs; the spec says 60). */
 #define ASL_TASK_DEFAULT_TIMEOUT 99999999.0
@@ -291,6 +292,7 @@ static int program_attempt(struct asl_run *run, const struct asl_task *t, char *
         .heartbeat_s = tc->heartbeat,
         .cancel = run->cancel,
         .log_tag = run->state->name,
+        .envp = run->exec->task_env,
         .resource = t->resource,
     };
     struct asl_err err = {0};
@@ -395,6 +397,10 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
         task_event(run, t, "Succeeded", asl_history_recording(run) ? text_field("output", *result) : NULL);
         return 0;
     }
+    /* Stopped by a signal (signals.c): the execution ends with
+     * ExecutionAborted, the task records no failure of its own. */
+    if (asl_signals_received() && run->err.name && strcmp(run->err.name, ASL_E_ABORTED) == 0)
+        return -1;
     int timed_out = run->err.name && strcmp(run->err.name, ASL_E_TIMEOUT) == 0;
     json_t *d = NULL;
     if (asl_history_recording(run)) {

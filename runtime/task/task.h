@@ -13,4 +13,10 @@ void asl_task_bindings_free(struct asl_exec *ex);
  * each that has none on stderr and return -1. */
 int asl_task_preflight(struct asl_exec *ex, const char *argv0);
 
+/* ---- task/env.c: the environment task programs get */
+/* Build ex->task_env: the kept variables (docs/local-tasks.md) plus each
+ * NAME in pass[] that is set.  0, or -1 when out of memory. */
+int asl_task_env_init(struct asl_exec *ex, const char *const *pass, size_t npass);
+void asl_task_env_free(struct asl_exec *ex);
+
 #endif

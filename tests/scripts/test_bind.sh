@@ -5,26 +5,7 @@
 # workflow whose Task has no way to run (exit 2, nothing runs).
 #
 #   test_bind.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PROGS=$SRC/tests/progs
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# check LABEL FILE EXPR: a Python expression over r (FILE parsed as JSON).
-check() {
-    python3 - "$2" "$3" <<'EOF' || fail "$1: $3; got: $(head -c 800 "$2" 2>/dev/null)"
-import json, sys
-try:
-    r = json.load(open(sys.argv[1]))
-except Exception as e:
-    print(e, file=sys.stderr); sys.exit(1)
-sys.exit(0 if eval("(" + sys.argv[2] + ")", {"true": True, "false": False, "null": None, "r": r}) else 1)
-EOF
-}
+. "$(dirname "$0")/lib.sh" "$@"
 build() {   # build NAME [aslc build options...]: $WORK/NAME.json -> $WORK/NAME
     local name=$1
     shift

@@ -6,26 +6,7 @@
 # scenario, so the machine is compiled once and run many times.
 #
 #   test_task_errors.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PROGS=$SRC/tests/progs
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-
-# check LABEL FILE EXPR: a Python expression over r (FILE parsed as JSON).
-check() {
-    python3 - "$2" "$3" <<'EOF' || fail "$1: $3; got: $(head -c 800 "$2" 2>/dev/null)"
-import json, sys
-try:
-    r = json.load(open(sys.argv[1]))
-except Exception as e:
-    print(e, file=sys.stderr); sys.exit(1)
-sys.exit(0 if eval("(" + sys.argv[2] + ")", {"true": True, "false": False, "null": None, "r": r, "json": json}) else 1)
-EOF
-}
+. "$(dirname "$0")/lib.sh" "$@"
 
 # run NAME INPUT_JSON [BINARY ARGS...]: run the machine with seq.sh's state
 # in $WORK/NAME.seq; result, stdout, stderr in $WORK/NAME.{result,out,err}.
@@ -34,8 +15,9 @@ run() {
     local name=$1 input=$2
     shift 2
     mkdir -p "$WORK/$name.seq"
+    # Task programs get a clean environment: seq.sh's variables are passed by name.
     SEQ_DIR=$WORK/$name.seq "$WORK/machine" --input-json "$input" --result "$WORK/$name.result" \
-        "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+        --pass-env SEQ_DIR --pass-env SEQ_OUTCOMES "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
 }
 attempts() { cat "$WORK/$1.seq/n" 2>/dev/null || echo 0; }
 # The retry delays the binary logged (unscaled seconds), space separated.

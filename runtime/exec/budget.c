@@ -1,0 +1,34 @@
+/*
+ * budget.c - one concurrency budget for the whole execution.
+ *
+ * Every Parallel branch and Map iteration that gets a thread of its own
+ * takes a slot; the thread that starts a Parallel or a Map always works on
+ * it too, without a slot.  Slots are taken without waiting: when the
+ * budget is spent, the work runs on the threads that already exist.  So a
+ * nested Map can never deadlock waiting for slots its ancestors hold, and
+ * however deep the nesting, at most 1 + limit threads run states - and as
+ * each runs at most one task program at a time, at most 1 + limit task
+ * process groups exist, each with three pipes.
+ */
+#include "exec/run.h"
+
+void asl_budget_init(struct asl_exec *ex, long limit)
+{
+    ex->budget_limit = limit > 0 ? limit : ASL_CONCURRENCY_DEFAULT;
+    atomic_init(&ex->budget_used, 0);
+}
+
+int asl_budget_take(struct asl_exec *ex)
+{
+    long limit = ex->budget_limit > 0 ? ex->budget_limit : ASL_CONCURRENCY_DEFAULT;
+    long used = atomic_load(&ex->budget_used);
+    while (used < limit)
+        if (atomic_compare_exchange_weak(&ex->budget_used, &used, used + 1))
+            return 1;
+    return 0;
+}
+
+void asl_budget_give(struct asl_exec *ex)
+{
+    atomic_fetch_sub(&ex->budget_used, 1);
+}

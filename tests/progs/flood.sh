@@ -1,0 +1,4 @@
+#!/bin/sh
+# flood.sh: stdout that never ends.
+cat >/dev/null
+exec yes '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'
