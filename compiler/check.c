@@ -12,6 +12,7 @@
 #include "exprs.h"
 #include "gates.h"
 #include "intr_table.h"
+#include "vocab.h"
 
 struct ck {
     struct asl_model *m;
@@ -356,40 +357,6 @@ static void check_fields(struct ck *c, struct asl_cstate *s)
 
 /* ------------------------------------------------------------- Choice */
 
-struct cmp_op {
-    const char *name;
-    enum { OPND_STRING, OPND_NUMBER, OPND_BOOL, OPND_TIMESTAMP, OPND_PATH, OPND_IS } operand;
-};
-
-static const struct cmp_op cmp_ops[] = {
-    {"StringEquals", OPND_STRING}, {"StringLessThan", OPND_STRING},
-    {"StringGreaterThan", OPND_STRING}, {"StringLessThanEquals", OPND_STRING},
-    {"StringGreaterThanEquals", OPND_STRING}, {"StringMatches", OPND_STRING},
-    {"NumericEquals", OPND_NUMBER}, {"NumericLessThan", OPND_NUMBER},
-    {"NumericGreaterThan", OPND_NUMBER}, {"NumericLessThanEquals", OPND_NUMBER},
-    {"NumericGreaterThanEquals", OPND_NUMBER}, {"BooleanEquals", OPND_BOOL},
-    {"TimestampEquals", OPND_TIMESTAMP}, {"TimestampLessThan", OPND_TIMESTAMP},
-    {"TimestampGreaterThan", OPND_TIMESTAMP}, {"TimestampLessThanEquals", OPND_TIMESTAMP},
-    {"TimestampGreaterThanEquals", OPND_TIMESTAMP},
-    {"StringEqualsPath", OPND_PATH}, {"StringLessThanPath", OPND_PATH},
-    {"StringGreaterThanPath", OPND_PATH}, {"StringLessThanEqualsPath", OPND_PATH},
-    {"StringGreaterThanEqualsPath", OPND_PATH}, {"NumericEqualsPath", OPND_PATH},
-    {"NumericLessThanPath", OPND_PATH}, {"NumericGreaterThanPath", OPND_PATH},
-    {"NumericLessThanEqualsPath", OPND_PATH}, {"NumericGreaterThanEqualsPath", OPND_PATH},
-    {"BooleanEqualsPath", OPND_PATH}, {"TimestampEqualsPath", OPND_PATH},
-    {"TimestampLessThanPath", OPND_PATH}, {"TimestampGreaterThanPath", OPND_PATH},
-    {"TimestampLessThanEqualsPath", OPND_PATH}, {"TimestampGreaterThanEqualsPath", OPND_PATH},
-    {"IsNull", OPND_IS}, {"IsPresent", OPND_IS}, {"IsNumeric", OPND_IS}, {"IsString", OPND_IS},
-    {"IsBoolean", OPND_IS}, {"IsTimestamp", OPND_IS},
-};
-
-int asl_choice_op_index(const char *name)
-{
-    for (size_t i = 0; i < sizeof cmp_ops / sizeof *cmp_ops; i++)
-        if (strcmp(cmp_ops[i].name, name) == 0)
-            return (int)i;
-    return -1;
-}
 
 static void check_rule(struct ck *c, struct asl_cstate *s, json_t *rule, const char *p, int top)
 {
@@ -402,11 +369,11 @@ static void check_rule(struct ck *c, struct asl_cstate *s, json_t *rule, const c
     json_t *v;
     json_object_foreach(rule, key, v) {
         char *kp = ptr(p, key);
-        int op = asl_choice_op_index(key);
-        if (op >= 0) {
+        const struct asl_choice_op *op = asl_choice_op_lookup(key);
+        if (op) {
             nops++;
-            switch (cmp_ops[op].operand) {
-            case OPND_STRING:
+            switch (op->operand) {
+            case ASL_OPND_STRING:
                 if (!json_is_string(v))
                     asl_diag_error(c->d, kp, "%s takes a string", key);
                 else if (strcmp(key, "StringMatches") == 0) {
@@ -418,22 +385,22 @@ static void check_rule(struct ck *c, struct asl_cstate *s, json_t *rule, const c
                         asl_diag_error(c->d, kp, "StringMatches pattern ends in an open escape");
                 }
                 break;
-            case OPND_NUMBER:
+            case ASL_OPND_NUMBER:
                 if (!json_is_number(v))
                     asl_diag_error(c->d, kp, "%s takes a number", key);
                 break;
-            case OPND_BOOL: case OPND_IS:
+            case ASL_OPND_BOOL: case ASL_OPND_IS:
                 if (!json_is_boolean(v))
                     asl_diag_error(c->d, kp, "%s takes a boolean", key);
                 break;
-            case OPND_TIMESTAMP: {
+            case ASL_OPND_TIMESTAMP: {
                 long long sec;
                 long ns;
                 if (!json_is_string(v) || asl_ts_parse(json_string_value(v), &sec, &ns) != 0)
                     asl_diag_error(c->d, kp, "String does not match RFC3339 timestamp");
                 break;
             }
-            case OPND_PATH:
+            case ASL_OPND_PATH:
                 check_path(c, rule, key, p, ASL_MODE_PATH, 0);
                 break;
             }

@@ -42,7 +42,4 @@ void asl_varrefs_read(struct asl_varrefs *v, const char *name, const char *point
 void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s,
                              struct asl_varrefs *refs);
 
-/* The index of a Choice comparison operator by name, or -1. */
-int asl_choice_op_index(const char *name);
-
 #endif

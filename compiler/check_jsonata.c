@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "emit_int.h"
 #include "jsonata_ast.h"
+#include "vocab.h"
 
 /* Fields whose values (at any depth) may hold expressions. */
 static const char *const expr_fields[] = {"Arguments", "Output", "Assign", "Items", "ItemSelector",

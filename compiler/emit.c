@@ -19,7 +19,6 @@
 
 #include "aslc_config.h"
 #include "cemit.h"
-#include "check.h"
 #include "emit.h"
 #include "emit_int.h"
 #include "exprs.h"
@@ -464,21 +463,6 @@ char *asl_em_tpl(struct em *em, json_t *v)
 
 /* ------------------------------------------------------------- Choice */
 
-static const char *const cmp_enum[] = {
-    "ASL_CMP_STR_EQ", "ASL_CMP_STR_LT", "ASL_CMP_STR_GT", "ASL_CMP_STR_LE", "ASL_CMP_STR_GE",
-    "ASL_CMP_STR_MATCHES", "ASL_CMP_NUM_EQ", "ASL_CMP_NUM_LT", "ASL_CMP_NUM_GT", "ASL_CMP_NUM_LE",
-    "ASL_CMP_NUM_GE", "ASL_CMP_BOOL_EQ", "ASL_CMP_TS_EQ", "ASL_CMP_TS_LT", "ASL_CMP_TS_GT",
-    "ASL_CMP_TS_LE", "ASL_CMP_TS_GE",
-    /* the ...Path forms, in check.c's order */
-    "ASL_CMP_STR_EQ", "ASL_CMP_STR_LT", "ASL_CMP_STR_GT", "ASL_CMP_STR_LE", "ASL_CMP_STR_GE",
-    "ASL_CMP_NUM_EQ", "ASL_CMP_NUM_LT", "ASL_CMP_NUM_GT", "ASL_CMP_NUM_LE", "ASL_CMP_NUM_GE",
-    "ASL_CMP_BOOL_EQ", "ASL_CMP_TS_EQ", "ASL_CMP_TS_LT", "ASL_CMP_TS_GT", "ASL_CMP_TS_LE",
-    "ASL_CMP_TS_GE",
-    "ASL_CMP_IS_NULL", "ASL_CMP_IS_PRESENT", "ASL_CMP_IS_NUMERIC", "ASL_CMP_IS_STRING",
-    "ASL_CMP_IS_BOOLEAN", "ASL_CMP_IS_TIMESTAMP",
-};
-#define FIRST_PATH_OP 17
-#define FIRST_IS_OP 33
 
 /* A C expression evaluating one rule (1 true, 0 false, -1 error). */
 static char *rule_cond(struct em *em, json_t *rule, const char *pointer)
@@ -486,19 +470,19 @@ static char *rule_cond(struct em *em, json_t *rule, const char *pointer)
     const char *key;
     json_t *v;
     json_object_foreach(rule, key, v) {
-        int op = asl_choice_op_index(key);
-        if (op >= 0) {
+        const struct asl_choice_op *op = asl_choice_op_lookup(key);
+        if (op) {
             struct asl_expr *var = asl_em_parse(em, json_string_value(json_object_get(rule, "Variable")),
                                                 ASL_MODE_PATH);
             int vid = asl_em_path(em, var->path);
             int pid = -1, lit = -1;
-            if (op >= FIRST_PATH_OP && op < FIRST_IS_OP)
+            if (op->operand == ASL_OPND_PATH)
                 pid = asl_em_path(em, asl_em_parse(em, json_string_value(v), ASL_MODE_PATH)->path);
             else
                 lit = asl_em_lit(em, v);
             int id = em->ncmp++;
             fprintf(em->decl, "static const struct asl_cmp cmp_%d = {.var = &path_%d, .op = %s, .lit = %d",
-                    id, vid, cmp_enum[op], lit);
+                    id, vid, op->cmp_enum, lit);
             if (pid >= 0)
                 fprintf(em->decl, ", .path = &path_%d", pid);
             fputs(", .pointer = ", em->decl);
@@ -669,20 +653,6 @@ done:
     free(as);
 }
 
-static const char *const type_enum[] = {
-    [ASL_PASS] = "ASL_PASS", [ASL_TASK] = "ASL_TASK", [ASL_CHOICE] = "ASL_CHOICE",
-    [ASL_WAIT] = "ASL_WAIT", [ASL_SUCCEED] = "ASL_SUCCEED", [ASL_FAIL] = "ASL_FAIL",
-    [ASL_PARALLEL] = "ASL_PARALLEL", [ASL_MAP] = "ASL_MAP",
-};
-static const char *const type_fn[] = {
-    [ASL_PASS] = "asl_pass_run", [ASL_TASK] = "asl_task_run", [ASL_CHOICE] = "asl_choice_run",
-    [ASL_WAIT] = "asl_wait_run", [ASL_SUCCEED] = "asl_succeed_run", [ASL_FAIL] = "asl_fail_run",
-    [ASL_PARALLEL] = "asl_parallel_run", [ASL_MAP] = "asl_map_run",
-};
-static const char *const type_word[] = {
-    [ASL_PASS] = "Pass", [ASL_TASK] = "Task", [ASL_CHOICE] = "Choice", [ASL_WAIT] = "Wait",
-    [ASL_SUCCEED] = "Succeed", [ASL_FAIL] = "Fail", [ASL_PARALLEL] = "Parallel", [ASL_MAP] = "Map",
-};
 
 /* The type-specific descriptor; returns "&spec" text or "NULL". */
 static char *emit_spec(struct em *em, struct asl_cstate *s)
@@ -751,11 +721,11 @@ static char *emit_spec(struct em *em, struct asl_cstate *s)
 
 static void emit_state(struct em *em, struct asl_cstate *s, FILE *table)
 {
-    fprintf(em->fn, "/* state %d: %s ", s->gid, type_word[s->type]);
+    fprintf(em->fn, "/* state %d: %s ", s->gid, asl_state_type_name(s->type));
     asl_cemit_comment(em->fn, s->pointer, 200);
     fprintf(em->fn, " */\nstatic int state_%d(struct asl_run *run, const struct asl_state *st, json_t *in,\n"
                     "                   json_t **out, int *next)\n{\n    return %s(run, st, in, out, next);\n}\n\n",
-            s->gid, type_fn[s->type]);
+            s->gid, asl_state_type_fn(s->type));
     char *spec = emit_spec(em, s);
     json_t *next = json_object_get(s->node, "Next");
     int nx = json_is_string(next) ? asl_machine_find(s->machine, json_string_value(next)) : -1;
@@ -764,7 +734,7 @@ static void emit_state(struct em *em, struct asl_cstate *s, FILE *table)
     fputs(", .pointer = ", table);
     asl_cemit_cstr(table, s->pointer);
     fprintf(table, ",\n        .type = %s, .fn = state_%d, .spec = %s, .next = %d,",
-            type_enum[s->type], s->gid, spec, nx);
+            asl_state_type_enum(s->type), s->gid, spec, nx);
     if (nx >= 0) {      /* say where Next goes: indexes alone are hard to follow */
         fputs(" /* ", table);
         asl_cemit_comment(table, s->machine->states[nx].name, 60);

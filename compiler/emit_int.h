@@ -9,6 +9,7 @@
 
 #include "emit.h"
 #include "expr.h"
+#include "vocab.h"
 
 struct em {
     struct asl_model *m;
@@ -48,8 +49,6 @@ char *asl_em_jtpl(struct em *em, json_t *v, const char *location);
 /* The field's "{% %}" expression as a template, or "NULL" when it is absent
  * or a literal. */
 char *asl_em_jtpl_expr_only(struct em *em, json_t *node, const char *key);
-/* 1 when s is exactly "{%...%}"; the expression is s[*off .. *off+*len). */
-int asl_is_jsonata_text(const char *s, size_t *inner_off, size_t *inner_len);
 
 /* emit_exec.c: Task, Parallel descriptors ("&spec" text); emit_map.c: Map. */
 /* ".rec = {...}" for a state's Retry and Catch. */

@@ -10,18 +10,6 @@
 #include "emit_int.h"
 #include "jsonata_ast.h"
 
-int asl_is_jsonata_text(const char *s, size_t *inner_off, size_t *inner_len)
-{
-    size_t n = strlen(s);
-    if (n < 4 || strncmp(s, "{%", 2) != 0 || strcmp(s + n - 2, "%}") != 0)
-        return 0;
-    if (inner_off)
-        *inner_off = 2;
-    if (inner_len)
-        *inner_len = n - 4;
-    return 1;
-}
-
 static int is_expression(const char *key, json_t *v)
 {
     (void)key;

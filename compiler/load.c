@@ -10,11 +10,8 @@
 #include <string.h>
 
 #include "model.h"
+#include "vocab.h"
 
-static const char *const type_names[] = {
-    [ASL_PASS] = "Pass", [ASL_TASK] = "Task", [ASL_CHOICE] = "Choice", [ASL_WAIT] = "Wait",
-    [ASL_SUCCEED] = "Succeed", [ASL_FAIL] = "Fail", [ASL_PARALLEL] = "Parallel", [ASL_MAP] = "Map",
-};
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -103,11 +100,11 @@ static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, cons
         s->machine = mc;
         s->jsonata = json_is_object(sn) ? is_jsonata(sn, jsonata) : jsonata;
         json_t *type = json_object_get(sn, "Type");
-        for (size_t t = 0; json_is_string(type) && t < sizeof type_names / sizeof *type_names; t++)
-            if (strcmp(json_string_value(type), type_names[t]) == 0) {
-                s->type = (enum asl_state_type)t;
-                s->type_ok = 1;
-            }
+        int t = json_is_string(type) ? asl_state_type_lookup(json_string_value(type)) : -1;
+        if (t >= 0) {
+            s->type = (enum asl_state_type)t;
+            s->type_ok = 1;
+        }
         i++;
     }
     free(sp);

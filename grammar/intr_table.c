@@ -16,26 +16,10 @@
 
 #include "intr_table.h"
 
-static const struct asl_intr_info table[ASL_INTR_COUNT_] = {
-    {ASL_INTR_FORMAT, "States.Format", "asl_intr_format", 1, -1, 0},
-    {ASL_INTR_STRING_TO_JSON, "States.StringToJson", "asl_intr_string_to_json", 1, 1, 0},
-    {ASL_INTR_JSON_TO_STRING, "States.JsonToString", "asl_intr_json_to_string", 1, 1, 0},
-    {ASL_INTR_ARRAY, "States.Array", "asl_intr_array", 0, -1, 0},
-    {ASL_INTR_ARRAY_PARTITION, "States.ArrayPartition", "asl_intr_array_partition", 2, 2, 0},
-    {ASL_INTR_ARRAY_CONTAINS, "States.ArrayContains", "asl_intr_array_contains", 2, 2, 0},
-    {ASL_INTR_ARRAY_RANGE, "States.ArrayRange", "asl_intr_array_range", 3, 3, 0},
-    {ASL_INTR_ARRAY_GET_ITEM, "States.ArrayGetItem", "asl_intr_array_get_item", 2, 2, 0},
-    {ASL_INTR_ARRAY_LENGTH, "States.ArrayLength", "asl_intr_array_length", 1, 1, 0},
-    {ASL_INTR_ARRAY_UNIQUE, "States.ArrayUnique", "asl_intr_array_unique", 1, 1, 0},
-    {ASL_INTR_BASE64_ENCODE, "States.Base64Encode", "asl_intr_base64_encode", 1, 1, 1},
-    {ASL_INTR_BASE64_DECODE, "States.Base64Decode", "asl_intr_base64_decode", 1, 1, 1},
-    {ASL_INTR_HASH, "States.Hash", "asl_intr_hash", 2, 2, 1},
-    {ASL_INTR_JSON_MERGE, "States.JsonMerge", "asl_intr_json_merge", 3, 3, 0},
-    {ASL_INTR_MATH_RANDOM, "States.MathRandom", "asl_intr_math_random", 2, 3, 0},
-    {ASL_INTR_MATH_ADD, "States.MathAdd", "asl_intr_math_add", 2, 2, 0},
-    {ASL_INTR_STRING_SPLIT, "States.StringSplit", "asl_intr_string_split", 2, 2, 0},
-    {ASL_INTR_UUID, "States.UUID", "asl_intr_uuid", 0, 0, 0},
-};
+#define INTR(E, NAME, FN, MIN, MAX, CRYPTO) \
+    {ASL_INTR_##E, NAME, "asl_intr_" #FN, MIN, MAX, CRYPTO},
+static const struct asl_intr_info table[ASL_INTR_COUNT_] = {ASL_INTRINSICS(INTR)};
+#undef INTR
 
 const struct asl_intr_info *asl_intr_lookup(const char *name, size_t len)
 {

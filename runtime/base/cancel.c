@@ -155,9 +155,9 @@ int asl_cancel_err(const struct asl_cancel *t, struct asl_err *err)
     if (!hit && t && deadline_passed(t->root))
         return asl_err_set_str(err, ASL_E_TIMEOUT, NULL);
     if (!hit)
-        return asl_err_set_str(err, "States.Aborted", NULL);
+        return asl_err_set_str(err, ASL_E_ABORTED, NULL);
     pthread_mutex_lock(&hit->root->mu);
-    asl_err_set_str(err, hit->name ? hit->name : "States.Aborted", hit->cause);
+    asl_err_set_str(err, hit->name ? hit->name : ASL_E_ABORTED, hit->cause);
     pthread_mutex_unlock(&hit->root->mu);
     return -1;
 }

@@ -13,10 +13,9 @@
 #include "exec/history.h"
 #include "base/json.h"
 
-static const char *const type_names[] = {
-    [ASL_PASS] = "Pass", [ASL_TASK] = "Task", [ASL_CHOICE] = "Choice", [ASL_WAIT] = "Wait",
-    [ASL_SUCCEED] = "Succeed", [ASL_FAIL] = "Fail", [ASL_PARALLEL] = "Parallel", [ASL_MAP] = "Map",
-};
+#define TYPE_NAME(E, NAME, FN) [ASL_##E] = NAME,
+static const char *const type_names[] = {ASL_STATE_TYPES(TYPE_NAME)};
+#undef TYPE_NAME
 
 void asl_ts_now_iso(char *buf, size_t n)
 {

@@ -48,23 +48,7 @@ int asl_err_set_str(struct asl_err *err, const char *name, const char *cause);
 void asl_err_clear(struct asl_err *err);
 void asl_err_move(struct asl_err *dst, struct asl_err *src);
 
-/* Well-known error names. */
-#define ASL_E_ALL "States.ALL"
-#define ASL_E_RUNTIME "States.Runtime"
-#define ASL_E_TIMEOUT "States.Timeout"
-#define ASL_E_TASK_FAILED "States.TaskFailed"
-#define ASL_E_PERMISSIONS "States.Permissions"
-#define ASL_E_RESULT_PATH "States.ResultPathMatchFailure"
-#define ASL_E_PARAM_PATH "States.ParameterPathFailure"
-#define ASL_E_BRANCH_FAILED "States.BranchFailed"
-#define ASL_E_NO_CHOICE "States.NoChoiceMatched"
-#define ASL_E_INTRINSIC "States.IntrinsicFailure"
-#define ASL_E_DATA_LIMIT "States.DataLimitExceeded"
-#define ASL_E_HEARTBEAT "States.HeartbeatTimeout"
-#define ASL_E_TOLERATED "States.ExceedToleratedFailureThreshold"
-#define ASL_E_ITEM_READER "States.ItemReaderFailed"
-#define ASL_E_RESULT_WRITER "States.ResultWriterFailed"
-#define ASL_E_QUERY "States.QueryEvaluationError"
+/* Well-known error names: ASL_E_RUNTIME, ... (aslrt_vocab.h). */
 
 /* ------------------------------------------------------------- templates */
 
@@ -97,15 +81,7 @@ struct asl_tpl {
 
 /* ------------------------------------------------------------ Choice rules */
 
-enum asl_cmp_op {
-    ASL_CMP_STR_EQ, ASL_CMP_STR_LT, ASL_CMP_STR_GT, ASL_CMP_STR_LE, ASL_CMP_STR_GE,
-    ASL_CMP_STR_MATCHES,
-    ASL_CMP_NUM_EQ, ASL_CMP_NUM_LT, ASL_CMP_NUM_GT, ASL_CMP_NUM_LE, ASL_CMP_NUM_GE,
-    ASL_CMP_BOOL_EQ,
-    ASL_CMP_TS_EQ, ASL_CMP_TS_LT, ASL_CMP_TS_GT, ASL_CMP_TS_LE, ASL_CMP_TS_GE,
-    ASL_CMP_IS_NULL, ASL_CMP_IS_PRESENT, ASL_CMP_IS_NUMERIC, ASL_CMP_IS_STRING,
-    ASL_CMP_IS_BOOLEAN, ASL_CMP_IS_TIMESTAMP,
-};
+/* enum asl_cmp_op: ASL_CMP_STR_EQ, ... (aslrt_vocab.h, ASL_CMP_OPS). */
 
 /* One data-test expression: Variable + operator + operand.  The operand is
  * a literal (lit) or, for the ...Path operators, a path.  The generated code
@@ -212,9 +188,7 @@ enum asl_step {
 typedef int (*asl_state_fn)(struct asl_run *run, const struct asl_state *st, json_t *in,
                             json_t **out, int *next);
 
-enum asl_state_type {
-    ASL_PASS, ASL_TASK, ASL_CHOICE, ASL_WAIT, ASL_SUCCEED, ASL_FAIL, ASL_PARALLEL, ASL_MAP,
-};
+/* enum asl_state_type: ASL_PASS, ... (aslrt_vocab.h, ASL_STATE_TYPES). */
 
 /* The fields every state shares.  Paths are NULL when absent; the
  * *_null flags record an explicit JSON null. */

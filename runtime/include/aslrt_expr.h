@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "aslrt_vocab.h"
+
 /* A literal inside an expression: an intrinsic argument or a filter operand. */
 enum asl_val_kind { ASL_VAL_STRING, ASL_VAL_INT, ASL_VAL_REAL, ASL_VAL_TRUE, ASL_VAL_FALSE, ASL_VAL_NULL };
 
@@ -85,28 +87,7 @@ struct asl_filter {
     struct asl_foperand a, b;
 };
 
-/* The 18 intrinsic functions, in the order AWS's documentation lists them. */
-enum asl_intr_fn {
-    ASL_INTR_FORMAT,
-    ASL_INTR_STRING_TO_JSON,
-    ASL_INTR_JSON_TO_STRING,
-    ASL_INTR_ARRAY,
-    ASL_INTR_ARRAY_PARTITION,
-    ASL_INTR_ARRAY_CONTAINS,
-    ASL_INTR_ARRAY_RANGE,
-    ASL_INTR_ARRAY_GET_ITEM,
-    ASL_INTR_ARRAY_LENGTH,
-    ASL_INTR_ARRAY_UNIQUE,
-    ASL_INTR_BASE64_ENCODE,
-    ASL_INTR_BASE64_DECODE,
-    ASL_INTR_HASH,
-    ASL_INTR_JSON_MERGE,
-    ASL_INTR_MATH_RANDOM,
-    ASL_INTR_MATH_ADD,
-    ASL_INTR_STRING_SPLIT,
-    ASL_INTR_UUID,
-    ASL_INTR_COUNT_
-};
+/* enum asl_intr_fn: ASL_INTR_FORMAT, ... ASL_INTR_COUNT_ (aslrt_vocab.h, ASL_INTRINSICS). */
 
 struct asl_err;
 
