@@ -64,21 +64,14 @@ const char *asl_ck_type_name(json_t *v)
 
 void asl_varrefs_assigned(struct asl_varrefs *v, const char *key)
 {
-    const char **na = realloc(v->assigned, (v->nassigned + 1) * sizeof *na);
-    if (!na)
-        abort();
-    v->assigned = na;
-    na[v->nassigned++] = key;
+    v->assigned = asl_grow(v->assigned, v->nassigned, sizeof *v->assigned);
+    v->assigned[v->nassigned++] = key;
 }
 
 void asl_varrefs_read(struct asl_varrefs *v, const char *name, const char *pointer)
 {
-    char **rn = realloc(v->read, (v->nread + 1) * sizeof *rn);
-    char **ra = rn ? realloc(v->read_at, (v->nread + 1) * sizeof *ra) : NULL;
-    if (!rn || !ra)
-        abort();
-    v->read = rn;
-    v->read_at = ra;
+    v->read = asl_grow(v->read, v->nread, sizeof *v->read);
+    v->read_at = asl_grow(v->read_at, v->nread, sizeof *v->read_at);
     v->read[v->nread] = strdup(name);
     v->read_at[v->nread++] = strdup(pointer);
 }
@@ -627,35 +620,47 @@ static int is_terminal(const struct asl_cstate *s)
            (end && !json_is_boolean(end));
 }
 
-static void mark_reachable(const struct asl_cmachine *mc, int i, unsigned char *seen);
+/* Reachability is a walk with an explicit stack (every state is pushed at
+ * most once), so a 40,000-state chain needs no 40,000-deep recursion. */
+struct walk {
+    const struct asl_cmachine *mc;
+    unsigned char *seen;
+    int *stack;
+    size_t top;
+};
 
-static void mark_target(const struct asl_cmachine *mc, json_t *v, unsigned char *seen)
+static void mark_target(struct walk *w, json_t *v)
 {
-    if (json_is_string(v)) {
-        int t = asl_machine_find(mc, json_string_value(v));
-        if (t >= 0)
-            mark_reachable(mc, t, seen);
+    int t = json_is_string(v) ? asl_machine_find(w->mc, json_string_value(v)) : -1;
+    if (t >= 0 && !w->seen[t]) {
+        w->seen[t] = 1;
+        w->stack[w->top++] = t;
     }
 }
 
-static void mark_rules(const struct asl_cmachine *mc, json_t *arr, unsigned char *seen)
+static void mark_rules(struct walk *w, json_t *arr)
 {
     for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr); k++)
-        mark_target(mc, json_object_get(json_array_get(arr, k), "Next"), seen);
+        mark_target(w, json_object_get(json_array_get(arr, k), "Next"));
 }
 
-static void mark_reachable(const struct asl_cmachine *mc, int i, unsigned char *seen)
+static void mark_reachable(const struct asl_cmachine *mc, int start, unsigned char *seen)
 {
-    if (seen[i])
-        return;
-    seen[i] = 1;
-    json_t *n = mc->states[i].node;
-    if (!json_is_object(n))
-        return;
-    mark_target(mc, json_object_get(n, "Next"), seen);
-    mark_target(mc, json_object_get(n, "Default"), seen);
-    mark_rules(mc, json_object_get(n, "Choices"), seen);
-    mark_rules(mc, json_object_get(n, "Catch"), seen);
+    struct walk w = {.mc = mc, .seen = seen, .stack = calloc(mc->n, sizeof(int))};
+    if (!w.stack)
+        abort();
+    seen[start] = 1;
+    w.stack[w.top++] = start;
+    while (w.top) {
+        json_t *n = mc->states[w.stack[--w.top]].node;
+        if (!json_is_object(n))
+            continue;
+        mark_target(&w, json_object_get(n, "Next"));
+        mark_target(&w, json_object_get(n, "Default"));
+        mark_rules(&w, json_object_get(n, "Choices"));
+        mark_rules(&w, json_object_get(n, "Catch"));
+    }
+    free(w.stack);
 }
 
 static void check_machine(struct ck *c, struct asl_cmachine *mc)
@@ -731,39 +736,56 @@ static void check_machine(struct ck *c, struct asl_cmachine *mc)
     }
 }
 
-static int var_assigned(struct ck *c, const char *name)
+/* The names Assign blocks set, ".$" stripped, as a set (a jansson object). */
+static json_t *assigned_set(struct ck *c)
 {
-    size_t nl = strlen(name);
+    json_t *set = json_object();
+    if (!set)
+        abort();
     for (size_t i = 0; i < c->vars.nassigned; i++) {
         const char *k = c->vars.assigned[i];
         size_t kl = strlen(k);
         if (kl >= 2 && strcmp(k + kl - 2, ".$") == 0)
             kl -= 2;
-        if (kl == nl && memcmp(k, name, nl) == 0)
-            return 1;
+        json_object_setn_new(set, k, kl, json_true());
     }
-    return 0;
+    return set;
+}
+
+/* State names are unique across the whole machine, nested blocks too. */
+static void check_unique_names(struct asl_model *m, struct asl_diags *d)
+{
+    json_t *seen = json_object();
+    if (!seen)
+        abort();
+    for (size_t i = 0; i < m->nstates; i++) {
+        if (json_object_get(seen, m->states[i]->name))
+            asl_diag_error(d, m->states[i]->pointer, "Duplicate State name: %s", m->states[i]->name);
+        else
+            json_object_set_new(seen, m->states[i]->name, json_true());
+    }
+    json_decref(seen);
 }
 
 int asl_check(struct asl_model *m, struct asl_diags *d)
 {
     struct ck c = {.m = m, .d = d};
     asl_arena_init(&c.arena);
+    /* Reported with everything else: the rest of the definition is still checked. */
+    if (m->definition_chars > ASL_DEFINITION_MAX)
+        asl_diag_error(d, "/", "1 validation error detected: Value at 'definition' failed to satisfy "
+                       "constraint: Member must have length less than or equal to %d", ASL_DEFINITION_MAX);
     if (m->top) {
         for (size_t i = 0; i < m->nmachines; i++)
             check_machine(&c, m->machines[i]);
-        /* State names are unique across the whole machine, nested blocks too. */
-        for (size_t i = 0; i < m->nstates; i++)
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(m->states[i]->name, m->states[j]->name) == 0) {
-                    asl_diag_error(d, m->states[i]->pointer, "Duplicate State name: %s", m->states[i]->name);
-                    break;
-                }
+        check_unique_names(m, d);
+        json_t *assigned = assigned_set(&c);
         for (size_t i = 0; i < c.vars.nread; i++)
-            if (!var_assigned(&c, c.vars.read[i]))
+            if (!json_object_get(assigned, c.vars.read[i]))
                 asl_diag_warning(d, c.vars.read_at[i],
                                  "the variable '$%s' is never assigned by any state",
                                  c.vars.read[i]);
+        json_decref(assigned);
     }
     for (size_t i = 0; i < c.vars.nread; i++) {
         free(c.vars.read[i]);

@@ -86,14 +86,17 @@ int asl_em_lit(struct em *em, json_t *v)
     char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     if (!text)
         abort();
-    for (size_t i = 0; i < em->nlits; i++)
-        if (strcmp(em->lits[i], text) == 0) {
-            free(text);
-            return (int)i;
-        }
-    em->lits = realloc(em->lits, (em->nlits + 1) * sizeof *em->lits);
-    if (!em->lits)
-        abort();
+    json_t *known = json_object_get(em->lit_ids, text);
+    if (known) {
+        free(text);
+        return (int)json_integer_value(known);
+    }
+    if (!(em->nlits & (em->nlits - 1))) {   /* capacity doubles at powers of two */
+        em->lits = realloc(em->lits, (em->nlits ? 2 * em->nlits : 1) * sizeof *em->lits);
+        if (!em->lits)
+            abort();
+    }
+    json_object_set_new(em->lit_ids, text, json_integer((json_int_t)em->nlits));
     em->lits[em->nlits] = text;
     return (int)em->nlits++;
 }
@@ -206,15 +209,11 @@ static char *seg_init(struct em *em, const char *prefix, size_t i, const struct 
 int asl_em_path(struct em *em, const struct asl_path *p)
 {
     /* A path's tables follow from its text alone: emit each text once. */
-    for (int i = 0; i < em->npath; i++)
-        if (strcmp(em->path_texts[i], p->text) == 0)
-            return i;
-    char **pt = realloc(em->path_texts, (size_t)(em->npath + 1) * sizeof *pt);
-    if (!pt)
-        abort();
-    em->path_texts = pt;
-    em->path_texts[em->npath] = strdup(p->text);
+    json_t *known = json_object_get(em->path_ids, p->text);
+    if (known)
+        return (int)json_integer_value(known);
     int id = em->npath++;
+    json_object_set_new(em->path_ids, p->text, json_integer(id));
     char *prefix = asl_em_fmt("path_%d", id);
     if (p->nseg) {
         char **inits = calloc(p->nseg, sizeof *inits);
@@ -769,6 +768,10 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     size_t dl = 0, fl = 0, tl = 0;
     memset(needs, 0, sizeof *needs);
     asl_arena_init(&em.arena);
+    em.lit_ids = json_object();
+    em.path_ids = json_object();
+    if (!em.lit_ids || !em.path_ids)
+        abort();
     em.decl = section(&decl, &dl);
     em.fn = section(&fn, &fl);
     em.tab = section(&tab, &tl);
@@ -817,9 +820,8 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     fputs("};\n\n", out);
     fputs("int main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n", out);
 
-    for (int i = 0; i < em.npath; i++)
-        free(em.path_texts[i]);
-    free(em.path_texts);
+    json_decref(em.path_ids);
+    json_decref(em.lit_ids);
     for (size_t i = 0; em.bind_argv && i < o->nbindings; i++)
         asl_free_words(em.bind_argv[i]);
     free(em.bind_argv);

@@ -19,7 +19,8 @@ struct em {
     int npath, nfilter, nexpr, nargs, ntpl, ncmp, ncond, njn;
     char **lits;
     size_t nlits;
-    char **path_texts;          /* by path id: each distinct path is emitted once */
+    json_t *lit_ids;            /* literal text -> index: each distinct literal stored once */
+    json_t *path_ids;           /* path text -> path id: each distinct path is emitted once */
     const struct asl_emit_opts *opts;
     char ***bind_argv;          /* opts->bindings split into words, lazily */
 };

@@ -21,11 +21,19 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+void *asl_grow(void *arr, size_t n, size_t sz)
+{
+    if (n & (n - 1))
+        return arr;     /* n is not a power of two: the block, sized to the next one, has room */
+    void *p = realloc(arr, (n ? 2 * n : 1) * sz);
+    if (!p)
+        abort();
+    return p;
+}
+
 static void add_machine(struct asl_model *m, struct asl_cmachine *mc)
 {
-    m->machines = realloc(m->machines, (m->nmachines + 1) * sizeof *m->machines);
-    if (!m->machines)
-        abort();
+    m->machines = asl_grow(m->machines, m->nmachines, sizeof *m->machines);
     mc->id = (int)m->nmachines;
     m->machines[m->nmachines++] = mc;
 }
@@ -88,6 +96,9 @@ static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, cons
     char *sp = asl_ptr_join(pointer, "States");
     mc->n = json_object_size(states);
     mc->states = xcalloc(mc->n, sizeof *mc->states);
+    mc->index = json_object();
+    if (!mc->index)
+        abort();
     const char *name;
     json_t *sn;
     size_t i = 0;
@@ -98,6 +109,9 @@ static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, cons
         s->pointer = asl_ptr_join(sp, name);
         s->local = (int)i;
         s->machine = mc;
+        /* Names are unique inside one States object (the parser rejects duplicates). */
+        if (json_object_set_new(mc->index, name, json_integer((json_int_t)i)) != 0)
+            abort();
         s->jsonata = json_is_object(sn) ? is_jsonata(sn, jsonata) : jsonata;
         json_t *type = json_object_get(sn, "Type");
         int t = json_is_string(type) ? asl_state_type_lookup(json_string_value(type)) : -1;
@@ -114,9 +128,7 @@ static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, cons
     /* States are numbered in document order, depth first after each block. */
     for (i = 0; i < mc->n; i++) {
         struct asl_cstate *s = &mc->states[i];
-        m->states = realloc(m->states, (m->nstates + 1) * sizeof *m->states);
-        if (!m->states)
-            abort();
+        m->states = asl_grow(m->states, m->nstates, sizeof *m->states);
         s->gid = (int)m->nstates;
         m->states[m->nstates++] = s;
     }
@@ -126,12 +138,26 @@ static struct asl_cmachine *load_machine(struct asl_model *m, json_t *node, cons
     return mc;
 }
 
+/* The file's length as AWS measures a definition: UTF-16 code units (a
+ * Java string's length), so a character outside the BMP counts twice. */
+static size_t utf16_length(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return 0;       /* the parser reports the unreadable file */
+    unsigned char buf[65536];
+    size_t n, units = 0;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < n; i++)
+            units += (buf[i] & 0xc0) != 0x80 ? 1 + (buf[i] >= 0xf0) : 0;
+    fclose(f);
+    return units;
+}
+
 int asl_machine_find(const struct asl_cmachine *m, const char *name)
 {
-    for (size_t i = 0; i < m->n; i++)
-        if (strcmp(m->states[i].name, name) == 0)
-            return (int)i;
-    return -1;
+    json_t *i = json_object_get(m->index, name);
+    return i ? (int)json_integer_value(i) : -1;
 }
 
 static int hex4_at(const char *s, unsigned *out)
@@ -256,6 +282,7 @@ struct asl_model *asl_load(const char *file, struct asl_diags *d)
     struct asl_model *m = xcalloc(1, sizeof *m);
     m->doc = doc;
     m->file = file;
+    m->definition_chars = utf16_length(file);
     json_t *states = json_object_get(doc, "States");
     if (!json_is_object(states)) {
         int has_start = json_object_get(doc, "StartAt") != NULL;
@@ -280,6 +307,7 @@ void asl_model_free(struct asl_model *m)
             free(mc->states[j].children);
         }
         free(mc->states);
+        json_decref(mc->index);
         free(mc->pointer);
         free(mc);
     }

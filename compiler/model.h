@@ -25,6 +25,7 @@ struct asl_cmachine {
     int start;                  /* local index of StartAt, -1 when it names nothing */
     struct asl_cstate *owner;   /* the Parallel or Map state; NULL at the top */
     int jsonata;                /* the query language its states default to */
+    json_t *index;              /* state name -> local index (a jansson object used as a hash) */
 };
 
 struct asl_cstate {
@@ -49,7 +50,11 @@ struct asl_model {
     struct asl_cmachine **machines;     /* by id */
     size_t nstates;
     struct asl_cstate **states;         /* by gid */
+    size_t definition_chars;            /* the definition's length in UTF-16 code units, as AWS counts */
 };
+
+/* AWS's limit on a definition (CreateStateMachine's definition member). */
+#define ASL_DEFINITION_MAX 1048576
 
 /* Read and model the definition.  JSON syntax errors are reported as
  * FILE:LINE:COL; structural problems (no States, bad StartAt shape) as
@@ -57,7 +62,12 @@ struct asl_model {
 struct asl_model *asl_load(const char *file, struct asl_diags *d);
 void asl_model_free(struct asl_model *m);
 
-/* The local index of a state called `name` in machine m, or -1. */
+/* Room for one more element in arr, which holds n of `size` bytes: the
+ * block doubles when n is a power of two, so appending n elements one at a
+ * time costs O(n) in all.  Aborts when memory runs out. */
+void *asl_grow(void *arr, size_t n, size_t size);
+
+/* The local index of a state called `name` in machine m, or -1 (constant time). */
 int asl_machine_find(const struct asl_cmachine *m, const char *name);
 
 #endif
