@@ -58,6 +58,43 @@ struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mod
     return e;
 }
 
+/* ------------------------------------------------------------- tables */
+
+const char *asl_em_def(struct em *em, const char *type, const char *prefix, int is_array, char *init)
+{
+    char *key = asl_em_fmt("%s%s|%s", type, is_array ? "[]" : "", init);
+    json_t *name = json_object_get(em->defs, key);
+    if (!name) {
+        json_t *count = json_object_get(em->def_counts, prefix);
+        long long n = count ? (long long)json_integer_value(count) : 0;
+        json_object_set_new(em->def_counts, prefix, json_integer((json_int_t)(n + 1)));
+        char *text = asl_em_fmt("%s_%lld", prefix, n);
+        fprintf(em->decl, "static const %s %s%s = %s;\n", type, text, is_array ? "[]" : "", init);
+        name = json_string(text);
+        json_object_set_new(em->defs, key, name);
+        free(text);
+    }
+    free(key);
+    free(init);
+    return json_string_value(name);
+}
+
+char *asl_em_list(char **items, size_t n, int one_line)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = section(&buf, &len);
+    fputc('{', f);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, one_line ? "%s%s" : "%s\n    %s,", one_line && i ? ", " : "", items[i]);
+        free(items[i]);
+    }
+    fputs(one_line || !n ? "}" : "\n}", f);
+    fclose(f);
+    free(items);
+    return buf;
+}
+
 /* ------------------------------------------------------------ bindings */
 
 const char *const *asl_em_binding(struct em *em, const char *resource)
@@ -81,6 +118,7 @@ const char *const *asl_em_binding(struct em *em, const char *resource)
 
 /* ------------------------------------------------------------ literals */
 
+/* Literal indexes start at 1: 0 is "no literal" (aslrt.h). */
 int asl_em_lit(struct em *em, json_t *v)
 {
     char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -91,14 +129,20 @@ int asl_em_lit(struct em *em, json_t *v)
         free(text);
         return (int)json_integer_value(known);
     }
-    if (!(em->nlits & (em->nlits - 1))) {   /* capacity doubles at powers of two */
-        em->lits = realloc(em->lits, (em->nlits ? 2 * em->nlits : 1) * sizeof *em->lits);
-        if (!em->lits)
-            abort();
-    }
+    em->lits = asl_grow(em->lits, em->nlits, sizeof *em->lits);
+    em->lits[em->nlits++] = text;
     json_object_set_new(em->lit_ids, text, json_integer((json_int_t)em->nlits));
-    em->lits[em->nlits] = text;
-    return (int)em->nlits++;
+    return (int)em->nlits;
+}
+
+char *asl_em_str(const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = section(&buf, &len);
+    asl_cemit_cstr(f, s);
+    fclose(f);
+    return buf;
 }
 
 /* ------------------------------------------------------- values, paths */
@@ -137,37 +181,32 @@ static const char *const filter_ops[] = {
     [ASL_F_LT] = "ASL_F_LT", [ASL_F_LE] = "ASL_F_LE", [ASL_F_GT] = "ASL_F_GT", [ASL_F_GE] = "ASL_F_GE",
 };
 
-static int emit_filter(struct em *em, const struct asl_filter *flt);
+static const char *emit_filter(struct em *em, const struct asl_filter *flt);
 
-/* The initializer of one segment; its dependencies go to decl first. */
-static char *seg_init(struct em *em, const char *prefix, size_t i, const struct asl_seg *s)
+/* The initializer of one segment; the tables it points at are defined first. */
+static char *seg_init(struct em *em, const struct asl_seg *s)
 {
     char *buf = NULL;
     size_t len = 0;
-    char *dep = NULL;
+    const char *dep = NULL;
     if (s->kind == ASL_SEG_FIELDS) {
-        dep = asl_em_fmt("%s_s%zu_names", prefix, i);
-        fprintf(em->decl, "static const char *const %s[] = {", dep);
-        for (size_t k = 0; k < s->n; k++) {
-            fputs(k ? ", " : "", em->decl);
-            asl_cemit_cstr(em->decl, s->names[k]);
-        }
-        fputs("};\n", em->decl);
-    } else if (s->kind == ASL_SEG_INDEXES) {
-        dep = asl_em_fmt("%s_s%zu_indexes", prefix, i);
-        fprintf(em->decl, "static const long long %s[] = {", dep);
+        char **names = calloc(s->n ? s->n : 1, sizeof *names);
+        if (!names)
+            abort();
         for (size_t k = 0; k < s->n; k++)
-            fprintf(em->decl, "%s%lldLL", k ? ", " : "", s->indexes[k]);
-        fputs("};\n", em->decl);
+            names[k] = asl_em_str(s->names[k]);
+        dep = asl_em_def(em, "char *const", "names", 1, asl_em_list(names, s->n, 1));
+    } else if (s->kind == ASL_SEG_INDEXES) {
+        char **ix = calloc(s->n ? s->n : 1, sizeof *ix);
+        if (!ix)
+            abort();
+        for (size_t k = 0; k < s->n; k++)
+            ix[k] = asl_em_fmt("%lldLL", s->indexes[k]);
+        dep = asl_em_def(em, "long long", "indexes", 1, asl_em_list(ix, s->n, 1));
     } else if (s->kind == ASL_SEG_FILTER) {
-        dep = asl_em_fmt("filter_%d", emit_filter(em, s->filter));
+        dep = emit_filter(em, s->filter);
     } else if (s->kind == ASL_SEG_DESCENT && s->sub) {
-        char *sub_prefix = asl_em_fmt("%s_s%zu", prefix, i);
-        char *sub = seg_init(em, sub_prefix, 0, s->sub);
-        dep = asl_em_fmt("%s_sub", sub_prefix);
-        fprintf(em->decl, "static const struct asl_seg %s = %s;\n", dep, sub);
-        free(sub);
-        free(sub_prefix);
+        dep = asl_em_def(em, "struct asl_seg", "seg", 0, seg_init(em, s->sub));
     }
     FILE *f = section(&buf, &len);
     fprintf(f, "{.kind = %s", seg_kinds[s->kind]);
@@ -181,8 +220,12 @@ static char *seg_init(struct em *em, const char *prefix, size_t i, const struct 
         fprintf(f, ", .index = %lldLL", s->index);
         break;
     case ASL_SEG_SLICE:
-        fprintf(f, ", .start = %lldLL, .end = %lldLL, .step = %lldLL, .has_start = %d, .has_end = %d, .has_step = %d",
-                s->start, s->end, s->step, s->has_start, s->has_end, s->has_step);
+        if (s->has_start)
+            fprintf(f, ", .start = %lldLL, .has_start = 1", s->start);
+        if (s->has_end)
+            fprintf(f, ", .end = %lldLL, .has_end = 1", s->end);
+        if (s->has_step)
+            fprintf(f, ", .step = %lldLL, .has_step = 1", s->step);
         break;
     case ASL_SEG_FIELDS:
         fprintf(f, ", .n = %zu, .names = %s", s->n, dep);
@@ -202,52 +245,50 @@ static char *seg_init(struct em *em, const char *prefix, size_t i, const struct 
     }
     fputc('}', f);
     fclose(f);
-    free(dep);
     return buf;
 }
 
-int asl_em_path(struct em *em, const struct asl_path *p)
+const char *asl_em_path(struct em *em, const struct asl_path *p)
 {
-    /* A path's tables follow from its text alone: emit each text once. */
+    /* A path's tables follow from its text alone: look the text up first. */
     json_t *known = json_object_get(em->path_ids, p->text);
     if (known)
-        return (int)json_integer_value(known);
-    int id = em->npath++;
-    json_object_set_new(em->path_ids, p->text, json_integer(id));
-    char *prefix = asl_em_fmt("path_%d", id);
+        return json_string_value(known);
+    const char *segs = NULL;
     if (p->nseg) {
         char **inits = calloc(p->nseg, sizeof *inits);
         if (!inits)
             abort();
         for (size_t i = 0; i < p->nseg; i++)
-            inits[i] = seg_init(em, prefix, i, &p->segs[i]);
-        fprintf(em->decl, "static const struct asl_seg %s_segs[] = {\n", prefix);
-        for (size_t i = 0; i < p->nseg; i++) {
-            fprintf(em->decl, "    %s,\n", inits[i]);
-            free(inits[i]);
-        }
-        fputs("};\n", em->decl);
-        free(inits);
+            inits[i] = seg_init(em, &p->segs[i]);
+        segs = asl_em_def(em, "struct asl_seg", "segs", 1, asl_em_list(inits, p->nseg, 0));
     }
-    fprintf(em->decl, "static const struct asl_path %s = {.text = ", prefix);
-    asl_cemit_cstr(em->decl, p->text);
-    fprintf(em->decl, ", .root = %s", root_kinds[p->root]);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = section(&buf, &len);
+    fputs("{.text = ", f);
+    asl_cemit_cstr(f, p->text);
+    if (p->root != ASL_ROOT_INPUT)
+        fprintf(f, ", .root = %s", root_kinds[p->root]);
     if (p->var) {
-        fputs(", .var = ", em->decl);
-        asl_cemit_cstr(em->decl, p->var);
+        fputs(", .var = ", f);
+        asl_cemit_cstr(f, p->var);
     }
     if (p->nseg)
-        fprintf(em->decl, ", .nseg = %zu, .segs = %s_segs", p->nseg, prefix);
-    fprintf(em->decl, ", .definite = %d};\n", p->definite);
-    free(prefix);
-    return id;
+        fprintf(f, ", .nseg = %zu, .segs = %s", p->nseg, segs);
+    if (p->definite)
+        fputs(", .definite = 1", f);
+    fputc('}', f);
+    fclose(f);
+    const char *name = asl_em_def(em, "struct asl_path", "path", 0, buf);
+    json_object_set_new(em->path_ids, p->text, json_string(name));
+    return name;
 }
 
 static void operand_init(struct em *em, FILE *f, const struct asl_foperand *o)
 {
     if (o->path) {
-        int pid = asl_em_path(em, o->path);
-        fprintf(f, "{.path = &path_%d}", pid);
+        fprintf(f, "{.path = &%s}", asl_em_path(em, o->path));
     } else {
         fputs("{.val = ", f);
         val_init(f, &o->val);
@@ -255,27 +296,25 @@ static void operand_init(struct em *em, FILE *f, const struct asl_foperand *o)
     }
 }
 
-static int emit_filter(struct em *em, const struct asl_filter *flt)
+static const char *emit_filter(struct em *em, const struct asl_filter *flt)
 {
-    int left = flt->left ? emit_filter(em, flt->left) : -1;
-    int right = flt->right ? emit_filter(em, flt->right) : -1;
-    char *a = NULL, *b = NULL;
-    size_t al = 0, bl = 0;
-    FILE *fa = section(&a, &al), *fb = section(&b, &bl);
-    operand_init(em, fa, &flt->a);
-    operand_init(em, fb, &flt->b);
-    fclose(fa);
-    fclose(fb);
-    int id = em->nfilter++;
-    fprintf(em->decl, "static const struct asl_filter filter_%d = {.op = %s", id, filter_ops[flt->op]);
-    if (left >= 0)
-        fprintf(em->decl, ", .left = &filter_%d", left);
-    if (right >= 0)
-        fprintf(em->decl, ", .right = &filter_%d", right);
-    fprintf(em->decl, ", .a = %s, .b = %s};\n", a, b);
-    free(a);
-    free(b);
-    return id;
+    const char *left = flt->left ? emit_filter(em, flt->left) : NULL;
+    const char *right = flt->right ? emit_filter(em, flt->right) : NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = section(&buf, &len);
+    fprintf(f, "{.op = %s", filter_ops[flt->op]);
+    if (left)
+        fprintf(f, ", .left = &%s", left);
+    if (right)
+        fprintf(f, ", .right = &%s", right);
+    fputs(", .a = ", f);
+    operand_init(em, f, &flt->a);
+    fputs(", .b = ", f);
+    operand_init(em, f, &flt->b);
+    fputc('}', f);
+    fclose(f);
+    return asl_em_def(em, "struct asl_filter", "filter", 0, buf);
 }
 
 /* ------------------------------------------------------- expressions */
@@ -284,25 +323,22 @@ static const char *const expr_kinds[] = {
     [ASL_EX_VAL] = "ASL_EX_VAL", [ASL_EX_PATH] = "ASL_EX_PATH", [ASL_EX_CALL] = "ASL_EX_CALL",
 };
 
+#define INTR_ENUM(E, ...) [ASL_INTR_##E] = "ASL_INTR_" #E,
+static const char *const intr_enum[] = {ASL_INTRINSICS(INTR_ENUM)};
+#undef INTR_ENUM
+
 static char *expr_init(struct em *em, const struct asl_expr *e)
 {
-    char *dep = NULL;
+    const char *dep = NULL;
     if (e->kind == ASL_EX_PATH) {
-        dep = asl_em_fmt("path_%d", asl_em_path(em, e->path));
+        dep = asl_em_path(em, e->path);
     } else if (e->kind == ASL_EX_CALL && e->nargs) {
         char **inits = calloc(e->nargs, sizeof *inits);
         if (!inits)
             abort();
         for (size_t i = 0; i < e->nargs; i++)
             inits[i] = expr_init(em, &e->args[i]);
-        dep = asl_em_fmt("args_%d", em->nargs++);
-        fprintf(em->decl, "static const struct asl_expr %s[] = {\n", dep);
-        for (size_t i = 0; i < e->nargs; i++) {
-            fprintf(em->decl, "    %s,\n", inits[i]);
-            free(inits[i]);
-        }
-        fputs("};\n", em->decl);
-        free(inits);
+        dep = asl_em_def(em, "struct asl_expr", "args", 1, asl_em_list(inits, e->nargs, 0));
     }
     char *buf = NULL;
     size_t len = 0;
@@ -316,7 +352,7 @@ static char *expr_init(struct em *em, const struct asl_expr *e)
         fprintf(f, ", .path = &%s", dep);
     } else {
         const struct asl_intr_info *info = asl_intr_info(e->fn);
-        fprintf(f, ", .fn = %d, .name = ", (int)e->fn);
+        fprintf(f, ", .fn = %s, .name = ", intr_enum[e->fn]);
         asl_cemit_cstr(f, e->name);
         fprintf(f, ", .impl = %s, .nargs = %zu", info->symbol, e->nargs);
         if (dep)
@@ -326,17 +362,12 @@ static char *expr_init(struct em *em, const struct asl_expr *e)
     }
     fputc('}', f);
     fclose(f);
-    free(dep);
     return buf;
 }
 
-int asl_em_expr(struct em *em, const struct asl_expr *e)
+const char *asl_em_expr(struct em *em, const struct asl_expr *e)
 {
-    char *init = expr_init(em, e);
-    int id = em->nexpr++;
-    fprintf(em->decl, "static const struct asl_expr expr_%d = %s;\n", id, init);
-    free(init);
-    return id;
+    return asl_em_def(em, "struct asl_expr", "expr", 0, expr_init(em, e));
 }
 
 /* ---------------------------------------------------------- templates */
@@ -373,127 +404,96 @@ static int has_dynamic(json_t *v)
     return asl_em_tree_any(v, NULL, is_dollar_key);
 }
 
-/* The kids array of template `id` (inits are freed) and the container's
- * initializer; keys, for an object, were written as tpl_<id>_keys. */
-char *asl_em_tpl_kids(struct em *em, int id, int is_object, char **inits, size_t n)
+char *asl_em_tpl_container(struct em *em, int is_object, char **keys, char **inits, size_t n)
 {
-    fprintf(em->decl, "static const struct asl_tpl tpl_%d_kids[] = {\n", id);
-    for (size_t i = 0; i < n; i++) {
-        fprintf(em->decl, "    %s,\n", inits[i]);
-        free(inits[i]);
-    }
-    fputs("};\n", em->decl);
-    free(inits);
-    if (is_object)
-        return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = tpl_%d_keys, .kids = tpl_%d_kids}",
-                          n, id, id);
-    return asl_em_fmt("{.kind = ASL_TPL_ARRAY, .n = %zu, .kids = tpl_%d_kids}", n, id);
+    const char *kids = asl_em_def(em, "struct asl_tpl", "kids", 1, asl_em_list(inits, n, 0));
+    if (!is_object)
+        return asl_em_fmt("{.kind = ASL_TPL_ARRAY, .n = %zu, .kids = %s}", n, kids);
+    const char *k = asl_em_def(em, "char *const", "keys", 1, asl_em_list(keys, n, 1));
+    return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = %s, .kids = %s}", n, k, kids);
 }
 
-/* A named root template from its initializer (freed): "&tpl_N". */
 char *asl_em_tpl_root(struct em *em, char *init)
 {
-    int id = em->ntpl++;
-    fprintf(em->decl, "static const struct asl_tpl tpl_%d = %s;\n", id, init);
-    free(init);
-    return asl_em_fmt("&tpl_%d", id);
+    return asl_em_fmt("&%s", asl_em_def(em, "struct asl_tpl", "tpl", 0, init));
 }
 
-static char *tpl_init(struct em *em, json_t *v, const char *field)
+static char *tpl_init(struct em *em, json_t *v)
 {
     if (!has_dynamic(v))
         return asl_em_fmt("{.kind = ASL_TPL_LIT, .lit = %d}", asl_em_lit(em, v));
-    int id = em->ntpl++;
     size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
-    char **inits = calloc(n, sizeof *inits);
-    if (!inits)
+    char **inits = calloc(n ? n : 1, sizeof *inits);
+    char **keys = calloc(n ? n : 1, sizeof *keys);
+    if (!inits || !keys)
         abort();
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
         size_t i = 0;
-        char **keys = calloc(n, sizeof *keys);
-        if (!keys)
-            abort();
         json_object_foreach(v, k, x) {
             size_t kl = strlen(k);
             if (kl >= 2 && strcmp(k + kl - 2, ".$") == 0) {
-                keys[i] = strndup(k, kl - 2);
-                struct asl_expr *e = asl_em_parse(em, json_string_value(x), ASL_MODE_PAYLOAD);
-                char *ei = expr_init(em, e);
-                char *fld = NULL;
-                size_t fl = 0;
-                FILE *ff = section(&fld, &fl);
-                asl_cemit_cstr(ff, k);
-                fclose(ff);
-                /* A lone expression needs a named asl_expr to point at. */
-                int eid = em->nexpr++;
-                fprintf(em->decl, "static const struct asl_expr expr_%d = %s;\n", eid, ei);
-                inits[i] = asl_em_fmt("{.kind = ASL_TPL_EXPR, .expr = &expr_%d, .field = %s}", eid, fld);
-                free(ei);
+                char *plain = strndup(k, kl - 2);
+                keys[i] = asl_em_str(plain);
+                free(plain);
+                const char *e = asl_em_expr(em, asl_em_parse(em, json_string_value(x), ASL_MODE_PAYLOAD));
+                char *fld = asl_em_str(k);
+                inits[i] = asl_em_fmt("{.kind = ASL_TPL_EXPR, .expr = &%s, .field = %s}", e, fld);
                 free(fld);
             } else {
-                keys[i] = strdup(k);
-                inits[i] = tpl_init(em, x, k);
+                keys[i] = asl_em_str(k);
+                inits[i] = tpl_init(em, x);
             }
             i++;
         }
-        fprintf(em->decl, "static const char *const tpl_%d_keys[] = {", id);
-        for (i = 0; i < n; i++) {
-            fputs(i ? ", " : "", em->decl);
-            asl_cemit_cstr(em->decl, keys[i]);
-            free(keys[i]);
-        }
-        fputs("};\n", em->decl);
-        free(keys);
     } else {
         for (size_t i = 0; i < n; i++)
-            inits[i] = tpl_init(em, json_array_get(v, i), field);
+            inits[i] = tpl_init(em, json_array_get(v, i));
     }
-    return asl_em_tpl_kids(em, id, json_is_object(v), inits, n);
+    int is_object = json_is_object(v);
+    if (!is_object)
+        free(keys);
+    return asl_em_tpl_container(em, is_object, is_object ? keys : NULL, inits, n);
 }
 
 char *asl_em_tpl(struct em *em, json_t *v)
 {
     if (!v)
-        return strdup("NULL");
-    return asl_em_tpl_root(em, tpl_init(em, v, NULL));
+        return NULL;
+    return asl_em_tpl_root(em, tpl_init(em, v));
 }
 
 /* ------------------------------------------------------------- Choice */
 
-
-/* A C expression evaluating one rule (1 true, 0 false, -1 error). */
+/* The tree of one JSONPath rule, as an initializer. */
 static char *rule_cond(struct em *em, json_t *rule, const char *pointer)
 {
     const char *key;
     json_t *v;
     json_object_foreach(rule, key, v) {
         const struct asl_choice_op *op = asl_choice_op_lookup(key);
-        if (op) {
-            struct asl_expr *var = asl_em_parse(em, json_string_value(json_object_get(rule, "Variable")),
-                                                ASL_MODE_PATH);
-            int vid = asl_em_path(em, var->path);
-            int pid = -1, lit = -1;
-            if (op->operand == ASL_OPND_PATH)
-                pid = asl_em_path(em, asl_em_parse(em, json_string_value(v), ASL_MODE_PATH)->path);
-            else
-                lit = asl_em_lit(em, v);
-            int id = em->ncmp++;
-            fprintf(em->decl, "static const struct asl_cmp cmp_%d = {.var = &path_%d, .op = %s, .lit = %d",
-                    id, vid, op->cmp_enum, lit);
-            if (pid >= 0)
-                fprintf(em->decl, ", .path = &path_%d", pid);
-            fputs(", .pointer = ", em->decl);
-            asl_cemit_cstr(em->decl, pointer);
-            fputs("};\n", em->decl);
-            return asl_em_fmt("asl_choice_cmp(run, &cmp_%d, in)", id);
-        }
+        if (!op)
+            continue;
+        struct asl_expr *var = asl_em_parse(em, json_string_value(json_object_get(rule, "Variable")),
+                                            ASL_MODE_PATH);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = section(&buf, &len);
+        fprintf(f, "{.op = %s, .var = &%s", op->cmp_enum, asl_em_path(em, var->path));
+        if (op->operand == ASL_OPND_PATH)
+            fprintf(f, ", .path = &%s",
+                    asl_em_path(em, asl_em_parse(em, json_string_value(v), ASL_MODE_PATH)->path));
+        else
+            fprintf(f, ", .lit = %d", asl_em_lit(em, v));
+        fputs(", .pointer = ", f);
+        asl_cemit_cstr(f, pointer);
+        fputc('}', f);
+        fclose(f);
+        return buf;
     }
-    int is_and = json_object_get(rule, "And") != NULL;
-    int is_or = json_object_get(rule, "Or") != NULL;
     json_t *not = json_object_get(rule, "Not");
-    const char *which = is_and ? "And" : is_or ? "Or" : "Not";
+    const char *which = json_object_get(rule, "And") ? "And" : json_object_get(rule, "Or") ? "Or" : "Not";
     char *bp = asl_ptr_join(pointer, which);
     size_t n = not ? 1 : json_array_size(json_object_get(rule, which));
     char **subs = calloc(n, sizeof *subs);
@@ -508,74 +508,72 @@ static char *rule_cond(struct em *em, json_t *rule, const char *pointer)
             free(ip);
         }
     }
-    int id = em->ncond++;
-    fprintf(em->fn, "/* %s at ", which);
-    asl_cemit_comment(em->fn, pointer, 200);
-    fprintf(em->fn, " */\nstatic int cond_%d(struct asl_run *run, json_t *in)\n{\n", id);
-    if (not) {
-        fprintf(em->fn, "    int r = %s;\n    return r < 0 ? r : !r;\n", subs[0]);
-    } else {
-        /* And stops at the first rule that is not true; Or at the first that is not false. */
-        fputs("    int r;\n", em->fn);
-        for (size_t i = 0; i < n; i++)
-            fprintf(em->fn, "    if ((r = %s) != %d)\n        return r;\n", subs[i], is_and ? 1 : 0);
-        fprintf(em->fn, "    return %d;\n", is_and ? 1 : 0);
-    }
-    fputs("}\n\n", em->fn);
-    for (size_t i = 0; i < n; i++)
-        free(subs[i]);
-    free(subs);
     free(bp);
-    return asl_em_fmt("cond_%d(run, in)", id);
+    const char *kids = asl_em_def(em, "struct asl_cond", "conds", 1, asl_em_list(subs, n, 0));
+    return asl_em_fmt("{.kind = %s, .n = %zu, .kids = %s}",
+                      not ? "ASL_COND_NOT" : strcmp(which, "And") == 0 ? "ASL_COND_AND" : "ASL_COND_OR",
+                      n, kids);
 }
 
-static void emit_choice(struct em *em, struct asl_cstate *s)
+void asl_em_field(FILE *f, const char *name, char *value)
+{
+    if (value)
+        fprintf(f, ", .%s = %s", name, value);
+    free(value);
+}
+
+char *asl_em_braced(FILE *f, char **buf)
+{
+    fclose(f);
+    char *s = **buf ? asl_em_fmt("{%s}", *buf + 2) : NULL;
+    free(*buf);
+    *buf = NULL;
+    return s;
+}
+
+#define field asl_em_field
+
+static const char *emit_choice(struct em *em, struct asl_cstate *s)
 {
     json_t *choices = json_object_get(s->node, "Choices");
     size_t n = json_array_size(choices);
-    char *rules = NULL;
-    size_t rl = 0;
-    FILE *rf = section(&rules, &rl);
+    char **rows = calloc(n ? n : 1, sizeof *rows);
+    if (!rows)
+        abort();
     char *cp = asl_ptr_join(s->pointer, "Choices");
-    for (size_t i = 0; i < n && s->jsonata; i++) {
+    for (size_t i = 0; i < n; i++) {
         json_t *rule = json_array_get(choices, i);
-        char *cond = asl_em_jtpl(em, json_object_get(rule, "Condition"), "Condition");
-        char *assign = asl_em_jtpl(em, json_object_get(rule, "Assign"), "Assign");
-        char *output = asl_em_jtpl(em, json_object_get(rule, "Output"), "Output");
         int next = asl_machine_find(s->machine, json_string_value(json_object_get(rule, "Next")));
-        fprintf(rf, "    {.condition = %s, .next = %d, .assign = %s, .output = %s},\n", cond, next,
-                assign, output);
-        free(cond);
-        free(assign);
-        free(output);
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = section(&buf, &len);
+        fprintf(f, "{.next = %d", next);
+        if (s->jsonata) {
+            field(f, "condition", asl_em_jtpl(em, json_object_get(rule, "Condition"), "Condition"));
+            field(f, "assign", asl_em_jtpl(em, json_object_get(rule, "Assign"), "Assign"));
+            field(f, "output", asl_em_jtpl(em, json_object_get(rule, "Output"), "Output"));
+        } else {
+            char *rp = asl_ptr_index(cp, i);
+            char *cond = rule_cond(em, rule, rp);
+            fprintf(f, ", .cond = &%s", asl_em_def(em, "struct asl_cond", "cond", 0, cond));
+            field(f, "assign", asl_em_tpl(em, json_object_get(rule, "Assign")));
+            free(rp);
+        }
+        fputc('}', f);
+        fclose(f);
+        rows[i] = buf;
     }
-    for (size_t i = 0; i < n && !s->jsonata; i++) {
-        json_t *rule = json_array_get(choices, i);
-        char *rp = asl_ptr_index(cp, i);
-        char *cond = rule_cond(em, rule, rp);
-        fprintf(em->fn, "/* rule %zu of state %d: ", i, s->gid);
-        asl_cemit_comment(em->fn, rp, 200);
-        fprintf(em->fn, " */\nstatic int rule_%d_%zu(struct asl_run *run, json_t *in)\n{\n    return %s;\n}\n\n",
-                s->gid, i, cond);
-        char *assign = asl_em_tpl(em, json_object_get(rule, "Assign"));
-        int next = asl_machine_find(s->machine, json_string_value(json_object_get(rule, "Next")));
-        fprintf(rf, "    {.test = rule_%d_%zu, .next = %d, .assign = %s},\n", s->gid, i, next, assign);
-        free(assign);
-        free(cond);
-        free(rp);
-    }
-    fclose(rf);
     free(cp);
-    fprintf(em->tab, "static const struct asl_choice_rule choice_%d_rules[] = {\n%s};\n", s->gid, rules);
+    const char *rules = asl_em_def(em, "struct asl_choice_rule", "rules", 1, asl_em_list(rows, n, 0));
     json_t *def = json_object_get(s->node, "Default");
-    fprintf(em->tab, "static const struct asl_choice choice_%d = {.nrules = %zu, .rules = choice_%d_rules, .default_next = %d};\n",
-            s->gid, n, s->gid, def ? asl_machine_find(s->machine, json_string_value(def)) : -1);
-    free(rules);
+    char *init = def ? asl_em_fmt("{.nrules = %zu, .rules = %s, .has_default = 1, .default_next = %d}", n,
+                                  rules, asl_machine_find(s->machine, json_string_value(def)))
+                     : asl_em_fmt("{.nrules = %zu, .rules = %s}", n, rules);
+    return asl_em_def(em, "struct asl_choice", "choice", 0, init);
 }
 
 /* ------------------------------------------------------------- states */
 
-/* "&path_N" for a path field, or NULL; *is_null for an explicit null. */
 char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode,
                         int *is_null)
 {
@@ -583,129 +581,92 @@ char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_e
     if (is_null)
         *is_null = json_is_null(v);
     if (!json_is_string(v))
-        return strdup("NULL");
+        return NULL;
     struct asl_expr *e = asl_em_parse(em, json_string_value(v), mode);
-    return asl_em_fmt("&path_%d", asl_em_path(em, e->path));
+    return asl_em_fmt("&%s", asl_em_path(em, e->path));
 }
 
 static char *expr_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode)
 {
     json_t *v = json_object_get(node, key);
     if (!json_is_string(v))
-        return strdup("NULL");
-    return asl_em_fmt("&expr_%d", asl_em_expr(em, asl_em_parse(em, json_string_value(v), mode)));
+        return NULL;
+    return asl_em_fmt("&%s", asl_em_expr(em, asl_em_parse(em, json_string_value(v), mode)));
 }
 
-static void emit_io(struct em *em, struct asl_cstate *s, FILE *f)
+/* The state's ".io = {...}" member, or NULL when it sets none of it. */
+static char *emit_io(struct em *em, struct asl_cstate *s)
 {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = section(&buf, &len);
     if (s->jsonata) {
-        char *args = asl_em_jtpl(em, json_object_get(s->node, "Arguments"), "Arguments");
-        char *out = asl_em_jtpl(em, json_object_get(s->node, "Output"), "Output");
-        char *as = asl_em_jtpl(em, json_object_get(s->node, "Assign"), "Assign");
-        fprintf(f, "        .io = {.jsonata = 1, .arguments = %s, .output = %s, .assign = %s},\n",
-                args, out, as);
-        free(args);
-        free(out);
-        free(as);
-        return;
+        fputs(", .jsonata = 1", f);
+        field(f, "arguments", asl_em_jtpl(em, json_object_get(s->node, "Arguments"), "Arguments"));
+        field(f, "output", asl_em_jtpl(em, json_object_get(s->node, "Output"), "Output"));
+        field(f, "assign", asl_em_jtpl(em, json_object_get(s->node, "Assign"), "Assign"));
+    } else {
+        int in_null, out_null, res_null;
+        field(f, "input_path", asl_em_path_field(em, s->node, "InputPath", ASL_MODE_PATH, &in_null));
+        field(f, "output_path", asl_em_path_field(em, s->node, "OutputPath", ASL_MODE_PATH, &out_null));
+        field(f, "result_path", asl_em_path_field(em, s->node, "ResultPath", ASL_MODE_RESULTPATH, &res_null));
+        if (s->type != ASL_MAP)     /* a Map's Parameters are its ItemSelector */
+            field(f, "parameters", asl_em_tpl(em, json_object_get(s->node, "Parameters")));
+        field(f, "result_selector", asl_em_tpl(em, json_object_get(s->node, "ResultSelector")));
+        field(f, "assign", asl_em_tpl(em, json_object_get(s->node, "Assign")));
+        field(f, "input_null", in_null ? strdup("1") : NULL);
+        field(f, "output_null", out_null ? strdup("1") : NULL);
+        field(f, "result_null", res_null ? strdup("1") : NULL);
     }
-    int in_null, out_null, res_null;
-    char *ip = asl_em_path_field(em, s->node, "InputPath", ASL_MODE_PATH, &in_null);
-    char *op = asl_em_path_field(em, s->node, "OutputPath", ASL_MODE_PATH, &out_null);
-    char *rp = asl_em_path_field(em, s->node, "ResultPath", ASL_MODE_RESULTPATH, &res_null);
-    json_t *params = json_object_get(s->node, s->type == ASL_MAP ? "__none__" : "Parameters");
-    char *pt = asl_em_tpl(em, params);
-    char *rs = asl_em_tpl(em, json_object_get(s->node, "ResultSelector"));
-    char *as = asl_em_tpl(em, json_object_get(s->node, "Assign"));
-    /* Only what the state sets: absent fields are NULL/0 by C's rules. */
-    const char *names[] = {"input_path", "output_path", "result_path", "parameters",
-                           "result_selector", "assign"};
-    const char *vals[] = {ip, op, rp, pt, rs, as};
-    int nulls[] = {in_null, out_null, res_null};
-    const char *null_names[] = {"input_null", "output_null", "result_null"};
-    int first = 1;
-    for (int i = 0; i < 6; i++)
-        first &= strcmp(vals[i], "NULL") == 0;
-    for (int i = 0; i < 3; i++)
-        first &= !nulls[i];
-    if (first)
-        goto done;      /* nothing to say: no .io line at all */
-    first = 1;
-    fputs("        .io = {", f);
-    for (int i = 0; i < 6; i++)
-        if (strcmp(vals[i], "NULL") != 0) {
-            fprintf(f, "%s.%s = %s", first ? "" : ", ", names[i], vals[i]);
-            first = 0;
-        }
-    for (int i = 0; i < 3; i++)
-        if (nulls[i]) {
-            fprintf(f, "%s.%s = 1", first ? "" : ", ", null_names[i]);
-            first = 0;
-        }
-    fputs("},\n", f);
-done:
-    free(ip);
-    free(op);
-    free(rp);
-    free(pt);
-    free(rs);
-    free(as);
+    return asl_em_braced(f, &buf);
 }
 
-
-/* The type-specific descriptor; returns "&spec" text or "NULL". */
-static char *emit_spec(struct em *em, struct asl_cstate *s)
+/* The type-specific descriptor's name, or NULL when the state needs none. */
+static const char *emit_spec(struct em *em, struct asl_cstate *s)
 {
     json_t *n = s->node;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
     switch (s->type) {
     case ASL_PASS: {
         json_t *res = json_object_get(n, "Result");
-        fprintf(em->tab, "static const struct asl_pass pass_%d = {.result_lit = %d};\n", s->gid,
-                res ? asl_em_lit(em, res) : -1);
-        return asl_em_fmt("&pass_%d", s->gid);
+        if (!res)
+            return NULL;
+        return asl_em_def(em, "struct asl_pass", "pass", 0, asl_em_fmt("{.result_lit = %d}", asl_em_lit(em, res)));
     }
     case ASL_WAIT: {
         json_t *secs = json_object_get(n, "Seconds");
-        char *sj = asl_em_jtpl_expr_only(em, n, "Seconds");
-        char *tj = asl_em_jtpl_expr_only(em, n, "Timestamp");
-        if (!json_is_number(secs))
-            secs = NULL;
-        char *sp = asl_em_path_field(em, n, "SecondsPath", ASL_MODE_REFPATH, NULL);
-        char *tp = asl_em_path_field(em, n, "TimestampPath", ASL_MODE_REFPATH, NULL);
-        fprintf(em->tab, "static const struct asl_wait wait_%d = {.seconds = %lld, .timestamp = ",
-                s->gid, secs ? (long long)json_number_value(secs) : -1LL);
         const char *ts = json_string_value(json_object_get(n, "Timestamp"));
-        asl_cemit_cstr(em->tab, ts && !asl_is_jsonata_text(ts, NULL, NULL) ? ts : NULL);
-        fprintf(em->tab, ", .seconds_path = %s, .timestamp_path = %s, .seconds_jn = %s, .timestamp_jn = %s};\n",
-                sp, tp, sj, tj);
-        free(sp);
-        free(tp);
-        free(sj);
-        free(tj);
-        return asl_em_fmt("&wait_%d", s->gid);
+        f = section(&buf, &len);
+        if (json_is_number(secs))
+            fprintf(f, ", .seconds = %lld", (long long)json_number_value(secs));
+        field(f, "timestamp", ts && !asl_is_jsonata_text(ts, NULL, NULL) ? asl_em_str(ts) : NULL);
+        field(f, "seconds_path", asl_em_path_field(em, n, "SecondsPath", ASL_MODE_REFPATH, NULL));
+        field(f, "timestamp_path", asl_em_path_field(em, n, "TimestampPath", ASL_MODE_REFPATH, NULL));
+        field(f, "seconds_jn", asl_em_jtpl_expr_only(em, n, "Seconds"));
+        field(f, "timestamp_jn", asl_em_jtpl_expr_only(em, n, "Timestamp"));
+        /* "Seconds": 0 is {.seconds = 0}: the descriptor itself says "Seconds". */
+        char *init = asl_em_braced(f, &buf);
+        return asl_em_def(em, "struct asl_wait", "wait", 0, init ? init : strdup("{.seconds = 0}"));
     }
     case ASL_FAIL: {
-        char *ep = expr_field(em, n, "ErrorPath", ASL_MODE_ERRPATH);
-        char *cp = expr_field(em, n, "CausePath", ASL_MODE_ERRPATH);
-        char *ej = s->jsonata ? asl_em_jtpl_expr_only(em, n, "Error") : strdup("NULL");
-        char *cj = s->jsonata ? asl_em_jtpl_expr_only(em, n, "Cause") : strdup("NULL");
+        char *ej = s->jsonata ? asl_em_jtpl_expr_only(em, n, "Error") : NULL;
+        char *cj = s->jsonata ? asl_em_jtpl_expr_only(em, n, "Cause") : NULL;
         const char *et = json_string_value(json_object_get(n, "Error"));
         const char *ct = json_string_value(json_object_get(n, "Cause"));
-        fprintf(em->tab, "static const struct asl_fail fail_%d = {.error = ", s->gid);
-        asl_cemit_cstr(em->tab, strcmp(ej, "NULL") == 0 ? et : NULL);
-        fputs(", .cause = ", em->tab);
-        asl_cemit_cstr(em->tab, strcmp(cj, "NULL") == 0 ? ct : NULL);
-        fprintf(em->tab, ", .error_path = %s, .cause_path = %s, .error_jn = %s, .cause_jn = %s};\n",
-                ep, cp, ej, cj);
-        free(ep);
-        free(cp);
-        free(ej);
-        free(cj);
-        return asl_em_fmt("&fail_%d", s->gid);
+        f = section(&buf, &len);
+        field(f, "error", !ej && et ? asl_em_str(et) : NULL);
+        field(f, "cause", !cj && ct ? asl_em_str(ct) : NULL);
+        field(f, "error_path", expr_field(em, n, "ErrorPath", ASL_MODE_ERRPATH));
+        field(f, "cause_path", expr_field(em, n, "CausePath", ASL_MODE_ERRPATH));
+        field(f, "error_jn", ej);
+        field(f, "cause_jn", cj);
+        char *init = asl_em_braced(f, &buf);
+        return init ? asl_em_def(em, "struct asl_fail", "fail", 0, init) : NULL;
     }
     case ASL_CHOICE:
-        emit_choice(em, s);
-        return asl_em_fmt("&choice_%d", s->gid);
+        return emit_choice(em, s);
     case ASL_TASK:
         return asl_em_task(em, s);
     case ASL_PARALLEL:
@@ -715,34 +676,35 @@ static char *emit_spec(struct em *em, struct asl_cstate *s)
     case ASL_SUCCEED:
         break;
     }
-    return strdup("NULL");
+    return NULL;
 }
 
 static void emit_state(struct em *em, struct asl_cstate *s, FILE *table)
 {
-    fprintf(em->fn, "/* state %d: %s ", s->gid, asl_state_type_name(s->type));
-    asl_cemit_comment(em->fn, s->pointer, 200);
-    fprintf(em->fn, " */\nstatic int state_%d(struct asl_run *run, const struct asl_state *st, json_t *in,\n"
-                    "                   json_t **out, int *next)\n{\n    return %s(run, st, in, out, next);\n}\n\n",
-            s->gid, asl_state_type_fn(s->type));
-    char *spec = emit_spec(em, s);
+    const char *spec = emit_spec(em, s);
+    char *io = emit_io(em, s);
     json_t *next = json_object_get(s->node, "Next");
     int nx = json_is_string(next) ? asl_machine_find(s->machine, json_string_value(next)) : -1;
     fprintf(table, "    {   /* %d */\n        .name = ", s->local);
     asl_cemit_cstr(table, s->name);
     fputs(", .pointer = ", table);
     asl_cemit_cstr(table, s->pointer);
-    fprintf(table, ",\n        .type = %s, .fn = state_%d, .spec = %s, .next = %d,",
-            asl_state_type_enum(s->type), s->gid, spec, nx);
+    fprintf(table, ",\n        .type = %s, .fn = %s", asl_state_type_enum(s->type), asl_state_type_fn(s->type));
+    if (spec)
+        fprintf(table, ", .spec = &%s", spec);
     if (nx >= 0) {      /* say where Next goes: indexes alone are hard to follow */
-        fputs(" /* ", table);
+        fprintf(table, ", .next = %d, /* ", nx);
         asl_cemit_comment(table, s->machine->states[nx].name, 60);
-        fputs(" */", table);
+        fputs(" */\n", table);
+    } else if (json_is_true(json_object_get(s->node, "End"))) {
+        fputs(", .end = 1,\n", table);
+    } else {
+        fputs(",\n", table);
     }
-    fputc('\n', table);
-    emit_io(em, s, table);
+    if (io)
+        fprintf(table, "        .io = %s,\n", io);
     fputs("    },\n", table);
-    free(spec);
+    free(io);
 }
 
 static void emit_machine(struct em *em, struct asl_cmachine *mc)
@@ -764,23 +726,23 @@ static void emit_machine(struct em *em, struct asl_cmachine *mc)
 int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, struct asl_link_needs *needs)
 {
     struct em em = {.m = m, .needs = needs, .opts = o};
-    char *decl = NULL, *fn = NULL, *tab = NULL;
-    size_t dl = 0, fl = 0, tl = 0;
+    char *decl = NULL, *tab = NULL;
+    size_t dl = 0, tl = 0;
     memset(needs, 0, sizeof *needs);
     asl_arena_init(&em.arena);
     em.lit_ids = json_object();
     em.path_ids = json_object();
-    if (!em.lit_ids || !em.path_ids)
+    em.defs = json_object();
+    em.def_counts = json_object();
+    if (!em.lit_ids || !em.path_ids || !em.defs || !em.def_counts)
         abort();
     em.decl = section(&decl, &dl);
-    em.fn = section(&fn, &fl);
     em.tab = section(&tab, &tl);
 
     /* Children before parents: a Parallel's spec points at its branches. */
     for (size_t i = m->nmachines; i-- > 0;)
         emit_machine(&em, m->machines[i]);
     fclose(em.decl);
-    fclose(em.fn);
     fclose(em.tab);
 
     fprintf(out, "/* Generated by aslc %s from ", ASLC_VERSION);
@@ -791,28 +753,26 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     fputc('\n', out);
     for (size_t i = 0; i < m->nmachines; i++)
         fprintf(out, "static const struct asl_machine machine_%zu;\n", i);
-    fputs("\n/* ---- compiled paths, expressions, templates, comparisons */\n", out);
+    fputs("\n/* ---- paths, expressions, templates, Choice rules, state descriptors */\n", out);
     fputs(decl, out);
     fputs("\n/* ---- states */\n", out);
-    fputs(fn, out);
-    fputs("/* ---- tables */\n", out);
     fputs(tab, out);
-    fputs("/* ---- literals, parsed once at start-up */\n", out);
-    fprintf(out, "static const char *const lit_json[%zu] = {\n", em.nlits ? em.nlits : 1);
+    fputs("/* ---- literals, parsed once at start-up ([0]: no literal) */\n", out);
+    fprintf(out, "static const char *const lit_json[%zu] = {\n    NULL,\n", em.nlits + 1);
     for (size_t i = 0; i < em.nlits; i++) {
         fputs("    ", out);
         asl_cemit_cstr(out, em.lits[i]);
         fputs(",\n", out);
     }
-    fprintf(out, "};\nstatic json_t *lits[%zu];\n\n", em.nlits ? em.nlits : 1);
+    fprintf(out, "};\nstatic json_t *lits[%zu];\n\n", em.nlits + 1);
     json_t *to = json_object_get(m->doc, "TimeoutSeconds");
     fputs("static const struct asl_program program = {\n    .source = ", out);
     asl_cemit_cstr(out, o->source_name);
     fputs(",\n    .definition = ", out);
     asl_cemit_string(out, o->definition, o->definition_len);
-    fprintf(out, ",\n    .machine = &machine_0,\n    .nlits = %zu, .lit_json = lit_json, .lits = lits,\n"
-                 "    .timeout_seconds = %lld,\n",
-            em.nlits, json_is_number(to) ? (long long)json_number_value(to) : -1LL);
+    fprintf(out, ",\n    .machine = &machine_0,\n    .nlits = %zu, .lit_json = lit_json, .lits = lits,\n", em.nlits + 1);
+    if (json_is_number(to) && json_number_value(to) > 0)
+        fprintf(out, "    .timeout_seconds = %lld,\n", (long long)json_number_value(to));
     if (needs->jsonata) {
         fputs("    .jsonata_eval = asl_jn_eval,\n", out);
         needs->pcre2 = needs->crypto = 1;
@@ -820,6 +780,8 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     fputs("};\n\n", out);
     fputs("int main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n", out);
 
+    json_decref(em.def_counts);
+    json_decref(em.defs);
     json_decref(em.path_ids);
     json_decref(em.lit_ids);
     for (size_t i = 0; em.bind_argv && i < o->nbindings; i++)
@@ -829,7 +791,6 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
         free(em.lits[i]);
     free(em.lits);
     free(decl);
-    free(fn);
     free(tab);
     asl_arena_free(&em.arena);
     return ferror(out) ? -1 : 0;

@@ -21,6 +21,32 @@ static int has_jsonata(json_t *v)
     return asl_em_tree_any(v, NULL, is_expression);
 }
 
+/* The node tables of one expression, written once per distinct text. */
+static const char *jn_tables(struct em *em, const char *text, size_t off, size_t len)
+{
+    char *key = asl_em_fmt("jsonata|%.*s", (int)len, text + off);
+    json_t *known = json_object_get(em->defs, key);
+    if (!known) {
+        struct asl_jn_ast *ast = NULL;
+        struct asl_jn_error err;
+        if (asl_jn_parse(text + off, len, &ast, &err) != 0) {
+            fprintf(stderr, "aslc: internal error: a checked JSONata expression no longer parses\n");
+            abort();
+        }
+        json_t *count = json_object_get(em->def_counts, "jn");
+        long long n = count ? (long long)json_integer_value(count) : 0;
+        json_object_set_new(em->def_counts, "jn", json_integer((json_int_t)(n + 1)));
+        char *name = asl_em_fmt("jn_%lld", n);
+        asl_jn_emit(em->decl, ast, name);
+        asl_jn_free(ast);
+        known = json_string(name);
+        json_object_set_new(em->defs, key, known);
+        free(name);
+    }
+    free(key);
+    return json_string_value(known);
+}
+
 static char *jtpl_init(struct em *em, json_t *v, const char *location)
 {
     if (!has_jsonata(v))
@@ -30,16 +56,7 @@ static char *jtpl_init(struct em *em, json_t *v, const char *location)
         const char *text = json_string_value(v);
         size_t off = 0, len = 0;
         asl_is_jsonata_text(text, &off, &len);
-        struct asl_jn_ast *ast = NULL;
-        struct asl_jn_error err;
-        if (asl_jn_parse(text + off, len, &ast, &err) != 0) {
-            fprintf(stderr, "aslc: internal error: a checked JSONata expression no longer parses\n");
-            abort();
-        }
-        int id = em->njn++;
-        char *name = asl_em_fmt("jn_%d", id);
-        asl_jn_emit(em->decl, ast, name);
-        asl_jn_free(ast);
+        const char *name = jn_tables(em, text, off, len);
         char *buf = NULL;
         size_t bl = 0;
         FILE *f = open_memstream(&buf, &bl);
@@ -57,31 +74,23 @@ static char *jtpl_init(struct em *em, json_t *v, const char *location)
         asl_cemit_string(f, text + b, e - b);
         fputc('}', f);
         fclose(f);
-        free(name);
         return buf;
     }
-    int id = em->ntpl++;
     size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
     char **inits = calloc(n ? n : 1, sizeof *inits);
-    if (!inits)
+    char **keys = calloc(n ? n : 1, sizeof *keys);
+    if (!inits || !keys)
         abort();
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
         size_t i = 0;
-        /* Kids first: they write their own tables to decl. */
         json_object_foreach(v, k, x) {
             char *loc = asl_em_fmt("%s/%s", location, k);
+            keys[i] = asl_em_str(k);
             inits[i++] = jtpl_init(em, x, loc);
             free(loc);
         }
-        fprintf(em->decl, "static const char *const tpl_%d_keys[] = {", id);
-        i = 0;
-        json_object_foreach(v, k, x) {
-            fputs(i++ ? ", " : "", em->decl);
-            asl_cemit_cstr(em->decl, k);
-        }
-        fputs("};\n", em->decl);
     } else {
         for (size_t i = 0; i < n; i++) {
             char *loc = asl_em_fmt("%s/%zu", location, i);
@@ -89,13 +98,16 @@ static char *jtpl_init(struct em *em, json_t *v, const char *location)
             free(loc);
         }
     }
-    return asl_em_tpl_kids(em, id, json_is_object(v), inits, n);
+    int is_object = json_is_object(v);
+    if (!is_object)
+        free(keys);
+    return asl_em_tpl_container(em, is_object, is_object ? keys : NULL, inits, n);
 }
 
 char *asl_em_jtpl(struct em *em, json_t *v, const char *location)
 {
     if (!v)
-        return strdup("NULL");
+        return NULL;
     return asl_em_tpl_root(em, jtpl_init(em, v, location));
 }
 
@@ -103,6 +115,6 @@ char *asl_em_jtpl_expr_only(struct em *em, json_t *node, const char *key)
 {
     json_t *v = json_object_get(node, key);
     if (!json_is_string(v) || !asl_is_jsonata_text(json_string_value(v), NULL, NULL))
-        return strdup("NULL");
+        return NULL;
     return asl_em_jtpl(em, v, key);
 }

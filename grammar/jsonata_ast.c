@@ -621,6 +621,34 @@ fail:
 
 /* ------------------------------------------------------------------ emit */
 
+/* Generated tables name node types and operators as the header does. */
+#define TYPE_NAME(N) "ASL_JN_" #N,
+static const char *const type_names[] = {ASL_JN_TYPES(TYPE_NAME)};
+#undef TYPE_NAME
+#define OP_NAME(N) "ASL_JN_OP_" #N,
+static const char *const op_names[] = {NULL, ASL_JN_OPS(OP_NAME)};
+#undef OP_NAME
+
+/* ", .flags = ASL_JN_F_... | ..." (bits without a name as a number). */
+static void emit_flags(FILE *out, unsigned f)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } flags[] = {{ASL_JN_F_KEEPARRAY, "ASL_JN_F_KEEPARRAY"}, {ASL_JN_F_TUPLE, "ASL_JN_F_TUPLE"},
+                 {ASL_JN_F_CONSARRAY, "ASL_JN_F_CONSARRAY"}};
+    const char *sep = "";
+    fputs(", .flags = ", out);
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+        if (f & flags[i].bit) {
+            fprintf(out, "%s%s", sep, flags[i].name);
+            sep = " | ";
+            f &= ~flags[i].bit;
+        }
+    if (f)
+        fprintf(out, "%s%uu", sep, f);
+}
+
 struct emitter {
     FILE *out;
     const char *cname;
@@ -678,7 +706,14 @@ static size_t emit_node(struct emitter *e, const struct asl_jn_node *n, int is_r
         fprintf(e->out, "static const struct asl_jn_node %s = {", e->cname);
     else
         fprintf(e->out, "static const struct asl_jn_node %s_%zu = {", e->cname, id);
-    fprintf(e->out, ".type = %u, .op = %u, .flags = %u, .pos = %d", n->type, n->op, n->flags, n->pos);
+    fprintf(e->out, ".type = %s", type_names[n->type]);
+    if (n->type == ASL_JN_BINARY && n->op && n->op < sizeof op_names / sizeof *op_names)
+        fprintf(e->out, ", .op = %s", op_names[n->op]);
+    else if (n->op)
+        fprintf(e->out, ", .op = %u", n->op);
+    if (n->flags)
+        emit_flags(e->out, n->flags);
+    fprintf(e->out, ", .pos = %d", n->pos);
     if (n->type == ASL_JN_NUM)
         fprintf(e->out, ", .num = %.17g", n->num);
     emit_str(e->out, "str", n->str, n->len, "len");

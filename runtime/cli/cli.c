@@ -307,6 +307,8 @@ static int materialise_literals(const struct asl_program *prog)
 {
     for (size_t i = 0; i < prog->nlits; i++) {
         json_error_t jerr;
+        if (!prog->lit_json[i])
+            continue;       /* slot 0: "no literal" */
         prog->lits[i] = json_loads(prog->lit_json[i], JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
         if (!prog->lits[i]) {
             fprintf(stderr, "internal error: literal %zu does not parse: %s\n", i, jerr.text);

@@ -1,6 +1,6 @@
 /*
- * choice.c - Choice data-test expressions.  The generated code combines
- * them with And/Or/Not; this file evaluates one Variable + operator.
+ * choice.c - Choice rules: the tree of And/Or/Not the generated tables
+ * hold, and at its leaves one Variable + operator + operand.
  *
  * AWS semantics: a type mismatch is simply false, never an error; a
  * Variable that selects nothing fails the execution, except for IsPresent.
@@ -159,7 +159,7 @@ static int compare(enum asl_cmp_op op, json_t *v, json_t *rhs)
     return 0;
 }
 
-int asl_choice_cmp(struct asl_run *run, const struct asl_cmp *cmp, json_t *in)
+static int choice_cmp(struct asl_run *run, const struct asl_cond *cmp, json_t *in)
 {
     json_t *v = NULL, *rhs = NULL;
     int rc = asl_io_select(run, cmp->var, in, &v);
@@ -189,4 +189,23 @@ int asl_choice_cmp(struct asl_run *run, const struct asl_cmp *cmp, json_t *in)
     json_decref(v);
     json_decref(rhs);
     return m;
+}
+
+int asl_choice_eval(struct asl_run *run, const struct asl_cond *c, json_t *in)
+{
+    int r;
+    switch (c->kind) {
+    case ASL_COND_CMP:
+        return choice_cmp(run, c, in);
+    case ASL_COND_NOT:
+        r = asl_choice_eval(run, &c->kids[0], in);
+        return r < 0 ? r : !r;
+    case ASL_COND_AND:
+    case ASL_COND_OR:
+        for (size_t i = 0; i < c->n; i++)
+            if ((r = asl_choice_eval(run, &c->kids[i], in)) != (c->kind == ASL_COND_AND))
+                return r;
+        return c->kind == ASL_COND_AND;
+    }
+    return -1;
 }

@@ -72,16 +72,19 @@ static int retry_wait(struct asl_run *run, const struct asl_recovery *rec, long 
         const struct asl_retrier *r = &rec->retry[i];
         if (!matches(r->errors, r->nerrors, err))
             continue;
-        if (counts[i] >= r->max_attempts)
+        /* Absent fields are zero: AWS's defaults apply. */
+        long long attempts = r->has_max_attempts ? r->max_attempts : 3;
+        double interval = r->interval > 0 ? r->interval : 1, backoff = r->backoff > 0 ? r->backoff : 2.0;
+        if (counts[i] >= attempts)
             return 0;       /* exhausted: straight to Catch, no other retrier */
-        double d = r->interval * pow(r->backoff, (double)counts[i]);
+        double d = interval * pow(backoff, (double)counts[i]);
         if (r->max_delay > 0 && d > r->max_delay)
             d = r->max_delay;
         if (r->jitter_full)
             d *= jitter_unit();
         counts[i]++;
         asl_log(ASL_LOG_INFO, run->state->name, "retrying after %s in %.3fs (attempt %lld of %lld)",
-                err->name ? err->name : "error", d, counts[i], r->max_attempts);
+                err->name ? err->name : "error", d, counts[i], attempts);
         if (asl_cancel_sleep(run->cancel, d))
             return asl_cancel_err(run->cancel, &run->err);
         return 1;
@@ -177,7 +180,7 @@ int asl_recover_run(struct asl_run *run, const struct asl_state *st,
         if (arc == 0 && st->io.jsonata) {
             if (asl_jn_finish(run, st->io.assign, st->io.output, in, result, NULL, out) == 0) {
                 *next = st->next;
-                rc = st->next < 0 ? ASL_STEP_END : ASL_STEP_NEXT;
+                rc = st->end ? ASL_STEP_END : ASL_STEP_NEXT;
                 goto done;
             }
             json_decref(result);
@@ -199,7 +202,7 @@ int asl_recover_run(struct asl_run *run, const struct asl_state *st,
                     goto done;      /* a variable error is not the task's: no Retry/Catch */
                 }
                 *next = st->next;
-                rc = st->next < 0 ? ASL_STEP_END : ASL_STEP_NEXT;
+                rc = st->end ? ASL_STEP_END : ASL_STEP_NEXT;
                 goto done;
             }
             json_decref(result);

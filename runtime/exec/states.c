@@ -29,7 +29,7 @@ static int commit_or_drop(struct asl_run *run, json_t **pending, json_t **out)
 static int step_to(const struct asl_state *st, int *next)
 {
     *next = st->next;
-    return st->next < 0 ? ASL_STEP_END : ASL_STEP_NEXT;
+    return st->end ? ASL_STEP_END : ASL_STEP_NEXT;
 }
 
 /* Pass -> InputPath, Parameters, Result, ResultPath, OutputPath, Assign */
@@ -45,7 +45,7 @@ int asl_pass_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
     }
     if (asl_io_input(run, &st->io, in, &eff) != 0)
         goto done;
-    if (pass && pass->result_lit >= 0)
+    if (pass && pass->result_lit)
         result = json_incref(asl_io_lit(run, pass->result_lit));
     else if (asl_io_parameters(run, &st->io, eff, &result) != 0)
         goto done;
@@ -115,7 +115,8 @@ static int fail_field(struct asl_run *run, const struct asl_expr *e, const char 
 /* Fail -> Error | ErrorPath, Cause | CausePath */
 int asl_fail_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next)
 {
-    const struct asl_fail *f = st->spec;
+    static const struct asl_fail bare;     /* a Fail with no fields has no descriptor */
+    const struct asl_fail *f = st->spec ? st->spec : &bare;
     char *error = NULL, *cause = NULL;
     *out = NULL;
     *next = -1;
@@ -199,8 +200,8 @@ static int wait_amount(struct asl_run *run, const struct asl_wait *w, json_t *ef
 {
     if (w->seconds_jn || w->timestamp_jn)
         return wait_amount_jsonata(run, w, eff, secs);
-    if (w->seconds >= 0) {
-        *secs = (double)w->seconds;
+    if (!w->timestamp && !w->seconds_path && !w->timestamp_path) {
+        *secs = (double)w->seconds;     /* Seconds, 0 included */
         return 0;
     }
     if (w->timestamp) {
@@ -326,7 +327,7 @@ static int choice_jsonata(struct asl_run *run, const struct asl_state *st, json_
     }
     json_decref(states);
     if (target < 0) {
-        if (c->default_next < 0) {
+        if (!c->has_default) {
             asl_err_set(&run->err, ASL_E_NO_CHOICE,
                         "No Matches! in state '%s' and no Default specified", st->name);
             return ASL_STEP_FAIL;
@@ -352,7 +353,7 @@ int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, 
     const struct asl_tpl *assign = st->io.assign;
     int target = -1;
     for (size_t i = 0; i < c->nrules && target < 0; i++) {
-        int m = c->rules[i].test(run, eff);
+        int m = asl_choice_eval(run, c->rules[i].cond, eff);
         if (m < 0)
             goto done;
         if (m) {
@@ -361,7 +362,7 @@ int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, 
         }
     }
     if (target < 0) {
-        if (c->default_next < 0) {
+        if (!c->has_default) {
             asl_err_set(&run->err, ASL_E_NO_CHOICE,
                         "No Matches! in state '%s' and no Default specified", st->name);
             goto done;

@@ -2,9 +2,15 @@
  * aslrt.h - the aslc runtime: the one header that generated code includes.
  *
  * A compiled state machine is a set of static tables (paths, templates,
- * Choice rules, state descriptors) plus one small C function per state.
- * Everything those tables mean lives in libaslrt.a; this header is the
- * contract between the emitter (compiler/emit.c) and the runtime.
+ * Choice rule trees, state descriptors) and no code of its own: each state
+ * points straight at its type's runner (asl_pass_run, ...).  Everything
+ * those tables mean lives in libaslrt.a; this header is the contract
+ * between the emitter (compiler/emit*.c) and the runtime.
+ *
+ * Zero means absent: a field the definition leaves out is left out of the
+ * table, so every field's zero value is "not given" (AWS's default then
+ * applies, as each field's comment says).  Literal 0 is no literal: the
+ * literal table starts at index 1.
  *
  * Ownership: a function returning json_t * returns a new reference unless
  * its comment says "borrowed".  Functions whose name ends in _new steal
@@ -83,15 +89,23 @@ struct asl_tpl {
 
 /* enum asl_cmp_op: ASL_CMP_STR_EQ, ... (aslrt_vocab.h, ASL_CMP_OPS). */
 
-/* One data-test expression: Variable + operator + operand.  The operand is
- * a literal (lit) or, for the ...Path operators, a path.  The generated code
- * combines these with And/Or/Not as C conditions. */
-struct asl_cmp {
-    const struct asl_path *var;
+/* A JSONPath Choice rule as a tree.  A leaf (ASL_COND_CMP, zero: the
+ * common case needs no .kind) is one data-test expression: Variable +
+ * operator + operand, the operand a literal (lit) or, for the ...Path
+ * operators, a path.  And, Or and Not combine their n kids (Not: one). */
+enum asl_cond_kind { ASL_COND_CMP, ASL_COND_AND, ASL_COND_OR, ASL_COND_NOT };
+
+struct asl_cond {
+    enum asl_cond_kind kind;
+    /* CMP */
     enum asl_cmp_op op;
-    int lit;                    /* literal operand, or -1 */
+    const struct asl_path *var;
+    int lit;                    /* literal operand (an index into the literal table) */
     const struct asl_path *path;/* ...Path operand, or NULL */
     const char *pointer;        /* JSON pointer of the rule, for messages */
+    /* AND, OR, NOT */
+    size_t n;
+    const struct asl_cond *kids;
 };
 
 /* ------------------------------------------------------------- intrinsics */
@@ -210,8 +224,9 @@ struct asl_state {
     const char *name;
     const char *pointer;        /* /States/Name, or deeper for nested machines */
     enum asl_state_type type;
-    asl_state_fn fn;
-    int next;                   /* -1 when End */
+    asl_state_fn fn;            /* the type's runner: asl_pass_run, asl_task_run, ... */
+    int next;                   /* index of Next in its machine (unless end) */
+    unsigned char end;          /* End: true */
     struct asl_io io;
     const void *spec;           /* type-specific descriptor (struct asl_pass *, ...) */
 };
@@ -224,11 +239,11 @@ struct asl_machine {
 };
 
 struct asl_pass {
-    int result_lit;             /* literal index of Result, or -1 */
+    int result_lit;             /* literal index of Result, or 0 when there is none */
 };
 
 struct asl_wait {
-    long long seconds;          /* -1 when not given */
+    long long seconds;          /* Seconds, when none of the other fields is set */
     const char *timestamp;      /* literal Timestamp, or NULL */
     const struct asl_path *seconds_path;
     const struct asl_path *timestamp_path;
@@ -245,11 +260,8 @@ struct asl_fail {
     const struct asl_tpl *cause_jn;
 };
 
-/* A Choice rule as generated code: 1 true, 0 false, -1 error in run->err. */
-typedef int (*asl_rule_fn)(struct asl_run *run, json_t *in);
-
 struct asl_choice_rule {
-    asl_rule_fn test;           /* JSONPath rules */
+    const struct asl_cond *cond;        /* JSONPath rules */
     int next;
     const struct asl_tpl *assign;
     const struct asl_tpl *condition;    /* JSONata rules: Condition (must be boolean) */
@@ -259,7 +271,8 @@ struct asl_choice_rule {
 struct asl_choice {
     size_t nrules;
     const struct asl_choice_rule *rules;
-    int default_next;           /* -1 when there is no Default */
+    unsigned char has_default;
+    int default_next;           /* the Default state, when has_default */
 };
 
 /* --------------------------------------------------- Retry and Catch */
@@ -267,10 +280,11 @@ struct asl_choice {
 struct asl_retrier {
     size_t nerrors;
     const char *const *errors;  /* ErrorEquals */
-    double interval;            /* IntervalSeconds (default 1) */
-    long long max_attempts;     /* MaxAttempts (default 3) */
-    double backoff;             /* BackoffRate (default 2.0) */
-    double max_delay;           /* MaxDelaySeconds, or -1 */
+    double interval;            /* IntervalSeconds; 0 when absent: 1 */
+    unsigned char has_max_attempts;
+    long long max_attempts;     /* MaxAttempts when has_max_attempts, else 3 */
+    double backoff;             /* BackoffRate; 0 when absent: 2.0 */
+    double max_delay;           /* MaxDelaySeconds; 0 when absent: no cap */
     int jitter_full;            /* JitterStrategy FULL */
 };
 
@@ -316,9 +330,9 @@ struct asl_task {
     int wait_for_token;         /* .waitForTaskToken: $$.Task.Token exists */
     const char *const *argv;    /* ASL_TASK_PROGRAM, or a --bind given to aslc build */
     asl_invoke_fn invoke;       /* built-in invoker, NULL when none */
-    long long timeout;          /* TimeoutSeconds, or -1 */
+    long long timeout;          /* TimeoutSeconds; 0 when absent */
     const struct asl_path *timeout_path;
-    long long heartbeat;        /* HeartbeatSeconds, or -1 */
+    long long heartbeat;        /* HeartbeatSeconds; 0 when absent */
     const struct asl_path *heartbeat_path;
     const struct asl_tpl *timeout_jn;   /* JSONata TimeoutSeconds / HeartbeatSeconds */
     const struct asl_tpl *heartbeat_jn;
@@ -350,9 +364,10 @@ struct asl_map {
     const struct asl_tpl *item_selector;    /* ItemSelector, or the legacy Parameters */
     long long max_concurrency;              /* 0: no limit */
     const struct asl_path *max_concurrency_path;
-    long long tolerated_count;              /* -1: none */
+    unsigned char has_tolerated_count, has_tolerated_percent;
+    long long tolerated_count;              /* when has_tolerated_count */
     const struct asl_path *tolerated_count_path;
-    double tolerated_percent;               /* -1: none */
+    double tolerated_percent;               /* when has_tolerated_percent */
     const struct asl_path *tolerated_percent_path;
     /* JSONata Maps: Items, and the numeric fields written as expressions
      * (item_selector is then a JSONata template). */
@@ -363,14 +378,15 @@ struct asl_map {
     const struct asl_tpl *tolerated_percent_jn;
     int distributed;                        /* ProcessorConfig.Mode DISTRIBUTED */
     const char *label;
-    long long batch_max_items;              /* ItemBatcher.MaxItemsPerBatch, -1: none */
+    unsigned char batched;                  /* the state has an ItemBatcher */
+    long long batch_max_items;              /* ItemBatcher.MaxItemsPerBatch; 0: none */
     const struct asl_tpl *batch_input;      /* ItemBatcher.BatchInput */
     struct asl_recovery rec;
     /* Distributed mode: where items come from, how they are batched, where
      * results go (runtime/map/map_reader.c, map_writer.c). */
     const struct asl_item_reader *reader;   /* ItemReader, or NULL: items from the input */
     const struct asl_path *batch_max_items_path;  /* ItemBatcher.MaxItemsPerBatchPath */
-    long long batch_max_bytes;              /* ItemBatcher.MaxInputBytesPerBatch, -1: none */
+    long long batch_max_bytes;              /* ItemBatcher.MaxInputBytesPerBatch; 0: none */
     const struct asl_path *batch_max_bytes_path;
     const struct asl_result_writer *writer; /* ResultWriter, or NULL */
 };
@@ -410,9 +426,9 @@ struct asl_program {
     const char *definition;     /* the definition, embedded verbatim */
     const struct asl_machine *machine;
     size_t nlits;
-    const char *const *lit_json;/* literal JSON texts, parsed once at start */
+    const char *const *lit_json;/* literal JSON texts, parsed once at start; [0] is NULL */
     json_t **lits;              /* where the parsed literals live */
-    long long timeout_seconds;  /* machine TimeoutSeconds, or -1 */
+    long long timeout_seconds;  /* machine TimeoutSeconds; 0 when absent */
     /* The JSONata evaluator (asl_jn_eval), set only by programs that use
      * JSONata so that others do not link it (nor PCRE2). */
     int (*jsonata_eval)(const struct asl_jn_node *root, const struct asl_jn_env *env,
@@ -431,9 +447,10 @@ int asl_succeed_run(struct asl_run *run, const struct asl_state *st, json_t *in,
 int asl_fail_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
 int asl_choice_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
 
-/* Choice helpers for generated rule functions: 1 true, 0 false, -1 error.
- * `in` is the state's effective input (borrowed). */
-int asl_choice_cmp(struct asl_run *run, const struct asl_cmp *cmp, json_t *in);
+/* Evaluate a JSONPath Choice rule: 1 true, 0 false, -1 error in run->err.
+ * `in` is the state's effective input (borrowed).  And stops at the first
+ * kid that is not true, Or at the first that is not false. */
+int asl_choice_eval(struct asl_run *run, const struct asl_cond *c, json_t *in);
 
 #ifdef __cplusplus
 }

@@ -22,42 +22,49 @@
 extern "C" {
 #endif
 
-enum asl_jn_type {
-    ASL_JN_NUM,         /* num */
-    ASL_JN_STR,         /* str */
-    ASL_JN_TRUE,
-    ASL_JN_FALSE,
-    ASL_JN_NULL,
-    ASL_JN_REGEX,       /* str = pattern, str2 = flags */
-    ASL_JN_NAME,        /* str = field name */
-    ASL_JN_VAR,         /* str = name without '$'; "" is the context, "$" the root */
-    ASL_JN_WILD,        /* * */
-    ASL_JN_DESC,        /* ** */
-    ASL_JN_PARENT,      /* % */
-    ASL_JN_PATH,        /* kids = steps */
-    ASL_JN_BINARY,      /* op = enum asl_jn_op; kids[0], kids[1] */
-    ASL_JN_NEG,         /* -kids[0] */
-    ASL_JN_ARRAY,       /* [kids...] */
-    ASL_JN_OBJECT,      /* {k0: v0, k1: v1...}: kids = k0, v0, k1, v1, ... */
-    ASL_JN_BLOCK,       /* (kids[0]; kids[1]; ...) */
-    ASL_JN_COND,        /* kids[0] ? kids[1] : kids[2] (nkids 2 without else) */
-    ASL_JN_BIND,        /* $str := kids[0] */
-    ASL_JN_CALL,        /* kids[0](kids[1..]); op = 1 if any argument is '?' */
-    ASL_JN_PLACEHOLDER, /* ? argument of a partial application */
-    ASL_JN_LAMBDA,      /* function(kids[1..]) <str: signature> { kids[0] } */
-    ASL_JN_SORT,        /* ^(kids...): each a ASL_JN_SORTTERM */
-    ASL_JN_SORTTERM,    /* op = 1 descending; kids[0] */
-    ASL_JN_TRANSFORM,   /* | kids[0] | kids[1] [, kids[2]] | */
-    ASL_JN_FILTER,      /* stage: [kids[0]] */
-    ASL_JN_INDEX        /* stage: #$str */
-};
+/* Node types, X(NAME) listed once: enum asl_jn_type is ASL_JN_<NAME>, and the
+ * emitter writes the same names into generated tables. */
+#define ASL_JN_TYPES(X)                                                       \
+    X(NUM)          /* num */                                                 \
+    X(STR)          /* str */                                                 \
+    X(TRUE)                                                                   \
+    X(FALSE)                                                                  \
+    X(NULL)                                                                   \
+    X(REGEX)        /* str = pattern, str2 = flags */                         \
+    X(NAME)         /* str = field name */                                    \
+    X(VAR)          /* str = name without '$'; "" is the context, "$" the root */ \
+    X(WILD)         /* * */                                                   \
+    X(DESC)         /* ** */                                                  \
+    X(PARENT)       /* % */                                                   \
+    X(PATH)         /* kids = steps */                                        \
+    X(BINARY)       /* op = enum asl_jn_op; kids[0], kids[1] */               \
+    X(NEG)          /* -kids[0] */                                            \
+    X(ARRAY)        /* [kids...] */                                           \
+    X(OBJECT)       /* {k0: v0, k1: v1...}: kids = k0, v0, k1, v1, ... */     \
+    X(BLOCK)        /* (kids[0]; kids[1]; ...) */                             \
+    X(COND)         /* kids[0] ? kids[1] : kids[2] (nkids 2 without else) */  \
+    X(BIND)         /* $str := kids[0] */                                     \
+    X(CALL)         /* kids[0](kids[1..]); op = 1 if any argument is '?' */   \
+    X(PLACEHOLDER)  /* ? argument of a partial application */                 \
+    X(LAMBDA)       /* function(kids[1..]) <str: signature> { kids[0] } */    \
+    X(SORT)         /* ^(kids...): each a ASL_JN_SORTTERM */                  \
+    X(SORTTERM)     /* op = 1 descending; kids[0] */                          \
+    X(TRANSFORM)    /* | kids[0] | kids[1] [, kids[2]] | */                   \
+    X(FILTER)       /* stage: [kids[0]] */                                    \
+    X(INDEX)        /* stage: #$str */
 
-enum asl_jn_op {
-    ASL_JN_OP_ADD = 1, ASL_JN_OP_SUB, ASL_JN_OP_MUL, ASL_JN_OP_DIV, ASL_JN_OP_MOD,
-    ASL_JN_OP_EQ, ASL_JN_OP_NE, ASL_JN_OP_LT, ASL_JN_OP_LE, ASL_JN_OP_GT, ASL_JN_OP_GE,
-    ASL_JN_OP_AND, ASL_JN_OP_OR, ASL_JN_OP_IN, ASL_JN_OP_CONCAT, ASL_JN_OP_RANGE,
-    ASL_JN_OP_CHAIN
-};
+/* Binary operators (ASL_JN_BINARY's op), numbered from 1. */
+#define ASL_JN_OPS(X)                                                         \
+    X(ADD) X(SUB) X(MUL) X(DIV) X(MOD) X(EQ) X(NE) X(LT) X(LE) X(GT) X(GE)      \
+    X(AND) X(OR) X(IN) X(CONCAT) X(RANGE) X(CHAIN)
+
+#define ASL_JN_TYPE_(N) ASL_JN_##N,
+enum asl_jn_type { ASL_JN_TYPES(ASL_JN_TYPE_) };
+#undef ASL_JN_TYPE_
+
+#define ASL_JN_OP_(N) ASL_JN_OP_##N,
+enum asl_jn_op { ASL_JN_OP_NONE_, ASL_JN_OPS(ASL_JN_OP_) };
+#undef ASL_JN_OP_
 
 /* node flags */
 #define ASL_JN_F_KEEPARRAY 1u   /* step or path: [] keeps a singleton array */

@@ -144,8 +144,8 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
     double d;
     if (m->max_concurrency_jn || m->tolerated_count_jn || m->tolerated_percent_jn) {
         l->maxconc = m->max_concurrency;
-        l->tol_count = m->tolerated_count;
-        l->tol_percent = m->tolerated_percent;
+        l->tol_count = m->has_tolerated_count ? m->tolerated_count : -1;
+        l->tol_percent = m->has_tolerated_percent ? m->tolerated_percent : -1;
         if (m->max_concurrency_jn) {
             if (jn_number(run, m->max_concurrency_jn, eff, 1, &d) != 0)
                 return -1;
@@ -171,8 +171,8 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
         }
         return 0;
     }
-    l->tol_count = m->tolerated_count;
-    l->tol_percent = m->tolerated_percent;
+    l->tol_count = m->has_tolerated_count ? m->tolerated_count : -1;
+    l->tol_percent = m->has_tolerated_percent ? m->tolerated_percent : -1;
     if (m->tolerated_count_path) {
         if (asl_map_path_number(run, m->tolerated_count_path, eff, "ToleratedFailureCountPath", 1, &d) != 0)
             return -1;
@@ -188,8 +188,7 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
                                          "ToleratedFailurePercentage must be between 0 and 100.");
         l->tol_percent = d;
     }
-    l->batching = m->batch_max_items >= 0 || m->batch_max_items_path || m->batch_max_bytes >= 0 ||
-                  m->batch_max_bytes_path || m->batch_input;
+    l->batching = m->batched;
     l->batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;
     l->batch_bytes = m->batch_max_bytes > 0 ? m->batch_max_bytes : 0;
     if (m->batch_max_items_path) {
@@ -572,8 +571,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     const struct asl_map *m = st->spec;
     struct mstate ms = {.parent = run, .st = st, .m = m, .eff = eff};
     int rc = -1;
-    ms.lim.batching = m->batch_max_items >= 0 || m->batch_max_items_path || m->batch_max_bytes >= 0 ||
-                      m->batch_max_bytes_path || m->batch_input;
+    ms.lim.batching = m->batched;
     ms.lim.batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;   /* for the length */
     ms.lim.batch_bytes = m->batch_max_bytes > 0 || m->batch_max_bytes_path ? 1 : 0;
     char run_id[40] = "";
