@@ -696,7 +696,9 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
     ex.prog = prog;
     ex.input = input;
     ex.wait_scale = c.wait_scale;
-    asl_budget_init(&ex, c.max_concurrency);
+    struct asl_budget budget;
+    asl_budget_init(&budget, c.max_concurrency);
+    ex.budget = &budget;
     char uuid[40];
     make_uuid(uuid, sizeof uuid);
     ex.name = strdup(c.name ? c.name : uuid);

@@ -12,23 +12,26 @@
  */
 #include "exec/run.h"
 
-void asl_budget_init(struct asl_exec *ex, long limit)
+void asl_budget_init(struct asl_budget *b, long limit)
 {
-    ex->budget_limit = limit > 0 ? limit : ASL_CONCURRENCY_DEFAULT;
-    atomic_init(&ex->budget_used, 0);
+    b->limit = limit > 0 ? limit : ASL_CONCURRENCY_DEFAULT;
+    atomic_init(&b->used, 0);
 }
 
 int asl_budget_take(struct asl_exec *ex)
 {
-    long limit = ex->budget_limit > 0 ? ex->budget_limit : ASL_CONCURRENCY_DEFAULT;
-    long used = atomic_load(&ex->budget_used);
-    while (used < limit)
-        if (atomic_compare_exchange_weak(&ex->budget_used, &used, used + 1))
+    struct asl_budget *b = ex->budget;
+    if (!b)
+        return 0;
+    long used = atomic_load(&b->used);
+    while (used < b->limit)
+        if (atomic_compare_exchange_weak(&b->used, &used, used + 1))
             return 1;
     return 0;
 }
 
 void asl_budget_give(struct asl_exec *ex)
 {
-    atomic_fetch_sub(&ex->budget_used, 1);
+    if (ex->budget)
+        atomic_fetch_sub(&ex->budget->used, 1);
 }

@@ -46,8 +46,8 @@ struct asl_exec {
     size_t nbuckets;            /* --bucket NAME=DIR: S3 buckets bound to local folders */
     struct asl_bucket *buckets;
     char **task_env;            /* task programs' environment (asl_task_env_init); NULL: clean default */
-    long budget_limit;          /* threads beyond the main one (budget.c); 0: the default */
-    atomic_long budget_used;
+    struct asl_budget *budget;  /* shared with child executions (a distributed Map's);
+                                 * borrowed; NULL: no threads beyond the caller's */
 };
 
 /* A variable scope: each States block (top level, branch, iteration). */
@@ -98,8 +98,15 @@ void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_can
  * levels, beyond the thread that runs the execution (--max-concurrency). */
 #define ASL_CONCURRENCY_DEFAULT 64
 #define ASL_CONCURRENCY_MAX 4096
+/* The budget itself: one per top-level execution, shared by pointer so a
+ * copied struct asl_exec (a distributed Map's child) never copies the
+ * counter. */
+struct asl_budget {
+    long limit;                 /* threads beyond the main one */
+    atomic_long used;
+};
 /* Set the budget; limit <= 0 means ASL_CONCURRENCY_DEFAULT. */
-void asl_budget_init(struct asl_exec *ex, long limit);
+void asl_budget_init(struct asl_budget *b, long limit);
 /* Take one slot for a new thread without waiting: 1 when taken, 0 when the
  * budget is spent (the caller runs the work on its own thread instead). */
 int asl_budget_take(struct asl_exec *ex);

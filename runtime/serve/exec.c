@@ -137,6 +137,9 @@ void asl_serve_exec_sync(struct asl_serve *s, struct asl_serve_call *c)
 
     struct asl_exec ex;
     asl_serve_exec_init(s, &ex, input, name, arn);
+    struct asl_budget budget;
+    asl_budget_init(&budget, s->tmpl->budget ? s->tmpl->budget->limit : 0);
+    ex.budget = &budget;
     asl_ts_now_iso(ex.start_time, sizeof ex.start_time);
     ex.hist = asl_history_new();
     double limit = s->prog->timeout_seconds > 0 && s->prog->timeout_seconds < EXPRESS_MAX_S
