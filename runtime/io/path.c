@@ -236,36 +236,30 @@ static int str_cmp(json_t *a, json_t *b)
     return la < lb ? -1 : la > lb;
 }
 
+/* Whether a comparison result r (<0, 0, >0) satisfies op. */
+static int order_holds(enum asl_filter_op op, int r)
+{
+    switch (op) {
+    case ASL_F_EQ: return r == 0;
+    case ASL_F_NE: return r != 0;
+    case ASL_F_LT: return r < 0;
+    case ASL_F_LE: return r <= 0;
+    case ASL_F_GT: return r > 0;
+    case ASL_F_GE: return r >= 0;
+    default: return 0;
+    }
+}
+
 /* a op b; a missing operand is unequal to everything. */
 static int compare(enum asl_filter_op op, json_t *a, json_t *b)
 {
     int eq;
     if (!a || !b)
         return op == ASL_F_NE;
-    if (json_is_number(a) && json_is_number(b)) {
-        int r = num_cmp(a, b);
-        switch (op) {
-        case ASL_F_EQ: return r == 0;
-        case ASL_F_NE: return r != 0;
-        case ASL_F_LT: return r < 0;
-        case ASL_F_LE: return r <= 0;
-        case ASL_F_GT: return r > 0;
-        case ASL_F_GE: return r >= 0;
-        default: return 0;
-        }
-    }
-    if (json_is_string(a) && json_is_string(b)) {
-        int r = str_cmp(a, b);
-        switch (op) {
-        case ASL_F_EQ: return r == 0;
-        case ASL_F_NE: return r != 0;
-        case ASL_F_LT: return r < 0;
-        case ASL_F_LE: return r <= 0;
-        case ASL_F_GT: return r > 0;
-        case ASL_F_GE: return r >= 0;
-        default: return 0;
-        }
-    }
+    if (json_is_number(a) && json_is_number(b))
+        return order_holds(op, num_cmp(a, b));
+    if (json_is_string(a) && json_is_string(b))
+        return order_holds(op, str_cmp(a, b));
     eq = json_equal(a, b);
     if (op == ASL_F_EQ)
         return eq;
