@@ -25,6 +25,8 @@
 #include "serve/serve.h"
 #include "task/invoke.h"
 #include "base/signals.h"
+#include "store/cmd.h"
+#include "store/durable.h"
 
 /* --wait-scale and ASLC_WAIT_SCALE: above this, a Wait of a year would not fit a timespec. */
 #define ASL_WAIT_SCALE_MAX 1e6
@@ -52,6 +54,8 @@ struct cli {
     long max_concurrency;       /* --max-concurrency N; 0: the default */
     int result_fd, history_fd;  /* opened before the run, written after */
     int result_new, history_new;   /* created by us: removed when nothing ran */
+    const char *store;          /* --store FILE (store/, docs/durability.md) */
+    int durability;             /* --durability full|process */
 };
 
 static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
@@ -63,6 +67,7 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
             "          [--mock-config FILE --mock-case NAME [--mock-machine NAME]]\n"
             "          [--bind RESOURCE=PROGRAM ...]\n"
             "          [--bucket NAME=DIR ...] [--pass-env NAME ...] [--max-concurrency N]\n"
+            "          [--store FILE --name NAME [--durability full|process]]\n"
             "          [--definition] [--help] [--version]\n"
             "\n"
             "Runs the state machine compiled from %s once.\n"
@@ -74,9 +79,14 @@ static void usage(FILE *f, const char *argv0, const struct asl_program *prog)
             "Task programs get a clean environment (docs/local-tasks.md); --pass-env NAME\n"
             "adds the variable NAME.  --max-concurrency bounds the Parallel branches and Map\n"
             "iterations running at once over all nesting levels (default %d).\n"
-            "SIGTERM, SIGINT or SIGHUP aborts the execution (its task programs are stopped).\n"
+            "--store keeps the execution in FILE (SQLite): the same command again resumes it.\n"
+            "Store commands: send-task-success, send-task-failure, send-task-heartbeat, stop,\n"
+            "list, describe, history, redrive (each with --store FILE; see docs/durability.md).\n"
+            "SIGTERM, SIGINT or SIGHUP aborts the execution (its task programs are stopped);\n"
+            "with --store it stays RUNNING instead, and the same command resumes it.\n"
             "Exit status: 0 SUCCEEDED, 1 FAILED, 2 usage or bad input (nothing ran),\n"
-            "3 TIMED_OUT, 4 ABORTED, 5 output (stdout, --result, --history) not written.\n",
+            "3 TIMED_OUT, 4 ABORTED (or left RUNNING by a signal, with --store),\n"
+            "5 output (stdout, --result, --history) not written.\n",
             argv0, prog->source ? prog->source : "a definition", ASL_CONCURRENCY_DEFAULT);
 }
 
@@ -545,6 +555,16 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
                 return -1;
             }
             asl_log_set_format(f);
+        } else if (OPT("--store")) {
+            NEED();
+            c->store = val;
+        } else if (OPT("--durability")) {
+            NEED();
+            if (strcmp(val, "full") != 0 && strcmp(val, "process") != 0) {
+                fprintf(stderr, "%s: --durability takes full or process\n", argv[0]);
+                return -1;
+            }
+            c->durability = strcmp(val, "process") == 0 ? ASL_STORE_SYNC_PROCESS : ASL_STORE_SYNC_FULL;
         } else if (OPT("--bucket")) {
             NEED();
             if (append_opt(&c->bucket, &c->nbucket, val) != 0)
@@ -571,6 +591,10 @@ static int parse_args(struct cli *c, int argc, char **argv, const struct asl_pro
     }
     if (c->mock_machine && !c->mock_config) {
         fprintf(stderr, "%s: --mock-machine needs --mock-config\n", argv[0]);
+        return -1;
+    }
+    if (c->store && !c->name) {
+        fprintf(stderr, "%s: --store needs --name NAME (the execution to start or resume)\n", argv[0]);
         return -1;
     }
     if (!!c->mock_config != !!c->mock_case && !c->mock_config) {
@@ -621,8 +645,8 @@ static int cli_setup(struct cli *c, int argc, char **argv, const struct asl_prog
 
 /* The end of a run: stdout (on success), --result, --history.  Returns the
  * exit status, EXIT_OUTPUT when any of them could not be written. */
-static int cli_finish(struct cli *c, const char *argv0, struct asl_exec *ex, int status,
-                      json_t *result, const char *out_text)
+static int cli_finish(struct cli *c, const char *argv0, int status, json_t *result,
+                      const char *out_text, json_t *events)
 {
     int lost = 0;
     if (status == EXIT_OK && write_stdout(argv0, out_text) != 0)
@@ -634,9 +658,7 @@ static int cli_finish(struct cli *c, const char *argv0, struct asl_exec *ex, int
         free(text);
     }
     if (c->history_fd >= 0) {
-        /* As GetExecutionHistory answers: {"events": [...]}. */
-        json_t *events = json_pack("{s:o}", "events", asl_history_json(ex->hist));
-        char *text = events ? json_dumps(events, JSON_INDENT(1)) : NULL;
+        char *text = events ? json_dumps(events, JSON_INDENT(1) | JSON_REAL_PRECISION(13)) : NULL;
         lost |= write_output(argv0, "--history", c->history_file, c->history_fd, text) != 0;
         c->history_fd = -1;
         free(text);
@@ -658,6 +680,15 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         free_literals(prog);
         return rc;
     }
+    /* Store subcommands (store/cmd.c); redrive runs the execution here. */
+    int redrive = argc > 1 && strcmp(argv[1], "redrive") == 0;
+    if (argc > 1 && asl_store_cmd_is(argv[1]) && !redrive)
+        return asl_store_cmd(prog, argc, argv);
+    if (redrive) {
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     struct cli c = {0};
     /* A closed stdout pipe is a write error (EPIPE, exit 5), not death by
      * SIGPIPE; task programs start with SIGPIPE at its default. */
@@ -671,8 +702,14 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         cli_free(&c);
         return rc;
     }
+    if (redrive && !c.store) {
+        fprintf(stderr, "%s: redrive needs --store FILE --name NAME\n", argv[0]);
+        cli_free(&c);
+        return EXIT_USAGE;
+    }
     json_object_seed(0);
-    json_t *input = load_input(&c, argv[0]);
+    /* A redrive takes the input the execution had. */
+    json_t *input = redrive && !c.input_file && !c.input_json ? json_object() : load_input(&c, argv[0]);
     if (!input) {
         cli_free(&c);
         return EXIT_USAGE;
@@ -699,6 +736,7 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
     struct asl_budget budget;
     asl_budget_init(&budget, c.max_concurrency);
     ex.budget = &budget;
+    ex.has_store = c.store != NULL;
     char uuid[40];
     make_uuid(uuid, sizeof uuid);
     ex.name = strdup(c.name ? c.name : uuid);
@@ -747,23 +785,48 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         goto out;
     if (asl_task_preflight(&ex, argv[0]) != 0)
         goto out;
+    if (c.store) {
+        int r = asl_store_run_start(&ex, c.store, c.durability, redrive, argv[0], &result);
+        input = ex.input;
+        if (r < 0)
+            goto out;
+        if (r > 0) {    /* over already: report it as it ended */
+            status = asl_store_report(result, argv[0]);
+            if (status == EXIT_OK)
+                out_text = asl_json_text(json_object_get(result, "output"));
+            json_t *events = c.history_fd >= 0 ? asl_store_history_doc_closed(c.store, ex.exec_arn, argv[0]) : NULL;
+            status = cli_finish(&c, argv[0], status, result, out_text, events);
+            goto out;
+        }
+        /* TimeoutSeconds counts from the start (or the last redrive), not
+         * from this process's start. */
+        if (prog->timeout_seconds > 0) {
+            double left = (double)prog->timeout_seconds - asl_dur_elapsed(ex.dur);
+            asl_cancel_free(ex.cancel);
+            ex.cancel = asl_cancel_root_new(c.wait_scale, left > 0.001 ? left : 0.001);
+            run.cancel = ex.cancel;
+        }
+    }
     /* From here on a signal aborts the execution instead of killing the
-     * process: no thread exists yet, so all of them inherit the mask. */
+     * process: no thread exists yet (the store's flusher starts below), so
+     * all of them inherit the mask. */
     if (asl_signals_start(asl_signals_abort, ex.cancel) != 0) {
         fprintf(stderr, "%s: cannot set up signal handling\n", argv[0]);
         goto out;
     }
     signals_on = 1;
+    if (ex.dur)
+        asl_dur_begin_run(&ex);
 
     json_t *started = NULL;
-    if (c.history_file) {   /* the input's text costs a serialisation: only when kept */
+    if (c.history_file || c.store) {   /* the input's text costs a serialisation: only when kept */
         started = json_object();
         char *in_text = asl_json_text(input);
         json_object_set_new(started, "input", json_string(in_text ? in_text : "{}"));
         free(in_text);
         json_object_set_new(started, "roleArn", json_string(ex.role_arn));
     }
-    asl_history_add_exec(&ex, 0, "ExecutionStarted", started);
+    asl_history_add_key(&ex, 0, "ExecutionStarted", started, "X0");
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     asl_log_execution(ex.sm_name, ex.name, "RUNNING", -1, NULL, NULL);
@@ -774,12 +837,22 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         status = EXIT_OK;
         result = json_pack("{s:s,s:O}", "status", "SUCCEEDED", "output", output);
         out_text = asl_json_text(output);
-        asl_history_add_exec(&ex, run.prev_event, "ExecutionSucceeded",
-                             json_pack("{s:s}", "output", out_text ? out_text : "null"));
+        asl_history_add_key(&ex, run.prev_event, "ExecutionSucceeded",
+                            json_pack("{s:s}", "output", out_text ? out_text : "null"), "X1");
         clock_gettime(CLOCK_MONOTONIC, &t1);
         asl_log_execution(ex.sm_name, ex.name, "SUCCEEDED",
                           (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
                           NULL, NULL);
+        if (ex.dur)
+            status = asl_store_run_end(&ex, status, out_text, NULL, NULL, &result);
+    } else if (sig && ex.dur) {
+        /* With a store a signal is the process's end, not the execution's:
+         * it stays RUNNING, and the same command resumes it. */
+        asl_dur_leave(&ex);
+        status = EXIT_ABORTED;
+        result = json_pack("{s:s}", "status", "RUNNING");
+        fprintf(stderr, "%s: %s: execution %s left RUNNING in %s; the same command resumes it\n",
+                argv[0], asl_signals_name(sig), ex.name, c.store);
     } else if (sig) {
         /* A signal: whatever the run returned, the execution was stopped. */
         char cause[64];
@@ -815,9 +888,17 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
             json_object_set_new(det, "error", json_string(name));
         if (run.err.cause)
             json_object_set_new(det, "cause", json_string(run.err.cause));
-        asl_history_add_exec(&ex, run.prev_event, ev, det);
+        asl_history_add_key(&ex, run.prev_event, ev, det, "X1");
+        if (ex.dur)
+            status = asl_store_run_end(&ex, status, NULL, name, run.err.cause, &result);
     }
-    status = cli_finish(&c, argv[0], &ex, status, result, out_text);
+    {
+        json_t *events = NULL;
+        if (c.history_fd >= 0)
+            events = ex.dur ? asl_store_history_doc(&ex)
+                            : json_pack("{s:o}", "events", asl_history_json(ex.hist));
+        status = cli_finish(&c, argv[0], status, result, out_text, events);
+    }
 out:
     if (signals_on)
         asl_signals_stop();
@@ -830,6 +911,7 @@ out:
     asl_task_bindings_free(&ex);
     asl_map_store_buckets_free(&ex);
     asl_task_env_free(&ex);
+    asl_dur_free(&ex);
     asl_history_free(ex.hist);
     asl_cancel_free(ex.cancel);
     free(ex.name);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "exec/run.h"
+#include "store/durable.h"
 #include "exec/history.h"
 #include "base/json.h"
 
@@ -58,7 +59,7 @@ json_t *asl_run_context(struct asl_run *run)
     json_object_set_new(exe, "StartTime", json_string(ex->start_time));
     json_object_set_new(exe, "Name", json_string(ex->name));
     json_object_set_new(exe, "RoleArn", json_string(ex->role_arn));
-    json_object_set_new(exe, "RedriveCount", json_integer(0));
+    json_object_set_new(exe, "RedriveCount", json_integer(ex->redrive_count));
     json_object_set_new(ctx, "Execution", exe);
     json_t *sm = json_object();
     json_object_set_new(sm, "Id", json_string(ex->sm_arn));
@@ -102,11 +103,24 @@ static json_t *text_details(const char *name, const char *key, json_t *v)
 
 
 
+/* With a store: where this fiber failed, for a redrive ("<fiber>/!" =
+ * the number of the failed state's first record). */
+static void mark_failure(struct asl_run *run, unsigned long state_seq)
+{
+    if (!run->exec->dur)
+        return;
+    char key[ASL_FIBER_MAX + 8];
+    snprintf(key, sizeof key, "%s/!", run->fiber);
+    asl_dur_mark(run->exec, key, state_seq);
+}
+
 int asl_run_machine(struct asl_run *run, const struct asl_machine *m, json_t *input, json_t **out)
 {
     int idx = m->start;
     json_t *cur = json_incref(input);
     struct asl_size_memo memo = {0};
+    struct asl_run *outer = asl_dur_enter(run);
+    unsigned long state_seq = 0;
     for (;;) {
         if (asl_cancel_is_set(run->cancel)) {
             asl_cancel_err(run->cancel, &run->err);
@@ -116,7 +130,8 @@ int asl_run_machine(struct asl_run *run, const struct asl_machine *m, json_t *in
         run->state = st;
         run->retry_count = 0;
         run->has_retry_count = st->type == ASL_TASK || st->type == ASL_MAP || st->type == ASL_PARALLEL;
-        asl_ts_now_iso(run->entered_time, sizeof run->entered_time);
+        state_seq = run->seq;
+        asl_dur_now_iso(run, run->entered_time, sizeof run->entered_time);
         char ev[48];
         snprintf(ev, sizeof ev, "%sStateEntered", type_names[st->type]);
         run->entered_prev = run->prev_event;
@@ -155,12 +170,15 @@ int asl_run_machine(struct asl_run *run, const struct asl_machine *m, json_t *in
         if (rc == ASL_STEP_END || next < 0) {
             *out = cur;
             asl_json_size_memo_free(&memo);
+            asl_dur_enter(outer);
             return 0;
         }
         idx = next;
     }
 fail:
+    mark_failure(run, state_seq);
     json_decref(cur);
     asl_json_size_memo_free(&memo);
+    asl_dur_enter(outer);
     return -1;
 }

@@ -13,11 +13,13 @@
 
 #include "exec/history.h"
 #include "exec/run.h"
+#include "store/durable.h"
 
 struct asl_history {
     pthread_mutex_t mu;
     long last_id;
-    int record;
+    int record;                 /* build the events' details */
+    int keep;                   /* and keep the events (--history) */
     json_t *events;
 };
 
@@ -32,9 +34,19 @@ struct asl_history *asl_history_new(void)
 
 void asl_history_record(struct asl_history *h)
 {
-    h->record = 1;
+    h->record = h->keep = 1;
     if (!h->events)
         h->events = json_array();
+}
+
+void asl_history_details(struct asl_history *h)
+{
+    h->record = 1;
+}
+
+void asl_history_resume(struct asl_history *h, long last)
+{
+    h->last_id = last;
 }
 
 void asl_history_free(struct asl_history *h)
@@ -53,10 +65,25 @@ int asl_history_recording(const struct asl_run *run)
 
 long asl_history_add_exec(struct asl_exec *ex, long prev, const char *type, json_t *details)
 {
+    return asl_history_add_key(ex, prev, type, details, NULL);
+}
+
+long asl_history_add_key(struct asl_exec *ex, long prev, const char *type, json_t *details, const char *key)
+{
     struct asl_history *h = ex->hist;
     if (!h) {
         json_decref(details);
         return 0;
+    }
+    /* With a store, an event replayed from it keeps its id and is not
+     * written again.  (A distributed Map child's history is its own.) */
+    struct asl_durable *dur = ex->dur && !ex->child_history ? ex->dur : NULL;
+    if (dur && key) {
+        long stored = asl_dur_event_id(dur, key);
+        if (stored) {
+            json_decref(details);
+            return stored;
+        }
     }
     pthread_mutex_lock(&h->mu);
     long id = ++h->last_id;
@@ -73,30 +100,44 @@ long asl_history_add_exec(struct asl_exec *ex, long prev, const char *type, json
             /* The details member is named after the event: TaskStateEntered
              * -> stateEnteredEventDetails is the caller's concern; here the
              * generic name is derived from the type. */
-            char key[96];
+            char member[96];
             const char *t = type;
             /* "PassStateEntered" -> "stateEnteredEventDetails" */
             const char *p = strstr(t, "StateEntered") ? "stateEntered"
                           : strstr(t, "StateExited") ? "stateExited" : NULL;
             if (p)
-                snprintf(key, sizeof key, "%sEventDetails", p);
+                snprintf(member, sizeof member, "%sEventDetails", p);
             else
-                snprintf(key, sizeof key, "%c%sEventDetails", (char)(t[0] - 'A' + 'a'), t + 1);
-            json_object_set_new(e, key, details);
+                snprintf(member, sizeof member, "%c%sEventDetails", (char)(t[0] - 'A' + 'a'), t + 1);
+            json_object_set_new(e, member, details);
             details = NULL;
         }
-        json_array_append_new(h->events, e);
+        if (dur)
+            asl_dur_event(dur, id, prev, json_real_value(json_object_get(e, "timestamp")), type, e, key);
+        if (h->keep)
+            json_array_append(h->events, e);
+        json_decref(e);
     }
     pthread_mutex_unlock(&h->mu);
     json_decref(details);
     return id;
 }
 
-long asl_history_add(struct asl_run *run, const char *type, json_t *details)
+long asl_history_add_after(struct asl_run *run, long prev, const char *type, json_t *details)
 {
-    long id = asl_history_add_exec(run->exec, run->prev_event, type, details);
+    char key[ASL_FIBER_MAX + 24], *k = NULL;
+    if (run->exec->dur) {
+        asl_dur_key(run, key, sizeof key);
+        k = key;
+    }
+    long id = asl_history_add_key(run->exec, prev, type, details, k);
     run->prev_event = id;
     return id;
+}
+
+long asl_history_add(struct asl_run *run, const char *type, json_t *details)
+{
+    return asl_history_add_after(run, run->prev_event, type, details);
 }
 
 json_t *asl_history_json(struct asl_history *h)

@@ -19,6 +19,14 @@ void asl_history_free(struct asl_history *h);
  * updates run->prev_event. */
 long asl_history_add(struct asl_run *run, const char *type, json_t *details);
 long asl_history_add_exec(struct asl_exec *ex, long prev, const char *type, json_t *details);
+/* The same with a replay key (runtime/store/durable.h; NULL: none). */
+long asl_history_add_key(struct asl_exec *ex, long prev, const char *type, json_t *details, const char *key);
+/* An event of run's with an explicit previousEventId; updates run->prev_event. */
+long asl_history_add_after(struct asl_run *run, long prev, const char *type, json_t *details);
+/* Build event details (for a store) without keeping the events. */
+void asl_history_details(struct asl_history *h);
+/* Continue numbering after `last` (a resumed execution's stored events). */
+void asl_history_resume(struct asl_history *h, long last);
 /* All events as a JSON array (new reference). */
 json_t *asl_history_json(struct asl_history *h);
 

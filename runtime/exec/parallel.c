@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "exec/run.h"
+#include "store/durable.h"
 #include "exec/history.h"
 #include "exec/recover.h"
 
@@ -87,6 +88,7 @@ static int parallel_attempt(struct asl_run *run, const struct asl_state *st, voi
         b->m = p->branches[i];
         b->input = params;
         asl_run_child(&b->run, run, asl_cancel_child_new(ps.cancel), &b->vars, run->vars);
+        asl_dur_child(&b->run, run, (long)i);
         /* The last branch always runs here; the others get a thread when a
          * budget slot is free. */
         if (i + 1 < n && asl_budget_take(run->exec)) {

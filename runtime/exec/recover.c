@@ -8,15 +8,15 @@
  *                            -> Catch? error output -ResultPath(raw)-> next state
  *   result -ResultSelector-> R' -ResultPath(raw)-> -OutputPath-> output
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "exec/recover.h"
 #include "exec/run.h"
+#include "store/durable.h"
+#include "task/task.h"
 #include "exec/history.h"
 #include "io/io.h"
 #include "jsonata/jn_states.h"
@@ -48,16 +48,13 @@ static int uncatchable(const struct asl_err *err)
     return err->name && strcmp(err->name, ASL_E_RUNTIME) == 0;
 }
 
-/* A uniform random double in [0, 1) from the kernel, for FULL jitter. */
-static double jitter_unit(void)
+/* A uniform random double in [0, 1), for FULL jitter (recorded with a
+ * store, so a resumed retry waits as the first run would have). */
+static double jitter_unit(struct asl_run *run)
 {
     uint64_t r = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &r, sizeof r) != (ssize_t)sizeof r)
-            r = 0;
-        close(fd);
-    }
+    if (asl_dur_random(run, &r, sizeof r) != 0)
+        r = 0;
     return (double)(r >> 11) / 9007199254740992.0;
 }
 
@@ -81,11 +78,11 @@ static int retry_wait(struct asl_run *run, const struct asl_recovery *rec, long 
         if (r->max_delay > 0 && d > r->max_delay)
             d = r->max_delay;
         if (r->jitter_full)
-            d *= jitter_unit();
+            d *= jitter_unit(run);
         counts[i]++;
         asl_log(ASL_LOG_INFO, run->state->name, "retrying after %s in %.3fs (attempt %lld of %lld)",
                 err->name ? err->name : "error", d, counts[i], attempts);
-        if (asl_cancel_sleep(run->cancel, d))
+        if (asl_dur_sleep(run, d))
             return asl_cancel_err(run->cancel, &run->err);
         return 1;
     }
@@ -165,6 +162,8 @@ int asl_recover_run(struct asl_run *run, const struct asl_state *st,
         json_decref(eff);
         json_decref(params);
         eff = params = NULL;
+        if (st->type == ASL_TASK)
+            asl_task_next_token(run, st);
         if (st->io.jsonata) {
             json_t *states = asl_jn_states(run, in, NULL, NULL);
             int bad = st->io.arguments ? asl_jn_tpl(run, st->io.arguments, states, &params)
@@ -176,7 +175,7 @@ int asl_recover_run(struct asl_run *run, const struct asl_state *st,
                    asl_io_parameters(run, &st->io, eff, &params) != 0) {
             goto done;
         }
-        int arc = attempt(run, st, ctx, params, &result);
+        int arc = asl_dur_attempt(run, st, attempt, ctx, params, &result);
         if (arc == 0 && st->io.jsonata) {
             if (asl_jn_finish(run, st->io.assign, st->io.output, in, result, NULL, out) == 0) {
                 *next = st->next;

@@ -18,6 +18,10 @@
 struct asl_history;
 struct asl_mock;
 struct asl_cancel;
+struct asl_durable;
+
+/* Longest fiber path (runtime/store/durable.h): nesting depth x ~16. */
+#define ASL_FIBER_MAX 256
 
 struct asl_binding {
     const char *resource;       /* a Resource ARN (or prefix) */
@@ -48,6 +52,10 @@ struct asl_exec {
     char **task_env;            /* task programs' environment (asl_task_env_init); NULL: clean default */
     struct asl_budget *budget;  /* shared with child executions (a distributed Map's);
                                  * borrowed; NULL: no threads beyond the caller's */
+    struct asl_durable *dur;    /* --store: the execution's record (runtime/store/), else NULL */
+    int has_store;              /* --store given (checked before the store is opened) */
+    int child_history;          /* a distributed Map child's own history: not the store's */
+    int redrive_count;          /* $$.Execution.RedriveCount */
 };
 
 /* A variable scope: each States block (top level, branch, iteration). */
@@ -72,6 +80,9 @@ struct asl_run {
     const char *task_token;     /* $$.Task.Token, when the resource has one */
     json_t *jn_states;          /* $states while a JSONata field is evaluated; borrowed */
     struct asl_err err;
+    char fiber[ASL_FIBER_MAX];  /* durable replay: this thread of control's path ... */
+    unsigned long seq;          /* ... and its next effect's number (runtime/store/durable.h) */
+    char token_buf[64];         /* $$.Task.Token's text while a callback Task runs */
 };
 
 /* ---- exec.c (asl_run_child: parallel.c; asl_ts_now_iso moves to base/timestamp.c) */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "exec/run.h"
+#include "store/durable.h"
 #include "io/io.h"
 #include "base/json.h"
 #include "jsonata/jn_states.h"
@@ -273,7 +274,9 @@ int asl_wait_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         asl_run_fail_prefixed(run, ASL_E_RUNTIME, "Wait state delay is too long.");
         goto done;
     }
-    if (secs > 0 && asl_cancel_sleep(run->cancel, secs)) {
+    /* With a store every Wait records its deadline, even a past one: a
+     * Timestamp seen again on resume must not change what comes after. */
+    if ((secs > 0 || run->exec->dur) && asl_dur_sleep(run, secs)) {
         asl_cancel_err(run->cancel, &run->err);
         goto done;
     }

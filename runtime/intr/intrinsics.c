@@ -28,6 +28,7 @@
 #include "aslrt.h"
 #include "base/text.h"
 #include "intr/intr.h"
+#include "store/durable.h"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -105,38 +106,11 @@ static int array_arg(json_t *v, const char *fn, const char *what, struct asl_err
     return asl_intr_fail(err, fn, "the %s must be an array, got %s", what, asl_intr_type_name(v));
 }
 
-/* Fill buf with bytes from the kernel's random source. */
+/* Fill buf with random bytes (recorded with the execution when it has a
+ * store: runtime/store/durable.h). */
 static int random_bytes(void *buf, size_t n)
 {
-    unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t r = getrandom(p, n, 0);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    if (n == 0)
-        return 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r <= 0) {
-            if (r < 0 && errno == EINTR)
-                continue;
-            close(fd);
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    close(fd);
-    return 0;
+    return asl_dur_random_here(buf, n);
 }
 
 /* --------------------------------------------------------- States.Format */

@@ -51,7 +51,7 @@ void asl_jn_evaluation_failed_after(struct asl_run *run, const char *location, l
     /* AWS chains EvaluationFailed to what preceded the state's Entered
      * event for fields evaluated on entry; a Wait's Timestamp follows the
      * Entered event itself (both recorded). */
-    run->prev_event = asl_history_add_exec(run->exec, prev, "EvaluationFailed", d);
+    asl_history_add_after(run, prev, "EvaluationFailed", d);
 }
 
 /* Called by asl_io_tpl_eval for an ASL_TPL_JSONATA node. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "exec/run.h"
+#include "store/durable.h"
 #include "exec/history.h"
 #include "exec/recover.h"
 #include "io/io.h"
@@ -415,6 +416,8 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     struct asl_vars scope;
     struct asl_cancel *tok = asl_cancel_child_new(ms->cancel);
     asl_run_child(&it, ms->parent, tok, &scope, ms->m->distributed ? NULL : ms->parent->vars);
+    asl_dur_child(&it, ms->parent, (long)i);
+    struct asl_run *outer = asl_dur_enter(&it);    /* ItemSelector's random draws are the iteration's */
     /* ItemSelector is evaluated as the Map state itself sees the world. */
     it.state = ms->parent->state;
     it.entered_event = ms->parent->entered_event;
@@ -430,6 +433,7 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     if (ms->m->distributed) {
         child_ex = *ms->parent->exec;
         child_ex.hist = asl_history_new();
+        child_ex.child_history = 1;
         it.exec = &child_ex;
         it.prev_event = 0;
     }
@@ -499,6 +503,7 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     asl_err_clear(&it.err);
     asl_err_clear(&werr);
     asl_cancel_free(tok);
+    asl_dur_enter(outer);
 }
 
 static void *worker_main(void *arg)
@@ -593,6 +598,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     ms.cancel = asl_cancel_child_new(run->cancel);
     pthread_mutex_init(&ms.mu, NULL);
     asl_run_child(&ms.feed, run, ms.cancel, &ms.feed_scope, NULL);
+    asl_dur_child(&ms.feed, run, -1);
     ms.feed.state = run->state;
     ms.feed.entered_event = run->entered_event;
     memcpy(ms.feed.entered_time, run->entered_time, sizeof ms.feed.entered_time);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "map/map_writer.h"
+#include "store/durable.h"
 #include "exec/run.h"
 #include "io/io.h"
 #include "base/json.h"
@@ -22,12 +23,8 @@
 char *asl_map_writer_run_arn(const struct asl_exec *ex, const char *label, char *id, size_t idlen)
 {
     unsigned char b[16] = {0};
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, b, sizeof b) != (ssize_t)sizeof b)
-            memset(b, 0x5a, sizeof b);
-        close(fd);
-    }
+    if (asl_dur_random_here(b, sizeof b) != 0)
+        memset(b, 0x5a, sizeof b);
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
     snprintf(id, idlen, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],

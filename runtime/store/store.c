@@ -77,12 +77,11 @@ static int random_fill(unsigned char *buf, size_t n)
     return 0;
 }
 
-int asl_store_token_make(char *buf)
+void asl_store_token_format(const unsigned char raw32[32], char *buf)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     unsigned char raw[33];
-    if (random_fill(raw, 32) != 0)
-        return -1;
+    memcpy(raw, raw32, 32);
     raw[32] = 0;
     char *p = buf + strlen(TOKEN_PREFIX);
     memcpy(buf, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
@@ -96,6 +95,14 @@ int asl_store_token_make(char *buf)
             *p++ = b64[v & 63];
     }
     *p = '\0';
+}
+
+int asl_store_token_make(char *buf)
+{
+    unsigned char raw[32];
+    if (random_fill(raw, 32) != 0)
+        return -1;
+    asl_store_token_format(raw, buf);
     return 0;
 }
 

@@ -141,6 +141,9 @@ const char *asl_store_send_message(int outcome);
 /* Make a new token (buf of at least ASL_STORE_TOKEN_LEN + 1); 0, or -1
  * when the kernel's random source fails. */
 int asl_store_token_make(char *buf);
+/* The token text for 32 random bytes (what asl_store_token_make uses;
+ * the runtime draws the bytes itself so that a resumed run has them). */
+void asl_store_token_format(const unsigned char raw[32], char *buf);
 /* 1 when `token` has the shape asl_store_token_make gives. */
 int asl_store_token_well_formed(const char *token);
 

@@ -29,6 +29,8 @@ struct asl_proc_spec {
     const char *log_tag;        /* state name: tags each stderr line logged */
     char *const *envp;          /* the program's environment (asl_task_env_new);
                                  * NULL: the clean default, built per run */
+    const char *task_key;       /* $ASLC_TASK_KEY for the program: the attempt's stable
+                                 * idempotency key (docs/durability.md); NULL: none */
     const char *resource;       /* names the task in the DataLimitExceeded
                                  * cause ("The state/task '<resource>' ...");
                                  * NULL: argv[0] */

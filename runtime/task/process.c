@@ -484,10 +484,36 @@ static int spawn(struct proc_run *r, struct asl_err *err)
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
                                       POSIX_SPAWN_SETSIGDEF);
     char **own_env = r->spec->envp ? NULL : asl_task_env_new(NULL, 0);
-    char *const *envp = r->spec->envp ? r->spec->envp : own_env;
+    char *const *base = r->spec->envp ? r->spec->envp : own_env;
+    /* The environment, plus ASLC_TASK_KEY when the task has one. */
+    char **keyed = NULL, *keyvar = NULL;
+    if (base && r->spec->task_key) {
+        size_t n = 0;
+        while (base[n])
+            n++;
+        size_t kl = strlen(r->spec->task_key) + sizeof "ASLC_TASK_KEY=";
+        keyed = calloc(n + 2, sizeof *keyed);
+        keyvar = malloc(kl);
+        if (keyed && keyvar) {
+            snprintf(keyvar, kl, "ASLC_TASK_KEY=%s", r->spec->task_key);
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (strncmp(base[i], "ASLC_TASK_KEY=", 14) != 0)
+                    keyed[m++] = base[i];
+            keyed[m++] = keyvar;
+            keyed[m] = NULL;
+        } else {
+            free(keyed);
+            keyed = NULL;
+            base = NULL;        /* out of memory: fail the spawn, not drop the key */
+        }
+    }
+    char *const *envp = keyed ? keyed : base;
     int e = envp ? posix_spawnp(&r->pid, r->spec->argv[0], &fa, &at,
                                 (char *const *)r->spec->argv, envp)
                  : ENOMEM;
+    free(keyed);
+    free(keyvar);
     asl_task_env_strv_free(own_env);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);

@@ -25,6 +25,7 @@
 #include "jsonata/jn_states.h"
 #include "task/invoke.h"
 #include "base/signals.h"
+#include "store/durable.h"
 
 /* AWS's default task timeout (its docs; the spec says 60). */
 #define ASL_TASK_DEFAULT_TIMEOUT 99999999.0
@@ -172,14 +173,14 @@ static void scan(const struct asl_exec *ex, const struct asl_machine *m, const c
 {
     for (size_t i = 0; i < m->nstates; i++) {
         const struct asl_state *st = &m->states[i];
+        const struct asl_task *t = st->type == ASL_TASK ? st->spec : NULL;
         char *const *prog = st->type == ASL_TASK ? task_program(ex, st) : NULL;
         const char *why = prog && prog[0] ? program_problem(prog[0]) : NULL;
         if (why) {
             fprintf(stderr, "%s: Task state '%s' runs the program '%s', which %s\n", argv0, st->name,
                     prog[0], why);
             (*missing)++;
-        } else if (st->type == ASL_TASK && !has_runner(ex, st)) {
-            const struct asl_task *t = st->spec;
+        } else if (t && !has_runner(ex, st)) {
             if (t->invoke && !network_allowed(ex, t))
                 fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): the mock config does not "
                                 "list it, and under --mock-config Tasks call no network service unless "
@@ -187,6 +188,11 @@ static void scan(const struct asl_exec *ex, const struct asl_machine *m, const c
             else
                 fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): give --bind %s=PROGRAM"
                                 " or a --mock-config that lists it\n", argv0, st->name, t->resource, t->resource);
+            (*missing)++;
+        } else if (t && t->wait_for_token && !ex->has_store && !(ex->mock && asl_mock_has(ex->mock, st->name))) {
+            fprintf(stderr, "%s: Task state '%s' waits for a callback (.waitForTaskToken): add --store FILE"
+                            " (and --name NAME) so that the execution can wait for send-task-success or"
+                            " send-task-failure, across restarts\n", argv0, st->name);
             (*missing)++;
         } else if (st->type == ASL_PARALLEL) {
             const struct asl_parallel *p = st->spec;
@@ -286,6 +292,10 @@ static int mock_attempt(struct asl_run *run, const struct asl_task *t, json_t **
 static int program_attempt(struct asl_run *run, const struct asl_task *t, char *const *argv,
                            const struct task_ctx *tc, json_t *params, json_t **result)
 {
+    /* The attempt's key: stable across restarts of a durable execution
+     * (the execution ARN and the attempt's replay key). */
+    char task_key[ASL_FIBER_MAX + 512];
+    snprintf(task_key, sizeof task_key, "%s#%s", run->exec->exec_arn, run->fiber);
     struct asl_proc_spec spec = {
         .argv = (const char *const *)argv,
         .timeout_s = tc->timeout,
@@ -293,6 +303,7 @@ static int program_attempt(struct asl_run *run, const struct asl_task *t, char *
         .cancel = run->cancel,
         .log_tag = run->state->name,
         .envp = run->exec->task_env,
+        .task_key = run->exec->dur ? task_key : NULL,
         .resource = t->resource,
     };
     struct asl_err err = {0};
@@ -329,6 +340,75 @@ int asl_invoke_program(struct asl_run *run, const struct asl_task *t, json_t *pa
     return program_attempt(run, t, (char *const *)t->argv, &tc, params, result);
 }
 
+/* Run the Task's work once: a --bind program (also as a Lambda function
+ * name), a compiled-in program, or the built-in invoker. */
+static int invoke(struct asl_run *run, const struct asl_state *st, const struct task_ctx *tc, json_t *params,
+                  json_t **result)
+{
+    const struct asl_task *t = st->spec;
+    const struct asl_exec *ex = run->exec;
+    const struct asl_binding *b;
+    const char *fn_name = NULL;
+    if (t->kind == ASL_TASK_SERVICE && t->resource_type && strcmp(t->resource_type, "lambda") == 0 &&
+        t->resource_name && strncmp(t->resource_name, "invoke", 6) == 0)
+        fn_name = json_string_value(json_object_get(params, "FunctionName"));
+    if (fn_name && (b = find_binding(ex, fn_name)) != NULL)
+        return bound_lambda_invoke(run, t, b, tc, params, result);
+    if ((b = find_binding(ex, t->resource)) != NULL)
+        return program_attempt(run, t, b->argv, tc, params, result);
+    if (t->argv)
+        return program_attempt(run, t, (char *const *)t->argv, tc, params, result);
+    if (t->invoke && network_allowed(ex, t))
+        return t->invoke(run, t, params, result);
+    if (t->invoke)
+        return asl_err_set(&run->err, ASL_E_TASK_FAILED,
+                           "The mock test case has no response for state '%s', and under --mock-config Tasks "
+                           "call no network service unless ASLC_MOCK_NETWORK=1: list the state in the test case "
+                           "or bind the resource with --bind", st->name);
+    return asl_err_set(&run->err, ASL_E_TASK_FAILED,
+                       "The mock test case has no response for state '%s', and aslc has no client for "
+                       "%s: list the state in the test case or bind the resource with --bind",
+                       st->name, t->resource);
+}
+
+/* .waitForTaskToken: record the token, deliver the request once (the
+ * program's exit, the HTTP or Lambda answer, ends only the delivery),
+ * then wait in the store for SendTaskSuccess/Failure or a timeout. */
+static int callback_attempt(struct asl_run *run, const struct asl_state *st, const struct task_ctx *tc,
+                            json_t *params, json_t **result)
+{
+    if (!run->exec->dur || !run->task_token)
+        return asl_err_set_str(&run->err, ASL_E_RUNTIME, "a callback task needs --store");
+    double timeout = tc->timeout < ASL_TASK_DEFAULT_TIMEOUT ? tc->timeout : 0;
+    if (asl_dur_token_create(run, run->task_token, timeout, tc->heartbeat) != 0)
+        return -1;
+    char key[ASL_FIBER_MAX + 24];
+    asl_dur_key(run, key, sizeof key);
+    json_t *delivered = asl_dur_get(run->exec, key);
+    if (!delivered) {
+        json_t *answer = NULL;
+        if (invoke(run, st, tc, params, &answer) != 0)
+            return -1;
+        json_decref(answer);
+        asl_dur_put(run->exec, key, json_true());
+        asl_dur_sync(run->exec);
+    }
+    json_decref(delivered);
+    return asl_dur_await_token(run, run->task_token, result);
+}
+
+void asl_task_next_token(struct asl_run *run, const struct asl_state *st)
+{
+    /* AWS fills $$.Task.Token for every Task state, not only callbacks
+     * (issue 15). */
+    (void)st;
+    unsigned char raw[32];
+    if (asl_dur_random(run, raw, sizeof raw) != 0)
+        memset(raw, 0, sizeof raw);
+    asl_store_token_format(raw, run->token_buf);
+    run->task_token = run->token_buf;
+}
+
 static int task_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *params,
                         json_t **result)
 {
@@ -358,31 +438,12 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
         task_event(run, t, "Submitted", NULL);
 
     int rc;
-    const struct asl_binding *b;
-    const char *fn_name = NULL;
-    if (t->kind == ASL_TASK_SERVICE && t->resource_type && strcmp(t->resource_type, "lambda") == 0 &&
-        t->resource_name && strncmp(t->resource_name, "invoke", 6) == 0)
-        fn_name = json_string_value(json_object_get(params, "FunctionName"));
     if (ex->mock && asl_mock_has(ex->mock, st->name))
         rc = mock_attempt(run, t, result);
-    else if (fn_name && (b = find_binding(ex, fn_name)) != NULL)
-        rc = bound_lambda_invoke(run, t, b, tc, params, result);
-    else if ((b = find_binding(ex, t->resource)) != NULL)
-        rc = program_attempt(run, t, b->argv, tc, params, result);
-    else if (t->argv)
-        rc = program_attempt(run, t, (char *const *)t->argv, tc, params, result);
-    else if (t->invoke && network_allowed(ex, t))
-        rc = t->invoke(run, t, params, result);
-    else if (t->invoke)
-        rc = asl_err_set(&run->err, ASL_E_TASK_FAILED,
-                         "The mock test case has no response for state '%s', and under --mock-config Tasks "
-                         "call no network service unless ASLC_MOCK_NETWORK=1: list the state in the test case "
-                         "or bind the resource with --bind", st->name);
+    else if (t->wait_for_token)
+        rc = callback_attempt(run, st, tc, params, result);
     else
-        rc = asl_err_set(&run->err, ASL_E_TASK_FAILED,
-                         "The mock test case has no response for state '%s', and aslc has no client for "
-                         "%s: list the state in the test case or bind the resource with --bind",
-                         st->name, t->resource);
+        rc = invoke(run, st, tc, params, result);
 
     if (rc == 0 && asl_json_size(*result) > ASL_PAYLOAD_MAX) {
         json_decref(*result);
@@ -447,13 +508,10 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
         if (bad)
             return ASL_STEP_FAIL;
     }
-    /* The task token exists before Parameters are evaluated: a callback
-     * task passes it on ("TaskToken.$": "$$.Task.Token").  AWS fills it for
-     * every Task state, not only .waitForTaskToken resources (issue 15), so
-     * every reader of the context object in a Task sees it. */
-    char token[1024];
-    snprintf(token, sizeof token, "%s:%s:%ld", run->exec->exec_arn, st->name, run->entered_event);
-    run->task_token = token;
+    /* The task token exists before Parameters are evaluated (a callback
+     * task passes it on: "TaskToken.$": "$$.Task.Token"); recover.c draws
+     * a new one for each attempt (asl_task_next_token).  AWS fills it for
+     * every Task state, so every reader of the context object sees it. */
     int rc = asl_recover_run(run, st, &t->rec, in, task_attempt, &tc, out, next);
     run->task_token = NULL;
     return rc;

@@ -17,7 +17,7 @@
  *                                {"status":"FAILED"|"TIMED_OUT","error":E[,"cause":C]}
  *                                (cause checked only when given); may be left
  *                                out when expected_exit says 2 (nothing runs)
- *   args          (optional)     extra arguments, one per line; @CASE -> CASE_DIR
+ *   args          (optional)     extra arguments, one per line; @CASE -> CASE_DIR, @WORK -> WORK_DIR
  *   stdin         (optional)     the machine's standard input (else /dev/null)
  *   expected_exit (optional)     the exit status, when not the one the status implies
  *
@@ -323,8 +323,9 @@ static int expected_exit(const char *case_dir, int dflt)
 
 /* ------------------------------------------------------------ case mode */
 
-/* The extra arguments from CASE_DIR/args: one per line, @CASE replaced. */
-static size_t read_args(const char *case_dir, char ***out)
+/* The extra arguments from CASE_DIR/args: one per line, @CASE and @WORK
+ * replaced by the case and work folders. */
+static size_t read_args(const char *case_dir, const char *work_dir, char ***out)
 {
     char *p = path_join(case_dir, "args");
     char *text = slurp(p, NULL);
@@ -343,15 +344,18 @@ static size_t read_args(const char *case_dir, char ***out)
             line[--ll] = '\0';
         if (!ll)
             continue;
-        /* replace every @CASE */
-        size_t cl = strlen(case_dir), cap = ll + 1;
-        for (const char *s = line; (s = strstr(s, "@CASE")); s += 5)
-            cap += cl;
+        size_t cl = strlen(case_dir), wl = strlen(work_dir), cap = ll + 1;
+        for (const char *s = line; (s = strchr(s, '@')); s++)
+            cap += cl > wl ? cl : wl;
         char *arg = malloc(cap), *w = arg;
         for (const char *s = line; *s;) {
             if (strncmp(s, "@CASE", 5) == 0) {
                 memcpy(w, case_dir, cl);
                 w += cl;
+                s += 5;
+            } else if (strncmp(s, "@WORK", 5) == 0) {
+                memcpy(w, work_dir, wl);
+                w += wl;
                 s += 5;
             } else {
                 *w++ = *s++;
@@ -479,7 +483,7 @@ static int case_mode(const char *aslc, const char *case_dir, const char *work)
         goto out;
     }
 
-    nextra = read_args(case_dir, &extra);
+    nextra = read_args(case_dir, work, &extra);
     char **rargv = calloc(nextra + 6, sizeof *rargv);
     size_t k = 0;
     rargv[k++] = machine;

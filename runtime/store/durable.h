@@ -1,0 +1,128 @@
+/*
+ * durable.h - the runtime's hooks into the store (internal to the
+ * runtime).  docs/durability.md describes the design; in short:
+ *
+ * The runtime is deterministic given the results of its effects.  Every
+ * effect - a Task/Parallel/Map attempt's outcome, a clock read, a random
+ * draw, a Wait or retry deadline, a task token, a callback delivery - is
+ * recorded in the store under a key made of the fiber path (the top
+ * level "", a Parallel branch or Map iteration "<attempt key>.<index>")
+ * and a per-fiber sequence number: "<fiber>/<seq>".  Inside an attempt,
+ * the attempt's key is the fiber, so what an attempt does inside does not
+ * move the numbers after it.  History events are keyed the same way.
+ *
+ * Resuming runs the execution again from the start: a recorded effect is
+ * taken from the store instead of being performed, an event whose key is
+ * stored keeps its stored id and is not appended again.
+ *
+ * Every function here is a no-op (or the plain, unrecorded behaviour)
+ * when the execution has no store (ex->dur == NULL).
+ */
+#ifndef ASL_DURABLE_H
+#define ASL_DURABLE_H
+
+#include <stdint.h>
+
+#include "exec/recover.h"
+#include "exec/run.h"
+#include "store.h"
+
+struct asl_durable;
+
+/* ---- the execution's life (runtime/store/cmd.c, runtime/cli.c) */
+
+/* What asl_dur_start found. */
+enum {
+    ASL_DUR_RUN = 0,        /* new or resumable: run it (ex->dur set) */
+    ASL_DUR_CLOSED = 1,     /* already over: *closed describes it */
+    ASL_DUR_USAGE = -1,     /* message printed: exit 2 */
+};
+
+/* Open the store, find or create the execution ex->exec_arn with ex->input
+ * (same input: resume or report it; different input: AWS's
+ * ExecutionAlreadyExists, exit 2), claim it for this process, load what
+ * replay needs and set ex->dur, ex->start_time.  With `redrive`, reopen a
+ * FAILED, TIMED_OUT or ABORTED execution instead (AWS's RedriveExecution:
+ * the failed states' records are forgotten, the rest replays; ex->input
+ * becomes the stored input).  *closed (when CLOSED) is
+ * the stored record; clear it with asl_store_exec_clear. */
+int asl_dur_start(struct asl_exec *ex, const char *path, int sync, int redrive, const char *argv0,
+                  struct asl_store_exec *closed);
+/* Seconds since the execution's clock started (its start, or its last
+ * redrive): what a resumed run deducts from TimeoutSeconds. */
+double asl_dur_elapsed(const struct asl_durable *d);
+/* The run begins (ex->cancel exists): start the flusher. */
+void asl_dur_begin_run(struct asl_exec *ex);
+/* The history's last event id on resume (0 for a new execution). */
+long asl_dur_last_event(const struct asl_durable *d);
+/* The execution's redrive count ($$.Execution.RedriveCount). */
+int asl_dur_redrive_count(const struct asl_durable *d);
+/* Close the execution (status, output or error/cause), commit, release it.
+ * Returns 0, 1 when somebody else closed it first (a `stop`: *stopped
+ * gets its status), or -1 (message printed). */
+int asl_dur_finish(struct asl_exec *ex, int status, const char *output, const char *error,
+                   const char *cause, int *stopped);
+/* Leave the execution RUNNING and resumable (a signal, an internal stop):
+ * commit what is recorded, release the claim. */
+void asl_dur_leave(struct asl_exec *ex);
+/* Free everything (after finish or leave). */
+void asl_dur_free(struct asl_exec *ex);
+/* The store, for --history at the end (borrowed). */
+struct asl_store *asl_dur_store(struct asl_durable *d);
+int64_t asl_dur_exec_id(const struct asl_durable *d);
+/* 1 when the execution was stopped from outside (its record is no longer
+ * RUNNING): the run should end without writing more. */
+int asl_dur_stopped(struct asl_durable *d);
+
+/* ---- keys and fibers */
+/* A child fiber (Parallel branch i, Map iteration i, or -1: a Map's item
+ * feed) of parent's current scope. */
+void asl_dur_child(struct asl_run *child, const struct asl_run *parent, long index);
+/* The next key of run's fiber into buf (n >= ASL_FIBER_MAX + 24). */
+void asl_dur_key(struct asl_run *run, char *buf, size_t n);
+
+/* ---- effects */
+/* A Task/Parallel/Map attempt through the store: replayed when recorded,
+ * else run (after committing what came before) and recorded. */
+int asl_dur_attempt(struct asl_run *run, const struct asl_state *st, asl_attempt_fn attempt, void *ctx,
+                    json_t *params, json_t **result);
+/* $$.State.EnteredTime and friends: now, or the recorded now. */
+void asl_dur_now_iso(struct asl_run *run, char *buf, size_t n);
+/* Random bytes: fresh, or the recorded ones.  0, or -1 when the kernel's
+ * source fails. */
+int asl_dur_random(struct asl_run *run, void *buf, size_t n);
+/* The same for code that has no run at hand (intrinsics, the Map Run
+ * id): through the thread's current run (asl_dur_enter), else unrecorded.
+ * 0, or -1 when the kernel's source fails. */
+int asl_dur_random_here(void *buf, size_t n);
+/* Make `run` the thread's current run; returns the previous one. */
+struct asl_run *asl_dur_enter(struct asl_run *run);
+/* Sleep `seconds` (scaled by --wait-scale) toward a deadline recorded as
+ * an absolute time: a resumed sleep waits only what is left.  1 when
+ * cancelled first (as asl_cancel_sleep). */
+int asl_dur_sleep(struct asl_run *run, double seconds);
+/* Record a fiber's failure marker (key "<fiber>/!", value seq). */
+void asl_dur_mark(struct asl_exec *ex, const char *key, unsigned long seq);
+/* A recorded value by key (new reference, NULL when none) / record one
+ * (v stolen). */
+json_t *asl_dur_get(struct asl_exec *ex, const char *key);
+void asl_dur_put(struct asl_exec *ex, const char *key, json_t *v);
+/* Make everything recorded so far durable (before a side effect). */
+int asl_dur_sync(struct asl_exec *ex);
+
+/* ---- history (history.c) */
+/* The id of the stored event with this key, 0 when none. */
+long asl_dur_event_id(struct asl_durable *d, const char *key);
+/* Record a new event (json: the HistoryEvent object, borrowed). */
+void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const char *type, json_t *json,
+                   const char *key);
+
+/* ---- callbacks (task.c) */
+/* Wait for the answer to `token`, created and delivered by the caller,
+ * until it arrives, HeartbeatSeconds/TimeoutSeconds pass, or the run is
+ * cancelled.  0 with *result, or -1 with run->err. */
+int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result);
+/* Record a new token for the current attempt (deadlines absolute). */
+int asl_dur_token_create(struct asl_run *run, const char *token, double timeout_s, double heartbeat_s);
+
+#endif /* ASL_DURABLE_H */
