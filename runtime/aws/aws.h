@@ -78,6 +78,9 @@ json_t *asl_aws_shape(const struct asl_aws_model *m, json_t *ref);
  * RFC 822. */
 enum asl_aws_ts { ASL_TS_ISO, ASL_TS_ISO_MS, ASL_TS_EPOCH, ASL_TS_RFC822 };
 void asl_aws_ts_format(double secs, enum asl_aws_ts f, char *out, size_t n);
+/* Whether secs is a finite time in years 0001..9999, the range every
+ * protocol's formats can carry (readers treat anything else as text). */
+int asl_aws_ts_in_range(double secs);
 
 /* ------------------------------------------------------------------ requests */
 

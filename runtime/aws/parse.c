@@ -86,13 +86,13 @@ static int ts_parse_any(const char *s, double *secs)
     double d = strtod(s, &end);
     if (*s && !*end) {
         *secs = d;
-        return 0;
+        return asl_aws_ts_in_range(d) ? 0 : -1;
     }
     long long sec;
     long ns;
     if (asl_ts_parse(s, &sec, &ns) == 0) {
         *secs = (double)sec + ns / 1e9;
-        return 0;
+        return asl_aws_ts_in_range(*secs) ? 0 : -1;
     }
     /* "Sun, 06 Nov 1994 08:49:37 GMT" */
     char wd[8], mon[8], tz[8];
@@ -119,8 +119,10 @@ static json_t *scalar_from_text(json_t *shape, const char *s, size_t n, int epoc
         return json_boolean(n == 4 && !strncmp(s, "true", 4));
     if (!strcmp(t, "integer") || !strcmp(t, "long"))
         return json_integer((json_int_t)strtoll(s, NULL, 10));
-    if (!strcmp(t, "float") || !strcmp(t, "double"))
-        return json_real(strtod(s, NULL));
+    if (!strcmp(t, "float") || !strcmp(t, "double")) {
+        double d = strtod(s, NULL);
+        return isfinite(d) ? json_real(d) : json_stringn(s, n);
+    }
     if (!strcmp(t, "timestamp")) {
         double secs;
         return ts_parse_any(s, &secs) == 0 ? ts_out(secs, epoch_ms) : json_stringn(s, n);
@@ -188,7 +190,7 @@ static json_t *from_json(const struct asl_aws_model *m, json_t *shape, json_t *v
     }
     if (!strcmp(t, "timestamp")) {
         double secs;
-        if (json_is_number(v))
+        if (json_is_number(v) && asl_aws_ts_in_range(json_number_value(v)))
             return ts_out(json_number_value(v), epoch_ms);
         if (json_is_string(v) && ts_parse_any(json_string_value(v), &secs) == 0)
             return ts_out(secs, epoch_ms);

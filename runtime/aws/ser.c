@@ -77,15 +77,21 @@ static int ts_value(json_t *v, double *secs)
 {
     if (json_is_number(v)) {
         *secs = json_number_value(v);
-        return 0;
+        return asl_aws_ts_in_range(*secs) ? 0 : -1;
     }
     long long s;
     long ns;
     if (json_is_string(v) && asl_ts_parse(json_string_value(v), &s, &ns) == 0) {
         *secs = (double)s + ns / 1e9;
-        return 0;
+        return asl_aws_ts_in_range(*secs) ? 0 : -1;
     }
     return -1;
+}
+
+int asl_aws_ts_in_range(double secs)
+{
+    /* 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999Z */
+    return isfinite(secs) && secs >= -62135596800.0 && secs < 253402300800.0;
 }
 
 void asl_aws_ts_format(double secs, enum asl_aws_ts f, char *out, size_t n)
@@ -133,6 +139,12 @@ static enum asl_aws_ts ts_kind(json_t *member, json_t *shape, enum asl_aws_ts df
  * reader takes "true"/"false" for a boolean and a numeric string for a
  * number (public samples rely on it: "ShouldDecrementDesiredCapacity":
  * "false").  Returns v itself or a new coerced value (new reference). */
+/* Whether d is a whole number a json_int_t holds. */
+static int whole(double d)
+{
+    return d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+}
+
 static json_t *coerce(json_t *shape, json_t *v)
 {
     const char *t = stype(shape);
@@ -145,7 +157,7 @@ static json_t *coerce(json_t *shape, json_t *v)
         char *end;
         double d = strtod(s, &end);
         if (*s && !*end && isfinite(d))
-            return (!strcmp(t, "integer") || !strcmp(t, "long")) && d == floor(d) ? json_integer((json_int_t)d)
+            return (!strcmp(t, "integer") || !strcmp(t, "long")) && whole(d) ? json_integer((json_int_t)d)
                                                                                   : json_real(d);
     }
     return json_incref(v);
@@ -175,9 +187,12 @@ static int scalar_text_of(json_t *member, json_t *shape, const char *t, json_t *
             return bad(err, where, "a boolean");
         *out = strdup(json_is_true(v) ? "true" : "false");
     } else if (!strcmp(t, "integer") || !strcmp(t, "long")) {
-        if (!json_is_number(v) || json_number_value(v) != floor(json_number_value(v)))
+        if (json_is_integer(v))
+            snprintf(buf, bufn, "%lld", (long long)json_integer_value(v));
+        else if (json_is_real(v) && whole(json_real_value(v)))
+            snprintf(buf, bufn, "%lld", (long long)json_real_value(v));
+        else
             return bad(err, where, "an integer");
-        snprintf(buf, bufn, "%lld", (long long)json_number_value(v));
         *out = strdup(buf);
     } else if (!strcmp(t, "float") || !strcmp(t, "double")) {
         if (!json_is_number(v))
@@ -328,9 +343,11 @@ static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t 
         return json_incref(v);
     }
     if (!strcmp(t, "integer") || !strcmp(t, "long")) {
-        if (!json_is_number(v) || json_number_value(v) != floor(json_number_value(v)))
+        if (json_is_integer(v))
+            return json_incref(v);
+        if (!json_is_real(v) || !whole(json_real_value(v)))
             return bad(err, where, "an integer"), NULL;
-        return json_integer((json_int_t)json_number_value(v));
+        return json_integer((json_int_t)json_real_value(v));
     }
     if (!strcmp(t, "float") || !strcmp(t, "double")) {
         if (!json_is_number(v))
@@ -343,7 +360,7 @@ static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t 
             return bad(err, where, "a timestamp"), NULL;
         enum asl_aws_ts k = ts_kind(member, shape, ASL_TS_EPOCH);
         if (k == ASL_TS_EPOCH)
-            return s == floor(s) ? json_integer((json_int_t)s) : json_real(s);
+            return whole(s) ? json_integer((json_int_t)s) : json_real(s);
         char b[64];
         asl_aws_ts_format(s, k, b, sizeof b);
         return json_string(b);
