@@ -41,7 +41,7 @@ static const char *const usage_build =
     "  --bind RESOURCE=PROG   run PROG for Task states with that Resource; a relative PROG path is\n"
     "                         made absolute now, so the binary runs it from any folder\n"
     "  --aws-models DIR       AWS service models searched before the installed ones\n"
-    "  -v                     show the compiler command\n"
+    "  -v                     list each Task and how it runs (as aslc tasks), show the compiler command\n"
     "\n"
     "Exit status: 0 built, 1 the definition is invalid or the C compiler failed, 2 usage error.\n";
 static const char *const usage_check =
@@ -378,6 +378,8 @@ static int cmd_build(int argc, char **argv)
         free_bindings(binds, nbinds);
         return 1;
     }
+    if (cco.verbose)
+        asl_tasks_report(stderr, m->doc, binds, nbinds);
     /* From here every exit path, a signal included, removes the temporary files. */
     asl_cc_guard_signals();
     const char *tmpdir = getenv("TMPDIR");

@@ -6,9 +6,11 @@
  *
  * HOW is one of: "program: ARGV" (aslc:exec:), "bound: ARGV" (--bind),
  * "network: HTTP over libcurl", "network: Lambda Invoke over libcurl",
- * "needs --bind or --mock-config" (activities and services without a
- * built-in client).  A mock config, given at run time, takes over any of
- * them.
+ * "network: AWS API call SERVICE OPERATION (protocol, signing, endpoint,
+ * models)" (aws-sdk:* and the optimized integrations, asl_aws_task_describe),
+ * "needs --bind or --mock-config" (activities, callback patterns and
+ * services without a built-in client).  A mock config, given at run time,
+ * takes over any of them.  `aslc build -v` prints the same lines to stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +18,16 @@
 
 #include "commands.h"
 #include "diag.h"
+#include "models/aws_task.h"
 #include "resource.h"
 
-static void print_argv(char *const *argv)
+static void print_argv(FILE *out, char *const *argv)
 {
     for (size_t i = 0; argv && argv[i]; i++)
-        printf("%s%s", i ? " " : "", argv[i]);
+        fprintf(out, "%s%s", i ? " " : "", argv[i]);
 }
 
-static void list_states(json_t *machine, const char *base, char **binds, size_t nbinds)
+static void list_states(FILE *out, json_t *machine, const char *base, char *const *binds, size_t nbinds)
 {
     json_t *states = json_object_get(machine, "States");
     const char *name;
@@ -38,7 +41,7 @@ static void list_states(json_t *machine, const char *base, char **binds, size_t 
             const char *res = json_string_value(json_object_get(st, "Resource"));
             if (!res)
                 res = "";
-            printf("%s\t%s\t", ptr, res);
+            fprintf(out, "%s\t%s\t", ptr, res);
             const char *bound = NULL;
             for (size_t i = 0; i < nbinds; i++)
                 if (asl_binding_matches(binds[i], res)) {
@@ -47,19 +50,23 @@ static void list_states(json_t *machine, const char *base, char **binds, size_t 
                 }
             struct asl_resource r;
             asl_resource_parse(res, &r);
+            char *aws = bound || r.kind == ASL_TASK_PROGRAM || r.invoker ? NULL : asl_aws_task_describe(res);
             if (bound) {
-                printf("bound: %s", bound);
+                fprintf(out, "bound: %s", bound);
             } else if (r.kind == ASL_TASK_PROGRAM) {
-                fputs("program: ", stdout);
-                print_argv(r.argv);
+                fputs("program: ", out);
+                print_argv(out, r.argv);
             } else if (r.invoker && strcmp(r.invoker, "asl_invoke_http") == 0) {
-                fputs("network: HTTP over libcurl", stdout);
+                fputs("network: HTTP over libcurl", out);
             } else if (r.invoker) {
-                fputs("network: Lambda Invoke over libcurl", stdout);
+                fputs("network: Lambda Invoke over libcurl", out);
+            } else if (aws && !strstr(res, ".waitForTaskToken")) {
+                fprintf(out, "network: %s", aws);
             } else {
-                fputs("needs --bind or --mock-config", stdout);
+                fputs("needs --bind or --mock-config", out);
             }
-            putchar('\n');
+            fputc('\n', out);
+            free(aws);
             asl_resource_free(&r);
         }
         json_t *branches = json_object_get(st, "Branches");
@@ -68,7 +75,7 @@ static void list_states(json_t *machine, const char *base, char **binds, size_t 
         json_array_foreach(branches, i, b) {
             char *bp = asl_ptr_join(ptr, "Branches");
             char *ip = asl_ptr_index(bp, i);
-            list_states(b, ip, binds, nbinds);
+            list_states(out, b, ip, binds, nbinds);
             free(bp);
             free(ip);
         }
@@ -77,12 +84,17 @@ static void list_states(json_t *machine, const char *base, char **binds, size_t 
             json_t *p = json_object_get(st, procs[k]);
             if (json_is_object(p)) {
                 char *pp = asl_ptr_join(ptr, procs[k]);
-                list_states(p, pp, binds, nbinds);
+                list_states(out, p, pp, binds, nbinds);
                 free(pp);
             }
         }
         free(ptr);
     }
+}
+
+void asl_tasks_report(FILE *out, json_t *doc, char *const *binds, size_t nbinds)
+{
+    list_states(out, doc, "", binds, nbinds);
 }
 
 int asl_cmd_tasks(int argc, char **argv, const char *usage_text)
@@ -122,7 +134,7 @@ int asl_cmd_tasks(int argc, char **argv, const char *usage_text)
         rc = 1;
         goto out;
     }
-    list_states(m->doc, "", binds, nbinds);
+    asl_tasks_report(stdout, m->doc, binds, nbinds);
     asl_model_free(m);
     rc = 0;
 out:

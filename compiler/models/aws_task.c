@@ -1,6 +1,8 @@
 /*
  * aws_task.c - AWS API Task resources at compile time (aws_task.h).
  */
+#define _GNU_SOURCE
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,35 +196,63 @@ char *asl_aws_task_emit(FILE *out, const char *resource)
     return strdup(name);
 }
 
+/* How the optimized patterns run, after the call itself. */
+static const char *pattern_note(const char *resource)
+{
+    if (strstr(resource, ".waitForTaskToken"))
+        return "; .waitForTaskToken is not run by aslc: needs --bind or --mock-config";
+    if (strstr(resource, ".sync"))
+        return ".sync";
+    return "";
+}
+
 char *asl_aws_task_describe(const char *resource)
 {
-    char why[1024];
-    int is_call;
-    json_t *m = resource_model(resource, why, sizeof why, &is_call);
-    if (!is_call)
+    char why[1024], buf[512];
+    const char *svc = NULL, *actions[4] = {NULL};
+    if (!resource_calls(resource, buf, sizeof buf, &svc, actions))
         return NULL;
+    json_t *m = asl_models_operations(svc, actions, why, sizeof why);
     if (!m)
         return strdup(why);
-    json_t *meta = json_object_get(m, "metadata");
-    size_t cap = 2048;
-    char *b = malloc(cap);
-    if (!b) {
-        json_decref(m);
-        return NULL;
+    json_t *meta = json_object_get(m, "metadata"), *names = json_object_get(m, "actions");
+    const char *sid = json_string_value(json_object_get(meta, "serviceId"));
+    const char *ep = json_string_value(json_object_get(meta, "endpointPrefix"));
+    const char *signing = json_string_value(json_object_get(meta, "signingName"));
+    const char *global = json_string_value(json_object_get(meta, "globalEndpoint"));
+    const char *proto = json_string_value(json_object_get(meta, "protocol"));
+    const char *jv = json_string_value(json_object_get(meta, "jsonVersion"));
+    /* the runtime's endpoint variable: serviceId upper-cased, others '_' */
+    char env[128] = "AWS_ENDPOINT_URL_";
+    size_t n = strlen(env);
+    for (const char *p = sid ? sid : svc; *p && n + 1 < sizeof env; p++)
+        env[n++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
+    env[n] = '\0';
+    char host[256];
+    if (global)
+        snprintf(host, sizeof host, "https://%s (us-east-1), else https://%s.REGION.amazonaws.com", global,
+                 ep ? ep : svc);
+    else
+        snprintf(host, sizeof host, "https://%s.REGION.amazonaws.com", ep ? ep : svc);
+    const char *note = pattern_note(resource);
+    char sync[256] = "";
+    if (!strcmp(note, ".sync") && actions[1]) {
+        const char *poll = json_string_value(json_object_get(names, actions[1]));
+        const char *stop = actions[2] ? json_string_value(json_object_get(names, actions[2])) : NULL;
+        snprintf(sync, sizeof sync, "; .sync polls %s until the job ends%s%s%s", poll ? poll : actions[1],
+                 stop ? " (" : "", stop ? stop : "", stop ? " if the execution is aborted)" : "");
+        note = sync;
+    } else if (!strcmp(note, ".sync")) {
+        note = "";
     }
-    const char *first = NULL, *k;
-    json_t *v;
-    json_object_foreach(json_object_get(m, "operations"), k, v) {
-        if (!first)
-            first = k;
-    }
-    snprintf(b, cap, "AWS API call: %s %s (%s protocol, endpoint prefix %s; model: %s)%s",
-             json_string_value(json_object_get(m, "service")),
-             json_string_value(json_object_get(json_object_get(m, "actions"), "")) ? "" : first,
-             json_string_value(json_object_get(meta, "protocol")),
-             json_string_value(json_object_get(meta, "endpointPrefix")),
-             json_string_value(json_object_get(m, "models")),
-             strstr(resource, ".waitForTaskToken") ? "; .waitForTaskToken needs --bind or a mock" : "");
+    const char *opname = json_string_value(json_object_get(names, actions[0]));
+    char *b = NULL;
+    if (asprintf(&b, "AWS API call %s %s (%s%s%s protocol, signed as %s; endpoint $%s, $AWS_ENDPOINT_URL or %s; "
+                 "models: %s)%s",
+                 svc, opname ? opname : actions[0], proto ? proto : "?", jv ? " " : "", jv ? jv : "",
+                 signing ? signing : ep ? ep : svc, env, host,
+                 json_string_value(json_object_get(m, "models")), note) < 0)
+        b = NULL;
     json_decref(m);
     return b;
 }

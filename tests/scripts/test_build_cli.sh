@@ -94,7 +94,7 @@ printf '%s\n' "/States/Get	arn:aws:states:::http:invoke	network: HTTP over libcu
     "/States/Run	aslc:exec:/bin/cat	program: /bin/cat" \
     "/States/Svc	arn:aws:states:::sqs:sendMessage	bound: /bin/cat -n" > tasks.want
 diff tasks.want tasks.txt > /dev/null || fail "aslc tasks: $(cat tasks.txt)"
-"$ASLC" tasks http.json | grep -q "/States/Svc	arn:aws:states:::sqs:sendMessage	needs --bind or --mock-config" ||
+"$ASLC" tasks http.json | grep -q "/States/Svc	arn:aws:states:::sqs:sendMessage	network: AWS API call sqs SendMessage (" ||
     fail "aslc tasks: an unbound service task"
 
 # ---- libcurl only for real network calls
