@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "aslrt.h"
-#include "task/net.h"
+#include "task/aws.h"
 
 /* ---------------------------------------------------------------- headers, query */
 

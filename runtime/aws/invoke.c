@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "aws/aws.h"
-#include "exec/run.h"
+#include "run/run.h"
 
 static pthread_once_t net_once = PTHREAD_ONCE_INIT;
 static int net_ok;

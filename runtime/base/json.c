@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/text.h"
 
 /* Containers smaller than this are cheaper to re-measure than to remember. */
 #define MEMO_MIN_BYTES 512
@@ -153,4 +154,30 @@ size_t asl_json_squeeze(struct asl_json_squeeze *z, char *dst, const char *src, 
         dst[out++] = ch;
     }
     return out;
+}
+
+char *asl_json_text(json_t *v)
+{
+    /* AWS writes JSON the way Java does: 0.9 stays 0.9 (jansson's own
+     * writer would print 0.90000000000000002). */
+    return asl_text_json_dup(v, NULL);
+}
+
+char *asl_json_value_text(json_t *v)
+{
+    return json_is_string(v) ? strdup(json_string_value(v)) : asl_json_text(v);
+}
+
+static int count_bytes(const char *buffer, size_t size, void *data)
+{
+    (void)buffer;
+    *(size_t *)data += size;
+    return 0;
+}
+
+size_t asl_json_size(json_t *v)
+{
+    size_t n = 0;
+    json_dump_callback(v, count_bytes, &n, JSON_ENCODE_ANY | JSON_COMPACT);
+    return n;
 }

@@ -1,6 +1,5 @@
 /*
- * base/json.h - a JSON value's compact text and its size (json.c; asl_json_text,
- * asl_json_value_text and asl_json_size are still in io/io.c).
+ * base/json.h - a JSON value's compact text and its size (json.c).
  *
  * Ownership: char * results are malloc'd; values are borrowed.
  */

@@ -3,10 +3,14 @@
  * YYYY-MM-DDThh:mm:ss[.fraction](Z|+hh:mm|-hh:mm), uppercase T and Z.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "aslrt.h"
+#include "timestamp.h"   /* own header, by its folder: aslc compiles this file too */
 
 static int digits(const char *s, int n, int *out)
 {
@@ -90,4 +94,16 @@ int asl_ts_parsen(const char *s, size_t len, long long *sec, long *nsec)
     *sec = days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + se - off;
     *nsec = frac;
     return 0;
+}
+
+void asl_ts_now_iso(char *buf, size_t n)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    time_t t = tv.tv_sec;
+    gmtime_r(&t, &tm);
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, n, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
 }

@@ -15,15 +15,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec/run.h"
-#include "exec/history.h"
-#include "base/log.h"
-#include "base/progress.h"
+#include "run/run.h"
+#include "base/timestamp.h"
+#include "exec/exec.h"
+#include "run/history.h"
 #include "base/json.h"
 #include "task/task.h"
 #include "map/map_store.h"
+#include "task/mock.h"
+#include "base/log.h"
+#include "base/progress.h"
 #include "serve/serve.h"
-#include "task/invoke.h"
+#include "task/process.h"
 #include "base/signals.h"
 #include "store/cmd.h"
 #include "store/durable.h"

@@ -10,7 +10,7 @@
  * each runs at most one task program at a time, at most 1 + limit task
  * process groups exist, each with three pipes.
  */
-#include "exec/run.h"
+#include "run/run.h"
 
 void asl_budget_init(struct asl_budget *b, long limit)
 {

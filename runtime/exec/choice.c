@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/run.h"
+#include "run/run.h"
 #include "io/io.h"
 
 /* Next code point of UTF-8 text, advancing *p (invalid bytes pass as is). */

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/run.h"
+#include "run/run.h"
+#include "exec/exec.h"
+#include "run/history.h"
 #include "store/durable.h"
-#include "exec/history.h"
 #include "exec/recover.h"
 
 struct branch {
@@ -32,18 +33,6 @@ struct pstate {
     int failed;                 /* index of the first branch that failed, or -1 */
     struct asl_cancel *cancel;  /* the Parallel's own token: branches hang below it */
 };
-
-void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_cancel *cancel,
-                   struct asl_vars *scope, const struct asl_vars *outer)
-{
-    memset(child, 0, sizeof *child);
-    child->exec = parent->exec;
-    child->cancel = cancel;
-    scope->parent = outer;
-    scope->obj = NULL;
-    child->vars = scope;
-    child->prev_event = parent->prev_event;
-}
 
 static void branch_run(struct branch *b)
 {

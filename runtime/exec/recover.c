@@ -14,10 +14,10 @@
 #include <string.h>
 
 #include "exec/recover.h"
-#include "exec/run.h"
+#include "run/run.h"
+#include "run/history.h"
 #include "store/durable.h"
 #include "task/task.h"
-#include "exec/history.h"
 #include "io/io.h"
 #include "jsonata/jn_states.h"
 

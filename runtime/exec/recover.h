@@ -4,7 +4,7 @@
 #ifndef ASL_RECOVER_H
 #define ASL_RECOVER_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 /* One attempt at the state's work with the effective parameters
  * (borrowed): 0 with *result (new reference), or -1 with run->err set. */

@@ -9,7 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "exec/run.h"
+#include "run/run.h"
+#include "run/history.h"
 #include "store/durable.h"
 #include "io/io.h"
 #include "base/json.h"
@@ -173,7 +174,7 @@ static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, js
             rc = asl_run_fail_prefixed(run, ASL_E_QUERY,
                                        "The Seconds field must be a non-negative integer, but was %lld",
                                        (long long)json_number_value(v));
-            asl_jn_evaluation_failed_after(run, "Seconds", run->entered_event);
+            asl_history_evaluation_failed_after(run, "Seconds", run->entered_event);
         }
         if (rc == 0)
             *secs = json_number_value(v);
@@ -186,7 +187,7 @@ static int wait_amount_jsonata(struct asl_run *run, const struct asl_wait *w, js
             asl_run_fail_prefixed(run, ASL_E_QUERY,
                                   "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
                                   "date-time format string: %s", text ? text : "");
-            asl_jn_evaluation_failed_after(run, "Timestamp", run->entered_event);
+            asl_history_evaluation_failed_after(run, "Timestamp", run->entered_event);
             free(text);
             rc = -1;
         } else {

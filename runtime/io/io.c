@@ -14,51 +14,16 @@
 #include <string.h>
 
 #include "io/io.h"
-#include "exec/run.h"
+#include "run/run.h"
 #include "io/path.h"
 #include "base/json.h"
 #include "base/text.h"
-#include "jsonata/jn_states.h"
+#include "aslrt_jsonata.h"
+#include "run/history.h"
 
 json_t *asl_io_lit(const struct asl_run *run, int idx)
 {
     return run->exec->prog->lits[idx];
-}
-
-char *asl_json_text(json_t *v)
-{
-    /* AWS writes JSON the way Java does: 0.9 stays 0.9 (jansson's own
-     * writer would print 0.90000000000000002). */
-    return asl_text_json_dup(v, NULL);
-}
-
-char *asl_json_value_text(json_t *v)
-{
-    return json_is_string(v) ? strdup(json_string_value(v)) : asl_json_text(v);
-}
-
-static int count_bytes(const char *buffer, size_t size, void *data)
-{
-    (void)buffer;
-    *(size_t *)data += size;
-    return 0;
-}
-
-size_t asl_json_size(json_t *v)
-{
-    size_t n = 0;
-    json_dump_callback(v, count_bytes, &n, JSON_ENCODE_ANY | JSON_COMPACT);
-    return n;
-}
-
-json_t *asl_vars_get(const struct asl_vars *v, const char *name)
-{
-    for (; v; v = v->parent) {
-        json_t *x = v->obj ? json_object_get(v->obj, name) : NULL;
-        if (x)
-            return x;
-    }
-    return NULL;
 }
 
 int asl_io_select(struct asl_run *run, const struct asl_path *p, json_t *in, json_t **out)
@@ -188,6 +153,59 @@ int asl_io_expr_eval(struct asl_run *run, const struct asl_expr *e, json_t *in, 
     return expr_eval_field(run, e, in, e->text, out);
 }
 
+static json_t *lookup_var(void *ud, const char *name, size_t len)
+{
+    const struct asl_vars *v = ud;
+    char buf[128];
+    if (len >= sizeof buf)
+        return NULL;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    return asl_vars_get(v, buf);
+}
+
+/* An ASL_TPL_JSONATA node: one "{% %}" value, against run->jn_states,
+ * with AWS's causes and EvaluationFailed event. */
+static int jsonata_leaf(struct asl_run *run, const struct asl_tpl *t, json_t **out)
+{
+    const struct asl_program *prog = run->exec->prog;
+    struct asl_jn_env env = {.states = run->jn_states, .lookup = lookup_var, .ud = run->vars,
+                             .cancel = run->cancel};
+    struct asl_err err = {0};
+    json_t *v = NULL;
+    if (!prog->jsonata_eval)
+        return asl_err_set_str(&run->err, ASL_E_RUNTIME, "JSONata evaluator missing");
+    int rc = prog->jsonata_eval(t->jn, &env, &v, &err);
+    if (rc == ASL_JN_FUNCTION_RESULT) {
+        asl_run_fail_prefixed(run, ASL_E_QUERY,
+                              "The JSONata expression '%s' specified for the field '%s' returned an "
+                              "unsupported result type.", t->jn_text, t->field);
+        asl_history_evaluation_failed(run, t->field);
+        return -1;
+    }
+    if (rc != 0 && asl_cancel_is_set(run->cancel)) {
+        asl_err_clear(&err);
+        return asl_cancel_err(run->cancel, &run->err);
+    }
+    if (rc != 0) {
+        asl_run_fail_prefixed(run, ASL_E_QUERY,
+                              "The JSONata expression '%s' specified for the field '%s' threw an error "
+                              "during evaluation. %s", t->jn_text, t->field, err.cause ? err.cause : "");
+        asl_err_clear(&err);
+        asl_history_evaluation_failed(run, t->field);
+        return -1;
+    }
+    if (!v) {
+        asl_run_fail_prefixed(run, ASL_E_QUERY,
+                              "The JSONata expression '%s' specified for the field '%s' returned nothing "
+                              "(undefined).", t->jn_text, t->field);
+        asl_history_evaluation_failed(run, t->field);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int asl_io_tpl_eval(struct asl_run *run, const struct asl_tpl *t, json_t *in, json_t **out)
 {
     switch (t->kind) {
@@ -197,7 +215,7 @@ int asl_io_tpl_eval(struct asl_run *run, const struct asl_tpl *t, json_t *in, js
     case ASL_TPL_EXPR:
         return expr_eval_field(run, t->expr, in, t->field, out) == 1 ? 0 : -1;
     case ASL_TPL_JSONATA:
-        return asl_jn_eval_node(run, t, out);
+        return jsonata_leaf(run, t, out);
     case ASL_TPL_OBJECT: {
         json_t *o = json_object();
         for (size_t i = 0; i < t->n; i++) {

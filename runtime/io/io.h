@@ -10,7 +10,7 @@
 #ifndef ASL_IO_IO_H
 #define ASL_IO_IO_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 /* Evaluate an expression ("key.$" value, ErrorPath, intrinsic argument).
  * Returns 1 with *out set, 0 when a path selected nothing (nothing set),
@@ -46,8 +46,6 @@ int asl_vars_eval(struct asl_run *run, const struct asl_tpl *assign, json_t *in,
 int asl_vars_commit(struct asl_run *run, json_t *pending);
 /* Both at once. */
 int asl_vars_assign(struct asl_run *run, const struct asl_tpl *assign, json_t *in);
-/* Look up a variable (borrowed), NULL when unset. */
-json_t *asl_vars_get(const struct asl_vars *v, const char *name);
 
 
 /* A literal from the program's table (borrowed). */

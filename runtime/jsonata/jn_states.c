@@ -9,8 +9,8 @@
 
 #include "aslrt_jsonata.h"
 #include "jsonata/jn_states.h"
-#include "exec/run.h"
-#include "exec/history.h"
+#include "run/run.h"
+#include "run/history.h"
 #include "io/io.h"
 #include "base/json.h"
 
@@ -24,75 +24,6 @@ json_t *asl_jn_states(struct asl_run *run, json_t *input, json_t *result, json_t
         json_object_set(s, "errorOutput", error_output);
     json_object_set_new(s, "context", asl_run_context(run));
     return s;
-}
-
-static json_t *lookup_var(void *ud, const char *name, size_t len)
-{
-    const struct asl_vars *v = ud;
-    char buf[128];
-    if (len >= sizeof buf)
-        return NULL;
-    memcpy(buf, name, len);
-    buf[len] = '\0';
-    return asl_vars_get(v, buf);
-}
-
-void asl_jn_evaluation_failed(struct asl_run *run, const char *location)
-{
-    asl_jn_evaluation_failed_after(run, location, run->entered_prev);
-}
-
-void asl_jn_evaluation_failed_after(struct asl_run *run, const char *location, long prev)
-{
-    json_t *d = NULL;
-    if (asl_history_recording(run))
-        d = json_pack("{s:s,s:s?,s:s?,s:s}", "state", run->state ? run->state->name : "",
-                      "error", run->err.name, "cause", run->err.cause, "location", location);
-    /* AWS chains EvaluationFailed to what preceded the state's Entered
-     * event for fields evaluated on entry; a Wait's Timestamp follows the
-     * Entered event itself (both recorded). */
-    asl_history_add_after(run, prev, "EvaluationFailed", d);
-}
-
-/* Called by asl_io_tpl_eval for an ASL_TPL_JSONATA node. */
-int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out)
-{
-    const struct asl_program *prog = run->exec->prog;
-    struct asl_jn_env env = {.states = run->jn_states, .lookup = lookup_var, .ud = run->vars,
-                             .cancel = run->cancel};
-    struct asl_err err = {0};
-    json_t *v = NULL;
-    if (!prog->jsonata_eval)
-        return asl_err_set_str(&run->err, ASL_E_RUNTIME, "JSONata evaluator missing");
-    int rc = prog->jsonata_eval(t->jn, &env, &v, &err);
-    if (rc == ASL_JN_FUNCTION_RESULT) {
-        asl_run_fail_prefixed(run, ASL_E_QUERY,
-                              "The JSONata expression '%s' specified for the field '%s' returned an "
-                              "unsupported result type.", t->jn_text, t->field);
-        asl_jn_evaluation_failed(run, t->field);
-        return -1;
-    }
-    if (rc != 0 && asl_cancel_is_set(run->cancel)) {
-        asl_err_clear(&err);
-        return asl_cancel_err(run->cancel, &run->err);
-    }
-    if (rc != 0) {
-        asl_run_fail_prefixed(run, ASL_E_QUERY,
-                              "The JSONata expression '%s' specified for the field '%s' threw an error "
-                              "during evaluation. %s", t->jn_text, t->field, err.cause ? err.cause : "");
-        asl_err_clear(&err);
-        asl_jn_evaluation_failed(run, t->field);
-        return -1;
-    }
-    if (!v) {
-        asl_run_fail_prefixed(run, ASL_E_QUERY,
-                              "The JSONata expression '%s' specified for the field '%s' returned nothing "
-                              "(undefined).", t->jn_text, t->field);
-        asl_jn_evaluation_failed(run, t->field);
-        return -1;
-    }
-    *out = v;
-    return 0;
 }
 
 int asl_jn_tpl(struct asl_run *run, const struct asl_tpl *t, json_t *states, json_t **out)
@@ -145,7 +76,7 @@ int asl_jn_expect(struct asl_run *run, const struct asl_tpl *t, json_t *v, const
                               "The field '%s' must be of type '%s', but was '%s' for value: %s",
                               t->field ? t->field : "?", want, type_word(v), text ? text : "");
     free(text);
-    asl_jn_evaluation_failed(run, t->field ? t->field : "");
+    asl_history_evaluation_failed(run, t->field ? t->field : "");
     return -1;
 }
 

@@ -7,18 +7,12 @@
 #ifndef ASL_JSONATA_JN_STATES_H
 #define ASL_JSONATA_JN_STATES_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 /* The $states object {input, context, result?, errorOutput?} (new reference). */
 json_t *asl_jn_states(struct asl_run *run, json_t *input, json_t *result, json_t *error_output);
 /* Evaluate a JSONata-state template against a $states object. */
 int asl_jn_tpl(struct asl_run *run, const struct asl_tpl *t, json_t *states, json_t **out);
-/* Record AWS's EvaluationFailed event for run->err at `location`. */
-void asl_jn_evaluation_failed(struct asl_run *run, const char *location);
-/* The same, chained to event `prev`. */
-void asl_jn_evaluation_failed_after(struct asl_run *run, const char *location, long prev);
-/* One "{% %}" node, against run->jn_states. */
-int asl_jn_eval_node(struct asl_run *run, const struct asl_tpl *t, json_t **out);
 /* Finish a JSONata state: evaluate Assign and Output against
  * $states {input: raw, result, errorOutput} (both see the variables as they
  * were on entry), then store the variables.  Output defaults to

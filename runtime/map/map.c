@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/run.h"
+#include "run/run.h"
+#include "base/timestamp.h"
+#include "exec/exec.h"
+#include "run/history.h"
 #include "store/durable.h"
-#include "exec/history.h"
 #include "exec/recover.h"
 #include "io/io.h"
 #include "base/json.h"
@@ -71,40 +73,6 @@ struct mstate {
     long last_iter_event;       /* the latest MapIteration{Succeeded,Failed} event */
     long fail_event;            /* the failing iteration's last state event */
 };
-
-/* Resolve a *Path field to a number: integer (or a numeric string, as AWS
- * accepts through variables). */
-int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
-                        int want_int, double *out)
-{
-    json_t *v = NULL;
-    if (asl_io_select_required(run, p, eff, &v) != 0)
-        return -1;
-    double d = 0;
-    int ok = 0;
-    if (json_is_number(v)) {
-        d = json_number_value(v);
-        ok = !want_int || floor(d) == d;
-    } else if (json_is_string(v)) {
-        char *end;
-        const char *s = json_string_value(v);
-        d = strtod(s, &end);
-        ok = *s && !*end && (!want_int || floor(d) == d);
-    }
-    if (!ok) {
-        char *text = json_is_string(v) ? strdup(json_string_value(v))
-                                       : asl_json_text(v);
-        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
-                              "The %s field refers to value \"%s\" which is not a valid %s: %s",
-                              field, text ? text : "", want_int ? "integer" : "float", p->text);
-        free(text);
-        json_decref(v);
-        return -1;
-    }
-    json_decref(v);
-    *out = d;
-    return 0;
-}
 
 /* MaxConcurrency, the tolerances and the batch limits, literal or from
  * their *Path fields against the effective input. */
@@ -232,7 +200,7 @@ static int map_items(struct asl_run *run, const struct asl_map *m, json_t *eff, 
             asl_run_fail_prefixed(run, ASL_E_QUERY, "Map state input must be an array but was: %s",
                                   text ? text : "");
             free(text);
-            asl_jn_evaluation_failed(run, "Items");
+            asl_history_evaluation_failed(run, "Items");
             return -1;
         } else {
             items = json_incref(eff);

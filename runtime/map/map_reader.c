@@ -4,13 +4,15 @@
  * store.  Errors are States.ItemReaderFailed with AWS's causes where they
  * are recorded (shared/asl/09-parallel-map.md, "ItemReader").
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "map/map_reader.h"
-#include "exec/run.h"
+#include "run/run.h"
 #include "io/io.h"
 #include "jsonata/jn_states.h"
+#include "base/json.h"
 #include "map/map_store.h"
 
 #define E_READER ASL_E_ITEM_READER
@@ -536,5 +538,39 @@ int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *ef
     if (s->total >= 0 && limit > 0 && s->total > limit)
         s->total = limit;
     *out = s;
+    return 0;
+}
+
+/* Resolve a *Path field to a number: integer (or a numeric string, as AWS
+ * accepts through variables). */
+int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
+                        int want_int, double *out)
+{
+    json_t *v = NULL;
+    if (asl_io_select_required(run, p, eff, &v) != 0)
+        return -1;
+    double d = 0;
+    int ok = 0;
+    if (json_is_number(v)) {
+        d = json_number_value(v);
+        ok = !want_int || floor(d) == d;
+    } else if (json_is_string(v)) {
+        char *end;
+        const char *s = json_string_value(v);
+        d = strtod(s, &end);
+        ok = *s && !*end && (!want_int || floor(d) == d);
+    }
+    if (!ok) {
+        char *text = json_is_string(v) ? strdup(json_string_value(v))
+                                       : asl_json_text(v);
+        asl_run_fail_prefixed(run, ASL_E_RUNTIME,
+                              "The %s field refers to value \"%s\" which is not a valid %s: %s",
+                              field, text ? text : "", want_int ? "integer" : "float", p->text);
+        free(text);
+        json_decref(v);
+        return -1;
+    }
+    json_decref(v);
+    *out = d;
     return 0;
 }

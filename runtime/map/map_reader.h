@@ -11,7 +11,7 @@
 #ifndef ASL_MAP_READER_H
 #define ASL_MAP_READER_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 struct asl_items {
     /* 1 with *item (new reference), 0 at the end, -1 with err set. */

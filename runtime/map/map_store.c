@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "map/map_store.h"
-#include "exec/run.h"
+#include "run/run.h"
 
 int asl_map_store_buckets_parse(struct asl_exec *ex, const char *const *specs, size_t n)
 {

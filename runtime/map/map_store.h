@@ -15,7 +15,7 @@
 
 #include <stdio.h>
 
-#include "exec/run.h"
+#include "run/run.h"
 
 /* Open object `key` for reading, or NULL with err set. */
 FILE *asl_map_store_get(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "map/map_writer.h"
+#include "run/run.h"
 #include "store/durable.h"
-#include "exec/run.h"
 #include "io/io.h"
 #include "base/json.h"
 #include "map/map_reader.h"

@@ -13,7 +13,7 @@
 #ifndef ASL_MAP_WRITER_H
 #define ASL_MAP_WRITER_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 #define ASL_RW_FILE_MAX (5LL * 1024 * 1024 * 1024)
 

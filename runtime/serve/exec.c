@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "base/json.h"
-#include "exec/history.h"
-#include "exec/run.h"
+#include "base/timestamp.h"
+#include "exec/exec.h"
+#include "run/history.h"
+#include "run/run.h"
 #include "map/map_store.h"
 #include "serve_exec.h"
 #include "serve_int.h"

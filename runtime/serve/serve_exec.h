@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "exec/run.h"
+#include "run/run.h"
 
 struct asl_serve;
 struct asl_serve_call;

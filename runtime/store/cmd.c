@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "base/json.h"
-#include "exec/history.h"
+#include "run/history.h"
 #include "store/cmd.h"
 #include "store/durable.h"
 

@@ -6,7 +6,7 @@
 #ifndef ASL_STORE_CMD_H
 #define ASL_STORE_CMD_H
 
-#include "exec/run.h"
+#include "run/run.h"
 #include "store/store.h"
 
 /* 1 when argv[1] names a store subcommand. */

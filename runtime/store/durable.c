@@ -16,7 +16,9 @@
 #include "durable.h"
 #include "base/json.h"
 #include "store/cmd.h"
-#include "task/invoke.h"
+#include "task/process.h"
+#include "task/mock.h"
+#include "base/timestamp.h"
 
 struct asl_durable {
     struct asl_store *st;

@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "exec/recover.h"
-#include "exec/run.h"
+#include "run/run.h"
 #include "store.h"
 
 struct asl_durable;

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "task/net.h"
+#include "task/aws.h"
 
 static const char *env(const char *name)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "task/task.h"
-#include "task/invoke.h"
+#include "task/process.h"
 
 extern char **environ;
 

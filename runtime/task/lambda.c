@@ -22,6 +22,8 @@
 #include <curl/curl.h>
 
 #include "task/net.h"
+#include "task/aws.h"
+#include "task/lambda.h"
 
 /* Exceptions the Lambda API models (botocore lambda/2015-03-31 Invoke);
  * anything else surfaces as Lambda.AWSLambdaException, as the Java SDK

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "task/invoke.h"
+#include "task/mock.h"
 
 /* One "a-b" (or "n") entry. */
 struct mock_entry {

@@ -55,8 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "task/process.h"
 #include "base/json.h"
-#include "task/invoke.h"
+#include "task/mock.h"
 
 #define PROC_LINE_MAX 16384         /* longer stderr lines are logged in pieces */
 #define PROC_TAIL_MAX 1024          /* stderr kept for a failure's Cause */

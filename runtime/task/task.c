@@ -17,13 +17,14 @@
 #include <unistd.h>
 
 #include "task/task.h"
-#include "exec/run.h"
-#include "exec/history.h"
+#include "run/run.h"
+#include "run/history.h"
 #include "exec/recover.h"
 #include "io/io.h"
 #include "base/json.h"
 #include "jsonata/jn_states.h"
-#include "task/invoke.h"
+#include "task/process.h"
+#include "task/mock.h"
 #include "base/signals.h"
 #include "store/durable.h"
 

@@ -5,7 +5,7 @@
 #ifndef ASL_TASK_TASK_H
 #define ASL_TASK_TASK_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 int asl_task_bindings_parse(struct asl_exec *ex, const char *const *specs, size_t n);
 void asl_task_bindings_free(struct asl_exec *ex);

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/run.h"
+#include "run/run.h"
 #include "task/net.h"
+#include "task/lambda.h"
+#include "task/http.h"
 
 static pthread_once_t net_once = PTHREAD_ONCE_INIT;
 static int net_ok;

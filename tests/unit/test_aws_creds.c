@@ -13,6 +13,8 @@
 
 #include "local_server.h"
 #include "task/net.h"
+#include "task/aws.h"
+#include "task/lambda.h"
 
 static char dir[] = "/tmp/test_aws_credsXXXXXX";
 

@@ -12,6 +12,7 @@
 
 #include "local_server.h"
 #include "task/net.h"
+#include "task/http.h"
 
 #define SECRET "Sup3r-S3cret-Value"
 

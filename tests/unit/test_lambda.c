@@ -15,6 +15,7 @@
 
 #include "local_server.h"
 #include "task/net.h"
+#include "task/lambda.h"
 
 /* Starts a python3 server script; returns its port (printed first). */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "task/invoke.h"
+#include "task/mock.h"
 
 static int failures;
 

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "task/invoke.h"
+#include "task/process.h"
 
 #define PROGS "../progs/"
 

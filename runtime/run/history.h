@@ -1,14 +1,14 @@
 /*
- * exec/history.h - the execution's event history (history.c): ids, previous
+ * run/history.h - the execution's event history (history.c): ids, previous
  * ids and AWS's event details, counted always and kept with --history.
  *
  * Ownership: asl_history_add steals `details`; asl_history_json returns a
  * new reference; the history is freed by asl_history_free.
  */
-#ifndef ASL_EXEC_HISTORY_H
-#define ASL_EXEC_HISTORY_H
+#ifndef ASL_RUN_HISTORY_H
+#define ASL_RUN_HISTORY_H
 
-#include "exec/run.h"
+#include "run/run.h"
 
 struct asl_history *asl_history_new(void);
 /* Keep the events (for --history), not only count them. */
@@ -29,5 +29,10 @@ void asl_history_details(struct asl_history *h);
 void asl_history_resume(struct asl_history *h, long last);
 /* All events as a JSON array (new reference). */
 json_t *asl_history_json(struct asl_history *h);
+/* Record AWS's EvaluationFailed event for run->err at `location` (a
+ * JSONata field), chained to what preceded the state's Entered event. */
+void asl_history_evaluation_failed(struct asl_run *run, const char *location);
+/* The same, chained to event `prev`. */
+void asl_history_evaluation_failed_after(struct asl_run *run, const char *location, long prev);
 
 #endif

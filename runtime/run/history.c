@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "exec/history.h"
-#include "exec/run.h"
+#include "run/history.h"
+#include "run/run.h"
 #include "store/durable.h"
 
 struct asl_history {
@@ -146,4 +146,21 @@ json_t *asl_history_json(struct asl_history *h)
     json_t *out = h->events ? json_deep_copy(h->events) : json_array();
     pthread_mutex_unlock(&h->mu);
     return out;
+}
+
+void asl_history_evaluation_failed(struct asl_run *run, const char *location)
+{
+    asl_history_evaluation_failed_after(run, location, run->entered_prev);
+}
+
+void asl_history_evaluation_failed_after(struct asl_run *run, const char *location, long prev)
+{
+    json_t *d = NULL;
+    if (asl_history_recording(run))
+        d = json_pack("{s:s,s:s?,s:s?,s:s}", "state", run->state ? run->state->name : "",
+                      "error", run->err.name, "cause", run->err.cause, "location", location);
+    /* AWS chains EvaluationFailed to what preceded the state's Entered
+     * event for fields evaluated on entry; a Wait's Timestamp follows the
+     * Entered event itself (both recorded). */
+    asl_history_add_after(run, prev, "EvaluationFailed", d);
 }

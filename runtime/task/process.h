@@ -1,19 +1,16 @@
 /*
- * invoke.h - task invokers that need no network: local programs
- * (process.c) and Step Functions Local mock configs (mock.c).
+ * task/process.h - local programs as tasks (process.c).
  *
  * Internal to the runtime: the Task state's execution calls these; Retry,
- * Catch, ResultSelector and ResultPath happen around them.  Both are
- * thread-safe: Parallel branches and Map iterations call them at once.
+ * Catch, ResultSelector and ResultPath happen around them.  Thread-safe:
+ * Parallel branches and Map iterations call them at once.
  */
-#ifndef ASL_TASK_INVOKE_H
-#define ASL_TASK_INVOKE_H
+#ifndef ASL_TASK_PROCESS_H
+#define ASL_TASK_PROCESS_H
 
 #include <jansson.h>
 
 #include "aslrt.h"
-
-/* ------------------------------------------------------- local programs */
 
 /* One run of a local program as a task.  Protocol (docs/local-tasks.md):
  * the effective input goes to stdin as compact JSON, the result comes back
@@ -57,35 +54,4 @@ void asl_task_env_strv_free(char **env);
 /* The stderr line a program writes to prove it is alive. */
 #define ASL_PROC_HEARTBEAT_LINE "aslc:heartbeat"
 
-/* ----------------------------------------------------------- mock config */
-
-/* A loaded Step Functions Local MockConfigFile, narrowed to one test case,
- * with a per-state attempt counter. */
-struct asl_mock;
-
-/* Load `path`, pick the state machine named machine_name (when it is NULL
- * or not in the file, the file's only state machine) and its test case
- * case_name (NULL: the machine's only test case).  Returns 0 and *out, or
- * -1 with err (States.Runtime, a cause naming the file and the problem). */
-int asl_mock_load(const char *path, const char *machine_name, const char *case_name,
-                  struct asl_mock **out, struct asl_err *err);
-/* The same; strict: machine_name must be in the file (--mock-machine NAME). */
-int asl_mock_load_named(const char *path, const char *machine_name, int strict, const char *case_name,
-                        struct asl_mock **out, struct asl_err *err);
-
-/* 1 when the test case lists state_name. */
-int asl_mock_has(const struct asl_mock *m, const char *state_name);
-
-/* Take the next attempt of state_name (attempts counted from 0 per state
- * over the whole execution, retries included; thread-safe).
- *   1: *ret = the entry's Return (new reference to a shared value: never
- *      mutate it);
- *   0: err = the entry's Throw (Error and Cause kept NULL when JSON null
- *      or absent);
- *  -1: err = States.Runtime naming the state and attempt that has no
- *      response (or the state is not in the test case). */
-int asl_mock_next(struct asl_mock *m, const char *state_name, json_t **ret, struct asl_err *err);
-
-void asl_mock_free(struct asl_mock *m);
-
-#endif /* ASL_TASK_INVOKE_H */
+#endif

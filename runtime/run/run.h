@@ -1,14 +1,14 @@
 /*
- * exec/run.h - the runtime's internal view of an execution, and the
- * interpreter loop (exec.c) that runs a States block.
+ * run/run.h - the runtime's internal view of an execution (run.c): the
+ * context object, variable scopes, child runs and prefixed failures.
  *
  * struct asl_exec is one execution: shared, read-only after start except
  * for the history (locked) and the cancellation tokens (atomic).
  * struct asl_run is one thread of control inside it: the top level, a
  * Parallel branch or a Map iteration.  It is never shared between threads.
  */
-#ifndef ASL_EXEC_RUN_H
-#define ASL_EXEC_RUN_H
+#ifndef ASL_RUN_RUN_H
+#define ASL_RUN_RUN_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -85,24 +85,21 @@ struct asl_run {
     char token_buf[64];         /* $$.Task.Token's text while a callback Task runs */
 };
 
-/* ---- exec.c (asl_run_child: parallel.c; asl_ts_now_iso moves to base/timestamp.c) */
-/* Run a States block from its StartAt; *out gets the final output (new
- * reference).  Returns 0, or -1 with run->err set. */
-int asl_run_machine(struct asl_run *run, const struct asl_machine *m, json_t *input, json_t **out);
+/* ---- run.c */
 /* Fail with States.Runtime (or another prefixed error) and AWS's prefix:
  * "An error occurred while executing the state 'S' (entered at the event id #N). " */
 int asl_run_fail_prefixed(struct asl_run *run, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The context object as the current state sees it (new reference). */
 json_t *asl_run_context(struct asl_run *run);
-/* Current time, ISO 8601 UTC with milliseconds. */
-void asl_ts_now_iso(char *buf, size_t n);
 
 /* A run for a Parallel branch or Map iteration: shares the execution,
  * gets its own token and a fresh variable scope below `outer` (NULL for
  * an isolated child such as a distributed Map's). */
 void asl_run_child(struct asl_run *child, struct asl_run *parent, struct asl_cancel *cancel,
                    struct asl_vars *scope, const struct asl_vars *outer);
+/* Look up a variable (borrowed), NULL when unset. */
+json_t *asl_vars_get(const struct asl_vars *v, const char *name);
 
 /* ---- budget.c (exec/budget.c): one concurrency budget across nesting levels */
 /* Parallel branches and Map iterations that run at once, over all nesting
