@@ -688,6 +688,20 @@ static int kernel_random(void *buf, size_t n)
     return 0;
 }
 
+/* A recorded draw: exactly 2n hex digits into buf; -1 when it is not one. */
+static int hex_decode(const char *hex, void *buf, size_t n)
+{
+    if (!hex || strlen(hex) != 2 * n || strspn(hex, "0123456789abcdefABCDEF") != 2 * n)
+        return -1;
+    unsigned char *p = buf;
+    for (size_t i = 0; i < n; i++) {
+        unsigned x = 0;
+        sscanf(hex + 2 * i, "%2x", &x);
+        p[i] = (unsigned char)x;
+    }
+    return 0;
+}
+
 int asl_dur_random(struct asl_run *run, void *buf, size_t n)
 {
     struct asl_durable *d = run ? run->exec->dur : NULL;
@@ -696,14 +710,7 @@ int asl_dur_random(struct asl_run *run, void *buf, size_t n)
     char key[ASL_FIBER_MAX + 24];
     asl_dur_key(run, key, sizeof key);
     json_t *v = lookup(d, key);
-    const char *hex = json_string_value(v);
-    if (hex && strlen(hex) == 2 * n) {
-        unsigned char *p = buf;
-        for (size_t i = 0; i < n; i++) {
-            unsigned x = 0;
-            sscanf(hex + 2 * i, "%2x", &x);
-            p[i] = (unsigned char)x;
-        }
+    if (hex_decode(json_string_value(v), buf, n) == 0) {
         json_decref(v);
         return 0;
     }
@@ -945,4 +952,30 @@ int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result)
         struct timespec ts = {0, (long)(slice * 1e9)};
         nanosleep(&ts, NULL);
     }
+}
+
+/* ------------------------------------------------------- for the fuzzer */
+
+void asl_dur_record_check(const char *value)
+{
+    json_error_t jerr;
+    json_t *v = json_loads(value, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (!v)
+        return;
+    /* as an attempt's outcome */
+    struct asl_exec ex = {0};
+    struct asl_run run = {0};
+    run.exec = &ex;
+    json_t *result = NULL;
+    if (replay_outcome(&run, v, &result) == 0)
+        json_decref(result);
+    asl_err_clear(&run.err);
+    /* as a random draw of any length, and as a deadline */
+    unsigned char draw[64];
+    const char *hex = json_string_value(v);
+    if (hex && strlen(hex) / 2 <= sizeof draw)
+        hex_decode(hex, draw, strlen(hex) / 2);
+    if (json_is_number(v))
+        (void)(json_number_value(v) - asl_store_now());
+    json_decref(v);
 }

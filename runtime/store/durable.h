@@ -125,4 +125,8 @@ int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result)
 /* Record a new token for the current attempt (deadlines absolute). */
 int asl_dur_token_create(struct asl_run *run, const char *token, double timeout_s, double heartbeat_s);
 
+/* ---- the store fuzz harness (tests/fuzz/fuzz_store.c) */
+/* Read one stored step value as every replay reader reads it. */
+void asl_dur_record_check(const char *value);
+
 #endif /* ASL_DURABLE_H */
