@@ -92,7 +92,53 @@ static void ck_params(struct asl_diags *d, struct asl_arena *a, json_t *node, co
     free(p);
 }
 
-/* ItemReader -> {Resource, ReaderConfig?, Parameters} */
+/* Fields outside `allowed` (NULL-ended) are errors: nothing is ignored. */
+static void ck_fields(struct asl_diags *d, json_t *node, const char *base, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(node, key, v) {
+        size_t i = 0;
+        while (allowed[i] && strcmp(allowed[i], key) != 0)
+            i++;
+        if (!allowed[i]) {
+            char *p = asl_ptr_join(base, key);
+            asl_diag_error(d, p, "Field '%s' is not supported here", key);
+            free(p);
+        }
+    }
+}
+
+/* ReaderConfig.ItemsPointer: an RFC 6901 JSON Pointer ("" or "/a/0/b",
+ * '~' only as ~0 or ~1) into a JSON file (AWS's ItemReader page: it selects
+ * the nested array or object the Map runs over). */
+static void ck_items_pointer(struct asl_diags *d, json_t *cfg, const char *base)
+{
+    json_t *v = json_object_get(cfg, "ItemsPointer");
+    if (!v)
+        return;
+    char *p = asl_ptr_join(base, "ItemsPointer");
+    const char *s = json_string_value(v);
+    const char *type = json_string_value(json_object_get(cfg, "InputType"));
+    if (!s) {
+        asl_diag_error(d, p, "ItemsPointer must be a string");
+    } else if (*s && *s != '/') {
+        asl_diag_error(d, p, "ItemsPointer must be a JSON Pointer: empty or starting with '/', not '%s'", s);
+    } else {
+        for (const char *c = s; *c; c++)
+            if (*c == '~' && c[1] != '0' && c[1] != '1') {
+                asl_diag_error(d, p, "ItemsPointer: '~' must be followed by 0 or 1 (JSON Pointer escapes)");
+                break;
+            }
+        if (!type || strcmp(type, "JSON") != 0)
+            asl_diag_error(d, p, "ItemsPointer needs ReaderConfig.InputType JSON");
+    }
+    free(p);
+}
+
+/* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
+ * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer,
+ * ManifestType, Transformation}, Parameters | Arguments} */
 static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
 {
     json_t *r = json_object_get(s->node, "ItemReader");
@@ -104,6 +150,9 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
         free(p);
         return;
     }
+    /* Parameters/Arguments in the wrong mode are reported by ck_params. */
+    static const char *const reader_fields[] = {"Resource", "ReaderConfig", "Parameters", "Arguments", NULL};
+    ck_fields(d, r, p, reader_fields);
     static const char *const resources[] = {"arn:aws:states:::s3:getObject",
                                             "arn:aws:states:::s3:listObjectsV2", NULL};
     if (!json_object_get(r, "Resource"))
@@ -116,13 +165,23 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
     if (cfg && !json_is_object(cfg)) {
         asl_diag_error(d, cp, "ReaderConfig must be an object");
     } else {
-        static const char *const types[] = {"CSV", "JSON", "JSONL", "MANIFEST", NULL};
+        static const char *const cfg_fields[] = {"InputType", "CSVHeaderLocation", "CSVHeaders",
+            "CSVDelimiter", "MaxItems", "MaxItemsPath", "ItemsPointer", "ManifestType", "Transformation", NULL};
+        static const char *const types[] = {"CSV", "JSON", "JSONL", "PARQUET", "MANIFEST", NULL};
         static const char *const where[] = {"FIRST_ROW", "GIVEN", NULL};
         static const char *const delims[] = {"COMMA", "PIPE", "SEMICOLON", "TAB", "SPACE", NULL};
+        static const char *const manifests[] = {"ATHENA_DATA", "S3_INVENTORY", NULL};
+        static const char *const transforms[] = {"NONE", "LOAD_AND_FLATTEN", NULL};
+        if (cfg)
+            ck_fields(d, cfg, cp, cfg_fields);
         ck_enum(d, cfg, "InputType", cp, types);
         ck_enum(d, cfg, "CSVHeaderLocation", cp, where);
         ck_enum(d, cfg, "CSVDelimiter", cp, delims);
-        if (res && strcmp(res, resources[0]) == 0 && !json_object_get(cfg, "InputType"))
+        ck_enum(d, cfg, "ManifestType", cp, manifests);
+        ck_enum(d, cfg, "Transformation", cp, transforms);
+        /* ManifestType S3_INVENTORY implies the inventory's CSV: no InputType. */
+        if (res && strcmp(res, resources[0]) == 0 && !json_object_get(cfg, "InputType") &&
+            !json_object_get(cfg, "ManifestType"))
             asl_diag_error(d, cp, "ReaderConfig.InputType is required with %s", res);
         json_t *loc = json_object_get(cfg, "CSVHeaderLocation");
         json_t *h = json_object_get(cfg, "CSVHeaders");
@@ -134,10 +193,33 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
                 asl_diag_error(d, cp, "CSVHeaderLocation GIVEN needs CSVHeaders, a non-empty array of strings");
         }
         ck_one_of(d, cfg, cp, "MaxItems", "MaxItemsPath");
-        if (!s->jsonata) {
-            asl_ck_int_range(d, cfg, "MaxItems", cp, 1, 100000000);
-            asl_ck_ref_path(d, a, cfg, "MaxItemsPath", cp);
+        ck_items_pointer(d, cfg, cp);
+        /* MaxItems 0 means no limit (recorded); AWS caps it at 100,000,000. */
+        json_t *mi = json_object_get(cfg, "MaxItems");
+        if (s->jsonata && json_is_string(mi)) {
+            if (!asl_is_jsonata_text(json_string_value(mi), NULL, NULL)) {
+                char *mp = asl_ptr_join(cp, "MaxItems");
+                asl_diag_error(d, mp, "MaxItems must be an integer or a JSONata expression ({%% %%})");
+                free(mp);
+            }
+        } else {
+            asl_ck_int_range(d, cfg, "MaxItems", cp, 0, 100000000);
         }
+        if (!s->jsonata) {
+            asl_ck_ref_path(d, a, cfg, "MaxItemsPath", cp);
+        } else if (json_object_get(cfg, "MaxItemsPath")) {
+            char *mp = asl_ptr_join(cp, "MaxItemsPath");
+            asl_diag_error(d, mp, "The field 'MaxItemsPath' is not supported in JSONata states");
+            free(mp);
+        }
+    }
+    /* AWS ignores ItemsPath when an ItemReader gives the items (recorded:
+     * any ItemsPath, even one that selects nothing, gave the file's items). */
+    if (json_object_get(s->node, "ItemsPath")) {
+        char *ip = asl_ptr_join(s->pointer, "ItemsPath");
+        asl_diag_warning(d, ip, "ItemsPath has no effect with an ItemReader (AWS ignores it); "
+                         "ReaderConfig.ItemsPointer selects inside a JSON file");
+        free(ip);
     }
     free(cp);
     free(p);

@@ -27,7 +27,8 @@ static FILE *members(char **buf, size_t *len)
 }
 
 /* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
- * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath}, Parameters} */
+ * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer},
+ * Parameters | Arguments} */
 static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
 {
     if (!r)
@@ -67,6 +68,10 @@ static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
     if (json_is_number(mi))
         fprintf(f, ", .max_items = %lld", (long long)json_number_value(mi));
     asl_em_field(f, "max_items_path", asl_em_path_field(em, cfg, "MaxItemsPath", ASL_MODE_REFPATH, NULL));
+    if (s->jsonata)
+        asl_em_field(f, "max_items_jn", asl_em_jtpl_expr_only(em, cfg, "MaxItems"));
+    const char *ptr = str_field(cfg, "ItemsPointer");
+    asl_em_field(f, "items_pointer", ptr ? asl_em_str(ptr) : NULL);
     return asl_em_fmt("&%s", asl_em_def(em, "struct asl_item_reader", "reader", 0, asl_em_braced(f, &buf)));
 }
 

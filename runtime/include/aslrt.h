@@ -406,6 +406,8 @@ struct asl_item_reader {
     char csv_delimiter;                     /* ',' '|' ';' '\t' ' ' */
     long long max_items;                    /* ReaderConfig.MaxItems, 0: no limit */
     const struct asl_path *max_items_path;
+    const struct asl_tpl *max_items_jn;     /* MaxItems as a {% %} expression (JSONata) */
+    const char *items_pointer;              /* ReaderConfig.ItemsPointer (RFC 6901), or NULL */
 };
 
 /* ResultWriter.WriterConfig.Transformation */

@@ -58,6 +58,7 @@ struct mstate {
     int keep_records;           /* WriterConfig only, Transformation NONE */
     pthread_mutex_t mu;         /* guards everything below */
     struct asl_items *src;      /* read only under mu */
+    int pairs;                  /* src hands out a JSON object's Key/Value pairs */
     struct asl_run feed;        /* evaluates a batch's ItemSelectors under mu */
     struct asl_vars feed_scope;
     json_t *held;               /* a selected item that did not fit the last batch */
@@ -94,20 +95,6 @@ static int map_maxconc(struct asl_run *run, const struct asl_map *m, json_t *eff
     return 0;
 }
 
-/* A JSONata Map's numeric field given as an expression. */
-static int jn_number(struct asl_run *run, const struct asl_tpl *t, json_t *eff, int want_int, double *out)
-{
-    json_t *states = asl_jn_states(run, eff, NULL, NULL), *v = NULL;
-    int rc = asl_jn_tpl(run, t, states, &v);
-    json_decref(states);
-    if (rc == 0)
-        rc = asl_jn_expect(run, t, v, want_int ? "integer" : "number");
-    if (rc == 0)
-        *out = json_number_value(v);
-    json_decref(v);
-    return rc;
-}
-
 static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l)
 {
     double d;
@@ -116,7 +103,7 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
         l->tol_count = m->has_tolerated_count ? m->tolerated_count : -1;
         l->tol_percent = m->has_tolerated_percent ? m->tolerated_percent : -1;
         if (m->max_concurrency_jn) {
-            if (jn_number(run, m->max_concurrency_jn, eff, 1, &d) != 0)
+            if (asl_map_jn_number(run, m->max_concurrency_jn, eff, 1, &d) != 0)
                 return -1;
             if (d < 0)
                 return asl_run_fail_prefixed(run, ASL_E_QUERY, "Expected non-negative integer for "
@@ -124,14 +111,14 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
             l->maxconc = (long long)d;
         }
         if (m->tolerated_count_jn) {
-            if (jn_number(run, m->tolerated_count_jn, eff, 1, &d) != 0)
+            if (asl_map_jn_number(run, m->tolerated_count_jn, eff, 1, &d) != 0)
                 return -1;
             if (d < 0)
                 return asl_run_fail_prefixed(run, ASL_E_QUERY, "ToleratedFailureCount cannot be negative.");
             l->tol_count = (long long)d;
         }
         if (m->tolerated_percent_jn) {
-            if (jn_number(run, m->tolerated_percent_jn, eff, 0, &d) != 0)
+            if (asl_map_jn_number(run, m->tolerated_percent_jn, eff, 0, &d) != 0)
                 return -1;
             if (d < 0 || d > 100)
                 return asl_run_fail_prefixed(run, ASL_E_QUERY,
@@ -221,14 +208,16 @@ static int map_items(struct asl_run *run, const struct asl_map *m, json_t *eff, 
     } else {
         items = json_incref(eff);
     }
-    if (!json_is_array(items)) {
-        asl_run_fail_prefixed(run, ASL_E_RUNTIME, "Reference path \"%s\" must point to array.",
-                              m->items_path ? m->items_path->text : "$");
-        json_decref(items);
-        return -1;
-    }
-    *out = asl_map_reader_array_new(items);
-    return *out ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+    /* An object runs one iteration per member (AWS's ItemsPath page, 2025:
+     * "If the input to the Map state is a JSON object, it runs an iteration
+     * for each key-value pair").  JSONata's Items above keeps the recorded
+     * failure for an object (conformance, recorded 2024-11-19): AWS's
+     * pages state the object rule for ItemsPath only. */
+    int rc = asl_map_reader_value_new(items, out);
+    if (rc == 0)
+        return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "Reference path \"%s\" must point to array.",
+                                     m->items_path ? m->items_path->text : "$");
+    return rc > 0 ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
 }
 
 /* Does the failure count exceed the tolerance?  With none set, any failure
@@ -271,6 +260,10 @@ static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, 
     it->vars = ms->parent->vars;    /* read-only while the Map runs */
     it->map_item_index = idx;
     it->map_item_value = item;
+    if (ms->pairs) {                /* a JSON object's member: Key and Value apart */
+        it->map_item_key = json_object_get(item, "Key");
+        it->map_item_value = json_object_get(item, "Value");
+    }
     json_t *out = NULL;
     if (ms->m->jsonata) {
         /* $states.context.Map.Item.{Index,Value} come from the run. */
@@ -281,7 +274,7 @@ static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, 
     } else if (asl_io_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0) {
         out = NULL;
     }
-    it->map_item_index = it->map_item_value = NULL;
+    it->map_item_index = it->map_item_value = it->map_item_key = NULL;
     it->vars = own;
     json_decref(idx);
     return out;
@@ -570,6 +563,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     ms.feed.state = run->state;
     ms.feed.entered_event = run->entered_event;
     memcpy(ms.feed.entered_time, run->entered_time, sizeof ms.feed.entered_time);
+    ms.pairs = ms.src->pairs;
     long long total = ms.src->total;
     if (total >= 0 && ms.lim.batching)
         total = ms.lim.batch_bytes > 0 ? -1 : ms.lim.batch_items > 0

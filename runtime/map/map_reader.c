@@ -74,6 +74,69 @@ struct asl_items *asl_map_reader_array_new(json_t *arr)
     return &a->base;
 }
 
+/* ------------------------------------------------------ a JSON object */
+
+/* A Map over a JSON object runs one iteration per member, each getting
+ * {"Key": name, "Value": value} (AWS's ItemsPath page: "If the input to
+ * the Map state is a JSON object, it runs an iteration for each key-value
+ * pair"; the pair's shape and $$.Map.Item.Key as observed on AWS and
+ * written up in floci-io/floci#1588, 2026-07).  Members come in the
+ * object's order, which jansson keeps as the document had it. */
+struct object_src {
+    struct asl_items base;
+    json_t *obj;
+    void *iter;
+};
+
+static int object_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    struct object_src *o = (struct object_src *)s;
+    if (!o->iter)
+        return 0;
+    json_t *pair = json_object();
+    if (!pair || json_object_set_new(pair, "Key", json_stringn(json_object_iter_key(o->iter),
+                                                               json_object_iter_key_len(o->iter))) != 0 ||
+        json_object_set(pair, "Value", json_object_iter_value(o->iter)) != 0) {
+        json_decref(pair);
+        return asl_err_set_str(err, E_READER, "out of memory");
+    }
+    o->iter = json_object_iter_next(o->obj, o->iter);
+    *item = pair;
+    return 1;
+}
+
+static void object_close(struct asl_items *s)
+{
+    struct object_src *o = (struct object_src *)s;
+    json_decref(o->obj);
+    free(o);
+}
+
+int asl_map_reader_value_new(json_t *v, struct asl_items **out)
+{
+    if (json_is_array(v)) {
+        *out = asl_map_reader_array_new(v);
+        return *out ? 1 : -1;
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return 0;
+    }
+    struct object_src *o = calloc(1, sizeof *o);
+    if (!o) {
+        json_decref(v);
+        return -1;
+    }
+    o->base.next = object_next;
+    o->base.close = object_close;
+    o->base.total = (long long)json_object_size(v);
+    o->base.pairs = 1;
+    o->obj = v;
+    o->iter = json_object_iter(v);
+    *out = &o->base;
+    return 1;
+}
+
 /* ------------------------------------------------ a growable text buffer */
 
 struct buf {
@@ -374,23 +437,65 @@ static const char *param_str(json_t *params, const char *key)
     return json_string_value(json_object_get(params, key));
 }
 
-/* MaxItems or MaxItemsPath: 0 for no limit, -1 on error. */
+/* MaxItems (a number, or a {% %} expression in JSONata) or MaxItemsPath:
+ * 0 for no limit, -1 on error. */
 static long long max_items(struct asl_run *run, const struct asl_item_reader *r, json_t *eff)
 {
-    if (!r->max_items_path)
+    if (!r->max_items_path && !r->max_items_jn)
         return r->max_items > 0 ? r->max_items : 0;
     double d;
-    if (asl_map_path_number(run, r->max_items_path, eff, "MaxItemsPath", 1, &d) != 0)
+    if (r->max_items_jn ? asl_map_jn_number(run, r->max_items_jn, eff, 1, &d) != 0
+                        : asl_map_path_number(run, r->max_items_path, eff, "MaxItemsPath", 1, &d) != 0)
         return -1;
-    if (d <= 0) {
+    /* 0 reads everything; only a negative count fails (recorded,
+     * shared/asl/15-service-integrations.md 5.1). */
+    if (d < 0) {
         asl_err_set_str(&run->err, E_READER, "field MaxItems must be positive");
         return -1;
     }
     return d > (double)MAX_ITEMS_CAP ? MAX_ITEMS_CAP : (long long)d;
 }
 
-/* The whole JSON file parsed, ItemsPath applied: for a reader with ItemsPath. */
-static struct asl_items *json_selected(struct asl_run *run, const struct asl_map *m, FILE *f)
+/* RFC 6901: the value `ptr` names in doc (borrowed), or NULL.  "" is the
+ * whole document; "~1" is '/', "~0" is '~'; an array step is a decimal
+ * index without leading zeros. */
+static json_t *pointer_get(json_t *doc, const char *ptr)
+{
+    json_t *v = doc;
+    const char *s = ptr;
+    char *tok = malloc(strlen(ptr) + 1);
+    if (!tok)
+        return NULL;
+    while (v && *s == '/') {
+        size_t n = 0;
+        for (s++; *s && *s != '/'; s++) {
+            if (*s == '~' && (s[1] == '0' || s[1] == '1')) {
+                tok[n++] = s[1] == '0' ? '~' : '/';
+                s++;
+            } else {
+                tok[n++] = *s;
+            }
+        }
+        tok[n] = '\0';
+        if (json_is_object(v)) {
+            v = json_object_getn(v, tok, n);
+        } else if (json_is_array(v)) {
+            char *end;
+            unsigned long long i = strtoull(tok, &end, 10);
+            int digits = n > 0 && *end == '\0' && tok[0] >= '0' && tok[0] <= '9' && (tok[0] != '0' || n == 1);
+            v = digits && i < json_array_size(v) ? json_array_get(v, (size_t)i) : NULL;
+        } else {
+            v = NULL;
+        }
+    }
+    free(tok);
+    return *s ? NULL : v;
+}
+
+/* The whole JSON file parsed, then ReaderConfig.ItemsPointer applied: for
+ * a file whose top level is not an array, or with ItemsPointer.  An array
+ * gives its elements, an object its members as Key/Value pairs. */
+static struct asl_items *json_whole(struct asl_run *run, const struct asl_item_reader *r, FILE *f)
 {
     json_error_t jerr;
     json_t *doc = json_loadf(f, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
@@ -399,17 +504,22 @@ static struct asl_items *json_selected(struct asl_run *run, const struct asl_map
         asl_err_set(&run->err, E_READER, "The JSON file is not valid JSON: %s", jerr.text);
         return NULL;
     }
-    json_t *items = NULL;
-    int s = asl_io_select(run, m->items_path, doc, &items);
-    json_decref(doc);
-    if (s < 0)
-        return NULL;
-    if (s == 0 || !json_is_array(items)) {
-        json_decref(items);
-        asl_err_set_str(&run->err, E_READER, "Attempting to map over non-iterable node.");
+    json_t *items = r->items_pointer ? pointer_get(doc, r->items_pointer) : doc;
+    if (!items) {
+        asl_err_set(&run->err, E_READER, "The ItemsPointer '%s' does not point to a value in the JSON file.",
+                    r->items_pointer);
+        json_decref(doc);
         return NULL;
     }
-    return asl_map_reader_array_new(items);
+    json_incref(items);
+    json_decref(doc);
+    struct asl_items *src = NULL;
+    int rc = asl_map_reader_value_new(items, &src);
+    if (rc == 0)
+        asl_err_set_str(&run->err, E_READER, "Attempting to map over non-iterable node.");
+    else if (rc < 0)
+        asl_err_set_str(&run->err, E_READER, "out of memory");
+    return rc == 1 ? src : NULL;
 }
 
 static struct asl_items *open_object(struct asl_run *run, const struct asl_map *m, json_t *params)
@@ -426,8 +536,16 @@ static struct asl_items *open_object(struct asl_run *run, const struct asl_map *
         return NULL;
     switch (r->input_type) {
     case ASL_READ_JSON: {
-        if (m->items_path)
-            return json_selected(run, m, f);
+        /* A top-level array streams, one element in memory at a time;
+         * anything else (an object, ItemsPointer) is read whole.  ItemsPath
+         * does not apply to the file: AWS ignores it there (recorded,
+         * shared/asl/15-service-integrations.md 5.1) and ItemsPointer is
+         * the reader's own selector. */
+        int c = skip_ws(f);
+        if (c != EOF)
+            ungetc(c, f);
+        if (c != '[' || r->items_pointer)
+            return json_whole(run, r, f);
         struct json_src *j = calloc(1, sizeof *j);
         if (!j)
             break;
@@ -573,4 +691,18 @@ int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *e
     json_decref(v);
     *out = d;
     return 0;
+}
+
+/* A JSONata number field ({% %}), with AWS's type error (map_reader.h). */
+int asl_map_jn_number(struct asl_run *run, const struct asl_tpl *t, json_t *eff, int want_int, double *out)
+{
+    json_t *states = asl_jn_states(run, eff, NULL, NULL), *v = NULL;
+    int rc = asl_jn_tpl(run, t, states, &v);
+    json_decref(states);
+    if (rc == 0)
+        rc = asl_jn_expect(run, t, v, want_int ? "integer" : "number");
+    if (rc == 0)
+        *out = json_number_value(v);
+    json_decref(v);
+    return rc;
 }

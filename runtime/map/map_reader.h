@@ -3,8 +3,8 @@
  *
  * A source hands out items lazily (next), so a Map over a million-line
  * file holds only the items in flight.  Sources: an in-memory array (the
- * state input's ItemsPath) and the ItemReader formats (JSON array, JSON
- * Lines, CSV, an object listing) over the object store of map_store.h.
+ * state input's ItemsPath), a JSON object's members, and the ItemReader
+ * formats (JSON, JSON Lines, CSV, an object listing) over the object store of map_store.h.
  * A new source (real S3, another format) is one more struct with next and
  * close.
  */
@@ -20,6 +20,7 @@ struct asl_items {
     long long total;            /* the item count when known up front, else -1 */
     long long limit;            /* MaxItems: hand out at most this many, 0: all */
     long long given;            /* items handed out so far */
+    int pairs;                  /* the items are {"Key", "Value"} pairs of a JSON object */
 };
 
 /* The next item under the source's MaxItems limit; as next. */
@@ -28,6 +29,12 @@ void asl_map_reader_close(struct asl_items *s);
 
 /* The items of an array (steals arr). */
 struct asl_items *asl_map_reader_array_new(json_t *arr);
+
+/* The items of a value (steals v): an array's elements, or a JSON
+ * object's members as {"Key": name, "Value": value} pairs in the object's
+ * order (AWS's Map over a JSON object; the source's `pairs` is set).
+ * 1 with *out, 0 when v is neither (v released), -1 out of memory. */
+int asl_map_reader_value_new(json_t *v, struct asl_items **out);
 
 /* The source m's ItemReader names, its Parameters and MaxItems(Path)
  * evaluated against the Map's effective input eff (borrowed).  0 with
@@ -42,9 +49,13 @@ int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *ef
 int asl_map_params_eval(struct asl_run *run, const struct asl_map *m, const struct asl_tpl *t,
                         json_t *eff, json_t **out);
 
-/* map.c: a *Path field resolved to a number (an integer when want_int),
+/* A *Path field resolved to a number (an integer when want_int),
  * with AWS's "The <field> field refers to value ..." error. */
 int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *eff, const char *field,
                         int want_int, double *out);
+
+/* A JSONata field ({% %}) evaluated against eff to a number (an
+ * integer when want_int), with AWS's type error. */
+int asl_map_jn_number(struct asl_run *run, const struct asl_tpl *t, json_t *eff, int want_int, double *out);
 
 #endif

@@ -60,6 +60,8 @@ json_t *asl_run_context(struct asl_run *run)
         json_t *item = json_object();
         json_object_set(item, "Index", run->map_item_index);
         json_object_set(item, "Value", run->map_item_value);
+        if (run->map_item_key)
+            json_object_set(item, "Key", run->map_item_key);
         json_t *map = json_object();
         json_object_set_new(map, "Item", item);
         json_object_set_new(ctx, "Map", map);

@@ -77,6 +77,7 @@ struct asl_run {
     int has_retry_count;        /* Task/Map/Parallel show it */
     json_t *map_item_index;     /* $$.Map.Item.* while evaluating an ItemSelector; borrowed */
     json_t *map_item_value;
+    json_t *map_item_key;       /* set when the Map runs over a JSON object's members */
     const char *task_token;     /* $$.Task.Token, when the resource has one */
     json_t *jn_states;          /* $states while a JSONata field is evaluated; borrowed */
     struct asl_err err;
