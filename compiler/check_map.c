@@ -136,6 +136,37 @@ static void ck_items_pointer(struct asl_diags *d, json_t *cfg, const char *base)
     free(p);
 }
 
+/* Which ReaderConfig fields go together (AWS's ItemReader page):
+ * ManifestType with getObject, S3_INVENTORY without an InputType other than
+ * MANIFEST, ATHENA_DATA with the data files' InputType (CSV, JSONL,
+ * PARQUET); Transformation with listObjectsV2, LOAD_AND_FLATTEN with the
+ * listed objects' InputType. */
+static void ck_reader_combinations(struct asl_diags *d, json_t *cfg, const char *base, const char *res)
+{
+    const char *type = json_string_value(json_object_get(cfg, "InputType"));
+    const char *mt = json_string_value(json_object_get(cfg, "ManifestType"));
+    const char *tr = json_string_value(json_object_get(cfg, "Transformation"));
+    int list = res && strcmp(res, "arn:aws:states:::s3:listObjectsV2") == 0;
+    char *mp = asl_ptr_join(base, "ManifestType"), *tp = asl_ptr_join(base, "Transformation");
+    if (mt && list)
+        asl_diag_error(d, mp, "ManifestType needs Resource arn:aws:states:::s3:getObject");
+    else if (mt && strcmp(mt, "S3_INVENTORY") == 0 && type && strcmp(type, "MANIFEST") != 0)
+        asl_diag_error(d, mp, "ManifestType S3_INVENTORY takes no InputType: the inventory is CSV");
+    else if (mt && strcmp(mt, "ATHENA_DATA") == 0 && (!type || strcmp(type, "MANIFEST") == 0 || strcmp(type, "JSON") == 0))
+        asl_diag_error(d, mp, "ManifestType ATHENA_DATA needs InputType CSV, JSONL or PARQUET (the data files' format)");
+    if (tr && !list)
+        asl_diag_error(d, tp, "Transformation needs Resource arn:aws:states:::s3:listObjectsV2");
+    else if (tr && strcmp(tr, "LOAD_AND_FLATTEN") == 0 && (!type || strcmp(type, "MANIFEST") == 0))
+        asl_diag_error(d, tp, "Transformation LOAD_AND_FLATTEN needs InputType CSV, JSON, JSONL or PARQUET");
+    if (type && strcmp(type, "MANIFEST") == 0 && list)
+        asl_diag_error(d, base, "InputType MANIFEST needs Resource arn:aws:states:::s3:getObject");
+    else if (type && list && !(tr && strcmp(tr, "LOAD_AND_FLATTEN") == 0))
+        asl_diag_warning(d, base, "InputType has no effect on a listing without Transformation LOAD_AND_FLATTEN: "
+                         "each item is the object's summary");
+    free(mp);
+    free(tp);
+}
+
 /* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
  * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer,
  * ManifestType, Transformation}, Parameters | Arguments} */
@@ -179,6 +210,7 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
         ck_enum(d, cfg, "CSVDelimiter", cp, delims);
         ck_enum(d, cfg, "ManifestType", cp, manifests);
         ck_enum(d, cfg, "Transformation", cp, transforms);
+        ck_reader_combinations(d, cfg, cp, res);
         /* ManifestType S3_INVENTORY implies the inventory's CSV: no InputType. */
         if (res && strcmp(res, resources[0]) == 0 && !json_object_get(cfg, "InputType") &&
             !json_object_get(cfg, "ManifestType"))

@@ -27,7 +27,8 @@ static FILE *members(char **buf, size_t *len)
 }
 
 /* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
- * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer},
+ * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer,
+ * ManifestType, Transformation},
  * Parameters | Arguments} */
 static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
 {
@@ -70,6 +71,13 @@ static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
     asl_em_field(f, "max_items_path", asl_em_path_field(em, cfg, "MaxItemsPath", ASL_MODE_REFPATH, NULL));
     if (s->jsonata)
         asl_em_field(f, "max_items_jn", asl_em_jtpl_expr_only(em, cfg, "MaxItems"));
+    const char *mt = str_field(cfg, "ManifestType");
+    if (is(mt, "S3_INVENTORY") || is(type, "MANIFEST"))
+        fputs(", .manifest = ASL_MANIFEST_S3_INVENTORY", f);
+    else if (is(mt, "ATHENA_DATA"))
+        fputs(", .manifest = ASL_MANIFEST_ATHENA_DATA", f);
+    if (is(str_field(cfg, "Transformation"), "LOAD_AND_FLATTEN"))
+        fputs(", .load_and_flatten = 1", f);
     const char *ptr = str_field(cfg, "ItemsPointer");
     asl_em_field(f, "items_pointer", ptr ? asl_em_str(ptr) : NULL);
     return asl_em_fmt("&%s", asl_em_def(em, "struct asl_item_reader", "reader", 0, asl_em_braced(f, &buf)));

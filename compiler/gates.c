@@ -13,11 +13,10 @@ void asl_check_features(struct asl_model *m, struct asl_diags *d, struct asl_cst
     (void)m;
     if (s->type == ASL_MAP) {
         /* ItemReader and ResultWriter work on buckets bound to local
-         * folders (runtime/map/map_store.h); these readers do not yet. */
+         * folders (runtime/map/map_store.h); Parquet files cannot be read yet. */
         json_t *cfg = json_object_get(json_object_get(s->node, "ItemReader"), "ReaderConfig");
         static const char *const gated[][2] = {
-            {"InputType", "PARQUET"}, {"InputType", "MANIFEST"}, {"ManifestType", "S3_INVENTORY"},
-            {"ManifestType", "ATHENA_DATA"}, {"Transformation", "LOAD_AND_FLATTEN"},
+            {"InputType", "PARQUET"},
         };
         for (size_t i = 0; i < sizeof gated / sizeof *gated; i++) {
             json_t *v = json_object_get(cfg, gated[i][0]);

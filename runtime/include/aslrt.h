@@ -395,6 +395,8 @@ struct asl_map {
 enum asl_reader_input { ASL_READ_NONE, ASL_READ_JSON, ASL_READ_JSONL, ASL_READ_CSV, ASL_READ_MANIFEST };
 /* ItemReader.Resource */
 enum asl_reader_source { ASL_SRC_GET_OBJECT, ASL_SRC_LIST_OBJECTS };
+/* ReaderConfig.ManifestType: the object read is a list of data files. */
+enum asl_reader_manifest { ASL_MANIFEST_NONE, ASL_MANIFEST_ATHENA_DATA, ASL_MANIFEST_S3_INVENTORY };
 
 struct asl_item_reader {
     enum asl_reader_source source;
@@ -408,6 +410,8 @@ struct asl_item_reader {
     const struct asl_path *max_items_path;
     const struct asl_tpl *max_items_jn;     /* MaxItems as a {% %} expression (JSONata) */
     const char *items_pointer;              /* ReaderConfig.ItemsPointer (RFC 6901), or NULL */
+    enum asl_reader_manifest manifest;      /* ReaderConfig.ManifestType (InputType MANIFEST: S3_INVENTORY) */
+    int load_and_flatten;                   /* Transformation LOAD_AND_FLATTEN: read every listed object */
 };
 
 /* ResultWriter.WriterConfig.Transformation */

@@ -495,18 +495,18 @@ static json_t *pointer_get(json_t *doc, const char *ptr)
 /* The whole JSON file parsed, then ReaderConfig.ItemsPointer applied: for
  * a file whose top level is not an array, or with ItemsPointer.  An array
  * gives its elements, an object its members as Key/Value pairs. */
-static struct asl_items *json_whole(struct asl_run *run, const struct asl_item_reader *r, FILE *f)
+static struct asl_items *json_whole(const struct asl_item_reader *r, FILE *f, struct asl_err *err)
 {
     json_error_t jerr;
     json_t *doc = json_loadf(f, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
     fclose(f);
     if (!doc) {
-        asl_err_set(&run->err, E_READER, "The JSON file is not valid JSON: %s", jerr.text);
+        asl_err_set(err, E_READER, "The JSON file is not valid JSON: %s", jerr.text);
         return NULL;
     }
     json_t *items = r->items_pointer ? pointer_get(doc, r->items_pointer) : doc;
     if (!items) {
-        asl_err_set(&run->err, E_READER, "The ItemsPointer '%s' does not point to a value in the JSON file.",
+        asl_err_set(err, E_READER, "The ItemsPointer '%s' does not point to a value in the JSON file.",
                     r->items_pointer);
         json_decref(doc);
         return NULL;
@@ -516,24 +516,16 @@ static struct asl_items *json_whole(struct asl_run *run, const struct asl_item_r
     struct asl_items *src = NULL;
     int rc = asl_map_reader_value_new(items, &src);
     if (rc == 0)
-        asl_err_set_str(&run->err, E_READER, "Attempting to map over non-iterable node.");
+        asl_err_set_str(err, E_READER, "Attempting to map over non-iterable node.");
     else if (rc < 0)
-        asl_err_set_str(&run->err, E_READER, "out of memory");
+        asl_err_set_str(err, E_READER, "out of memory");
     return rc == 1 ? src : NULL;
 }
 
-static struct asl_items *open_object(struct asl_run *run, const struct asl_map *m, json_t *params)
+/* The items of one object's bytes (f, closed by the source or here) in
+ * r's InputType.  NULL with err set. */
+static struct asl_items *open_stream(const struct asl_item_reader *r, FILE *f, struct asl_err *err)
 {
-    const struct asl_item_reader *r = m->reader;
-    struct asl_err *err = &run->err;
-    const char *bucket = param_str(params, "Bucket"), *key = param_str(params, "Key");
-    if (!bucket || !key) {
-        asl_err_set_str(err, E_READER, "The ItemReader's Parameters need a string Bucket and Key");
-        return NULL;
-    }
-    FILE *f = asl_map_store_get(run->exec, bucket, key, E_READER, err);
-    if (!f)
-        return NULL;
     switch (r->input_type) {
     case ASL_READ_JSON: {
         /* A top-level array streams, one element in memory at a time;
@@ -545,7 +537,7 @@ static struct asl_items *open_object(struct asl_run *run, const struct asl_map *
         if (c != EOF)
             ungetc(c, f);
         if (c != '[' || r->items_pointer)
-            return json_whole(run, r, f);
+            return json_whole(r, f, err);
         struct json_src *j = calloc(1, sizeof *j);
         if (!j)
             break;
@@ -598,7 +590,216 @@ static struct asl_items *open_object(struct asl_run *run, const struct asl_map *
     return NULL;
 }
 
-static struct asl_items *open_listing(struct asl_run *run, json_t *params)
+/* ----------------------------------------- many objects, one after another */
+
+/* The items of several objects in turn, each read in `cfg`'s InputType:
+ * listObjectsV2 with Transformation LOAD_AND_FLATTEN (every listed
+ * object), an S3 inventory manifest (its CSV files, keyed by fileSchema)
+ * and an Athena data manifest (the data files it names).  Only the current
+ * object is open. */
+struct files_src {
+    struct asl_items base;
+    const struct asl_exec *ex;
+    struct asl_item_reader cfg;     /* the format of every file */
+    json_t *headers;                /* strings cfg.csv_headers points into, or NULL */
+    const char **header_v;
+    json_t *files;                  /* [[bucket, key], ...] */
+    size_t i;
+    struct asl_items *cur;
+};
+
+static int files_next(struct asl_items *s, json_t **item, struct asl_err *err)
+{
+    struct files_src *fs = (struct files_src *)s;
+    for (;;) {
+        if (fs->cur) {
+            int rc = fs->cur->next(fs->cur, item, err);
+            if (rc != 0)
+                return rc;
+            fs->cur->close(fs->cur);
+            fs->cur = NULL;
+        }
+        if (fs->i >= json_array_size(fs->files))
+            return 0;
+        json_t *bk = json_array_get(fs->files, fs->i++);
+        const char *bucket = json_string_value(json_array_get(bk, 0));
+        const char *key = json_string_value(json_array_get(bk, 1));
+        FILE *f = asl_map_store_get(fs->ex, bucket, key, E_READER, err);
+        if (!f || !(fs->cur = open_stream(&fs->cfg, f, err)))
+            return -1;
+    }
+}
+
+static void files_close(struct asl_items *s)
+{
+    struct files_src *fs = (struct files_src *)s;
+    if (fs->cur)
+        fs->cur->close(fs->cur);
+    json_decref(fs->files);
+    json_decref(fs->headers);
+    free(fs->header_v);
+    free(fs);
+}
+
+/* A files source over `files` (steals it) read as `cfg` says, with the
+ * CSV headers `headers` (steals; NULL: cfg's own).  NULL with err set. */
+static struct asl_items *files_new(const struct asl_exec *ex, const struct asl_item_reader *cfg, json_t *files,
+                                   json_t *headers, struct asl_err *err)
+{
+    struct files_src *fs = calloc(1, sizeof *fs);
+    size_t nh = json_array_size(headers);
+    const char **hv = headers ? calloc(nh + 1, sizeof *hv) : NULL;
+    if (!fs || (headers && !hv)) {
+        free(fs);
+        free(hv);
+        json_decref(files);
+        json_decref(headers);
+        asl_err_set_str(err, E_READER, "out of memory");
+        return NULL;
+    }
+    fs->base.next = files_next;
+    fs->base.close = files_close;
+    fs->base.total = -1;
+    fs->ex = ex;
+    fs->cfg = *cfg;
+    fs->cfg.items_pointer = NULL;
+    fs->files = files;
+    if (headers) {
+        for (size_t i = 0; i < nh; i++)
+            hv[i] = json_string_value(json_array_get(headers, i));
+        fs->headers = headers;
+        fs->header_v = hv;
+        fs->cfg.csv_headers_given = 1;
+        fs->cfg.ncsv_headers = nh;
+        fs->cfg.csv_headers = hv;
+        fs->cfg.csv_delimiter = ',';
+        if (dup_headers(headers)) {
+            files_close(&fs->base);
+            asl_err_set_str(err, E_READER, "CSV headers cannot contain duplicates.");
+            return NULL;
+        }
+    }
+    return &fs->base;
+}
+
+static json_t *file_ref(const char *bucket, const char *key, size_t keylen)
+{
+    return json_pack("[s,s%]", bucket, key, keylen);
+}
+
+/* An S3 inventory manifest.json (S3's inventory layout: "fileFormat",
+ * "fileSchema" "Bucket, Key, Size, ...", "destinationBucket" as an S3 ARN,
+ * "files": [{"key": ...}]).  Step Functions reads CSV inventories; each
+ * row is an object keyed by the schema's names, every value a string. */
+static struct asl_items *open_inventory(const struct asl_exec *ex, const struct asl_item_reader *r, FILE *f,
+                                        struct asl_err *err)
+{
+    json_error_t jerr;
+    json_t *man = json_loadf(f, 0, &jerr);
+    fclose(f);
+    if (!man) {
+        asl_err_set(err, E_READER, "The S3 inventory manifest is not valid JSON: %s", jerr.text);
+        return NULL;
+    }
+    const char *format = json_string_value(json_object_get(man, "fileFormat"));
+    const char *schema = json_string_value(json_object_get(man, "fileSchema"));
+    const char *dest = json_string_value(json_object_get(man, "destinationBucket"));
+    json_t *list = json_object_get(man, "files");
+    struct asl_items *src = NULL;
+    if (!format || strcmp(format, "CSV") != 0) {
+        asl_err_set(err, E_READER, "The S3 inventory's fileFormat is %s%s%s: Step Functions reads CSV inventories",
+                    format ? "'" : "", format ? format : "missing", format ? "'" : "");
+    } else if (!schema || !dest || !json_is_array(list)) {
+        asl_err_set_str(err, E_READER, "The S3 inventory manifest needs fileSchema, destinationBucket and files");
+    } else {
+        if (strncmp(dest, "arn:aws:s3:::", 13) == 0)
+            dest += 13;
+        json_t *headers = json_array(), *files = json_array();
+        for (const char *c = schema; *c;) {     /* "Bucket, Key, Size": names around commas, trimmed */
+            while (*c == ' ')
+                c++;
+            const char *e = strchr(c, ',');
+            size_t n = e ? (size_t)(e - c) : strlen(c);
+            while (n && c[n - 1] == ' ')
+                n--;
+            json_array_append_new(headers, json_stringn(c, n));
+            c = e ? e + 1 : c + strlen(c);
+        }
+        int ok = 1;
+        for (size_t i = 0; ok && i < json_array_size(list); i++) {
+            const char *key = json_string_value(json_object_get(json_array_get(list, i), "key"));
+            ok = key != NULL;
+            if (ok)
+                json_array_append_new(files, file_ref(dest, key, strlen(key)));
+        }
+        struct asl_item_reader cfg = *r;
+        cfg.input_type = ASL_READ_CSV;
+        if (!ok) {
+            json_decref(headers);
+            json_decref(files);
+            asl_err_set_str(err, E_READER, "Every entry of the S3 inventory manifest's files needs a key");
+        } else {
+            src = files_new(ex, &cfg, files, headers, err);
+        }
+    }
+    json_decref(man);
+    return src;
+}
+
+/* An Athena data manifest (`<query id>-manifest.csv`, written by UNLOAD and
+ * queries): one s3://bucket/key URI per line, each a data file in
+ * ReaderConfig.InputType. */
+static struct asl_items *open_athena(const struct asl_exec *ex, const struct asl_item_reader *r, FILE *f,
+                                     struct asl_err *err)
+{
+    json_t *files = json_array();
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    int ok = 1;
+    while (ok && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        char *slash = strncmp(line, "s3://", 5) == 0 ? strchr(line + 5, '/') : NULL;
+        if (!slash || slash == line + 5 || !slash[1]) {
+            asl_err_set(err, E_READER, "Line %ld of the Athena manifest is not an s3://bucket/key URI", lineno);
+            ok = 0;
+            break;
+        }
+        *slash = '\0';
+        json_array_append_new(files, file_ref(line + 5, slash + 1, strlen(slash + 1)));
+    }
+    free(line);
+    fclose(f);
+    if (!ok) {
+        json_decref(files);
+        return NULL;
+    }
+    return files_new(ex, r, files, NULL, err);
+}
+
+static struct asl_items *open_object(struct asl_run *run, const struct asl_map *m, json_t *params)
+{
+    const char *bucket = param_str(params, "Bucket"), *key = param_str(params, "Key");
+    if (!bucket || !key) {
+        asl_err_set_str(&run->err, E_READER, "The ItemReader's Parameters need a string Bucket and Key");
+        return NULL;
+    }
+    FILE *f = asl_map_store_get(run->exec, bucket, key, E_READER, &run->err);
+    if (!f)
+        return NULL;
+    if (m->reader->manifest == ASL_MANIFEST_S3_INVENTORY)
+        return open_inventory(run->exec, m->reader, f, &run->err);
+    if (m->reader->manifest == ASL_MANIFEST_ATHENA_DATA)
+        return open_athena(run->exec, m->reader, f, &run->err);
+    return open_stream(m->reader, f, &run->err);
+}
+
+static struct asl_items *open_listing(struct asl_run *run, const struct asl_item_reader *r, json_t *params)
 {
     const char *bucket = param_str(params, "Bucket"), *prefix = param_str(params, "Prefix");
     if (!bucket) {
@@ -608,6 +809,15 @@ static struct asl_items *open_listing(struct asl_run *run, json_t *params)
     json_t *keys = asl_map_store_list(run->exec, bucket, prefix ? prefix : "", E_READER, &run->err);
     if (!keys)
         return NULL;
+    if (r->load_and_flatten) {      /* the listed objects' contents, one object after another */
+        json_t *files = json_array();
+        for (size_t i = 0; i < json_array_size(keys); i++) {
+            const char *k = json_string_value(json_array_get(keys, i));
+            json_array_append_new(files, file_ref(bucket, k, strlen(k)));
+        }
+        json_decref(keys);
+        return files_new(run->exec, r, files, NULL, &run->err);
+    }
     struct list_src *l = calloc(1, sizeof *l);
     if (!l) {
         json_decref(keys);
@@ -647,7 +857,7 @@ int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *ef
         return -1;
     if (asl_map_params_eval(run, m, r->parameters, eff, &params) != 0)
         return -1;
-    struct asl_items *s = r->source == ASL_SRC_LIST_OBJECTS ? open_listing(run, params)
+    struct asl_items *s = r->source == ASL_SRC_LIST_OBJECTS ? open_listing(run, r, params)
                                                             : open_object(run, m, params);
     json_decref(params);
     if (!s)
