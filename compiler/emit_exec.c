@@ -127,11 +127,14 @@ const char *asl_em_task(struct em *em, struct asl_cstate *s)
     const char *const *bound = asl_em_binding(em, resource);
     if (bound)
         argv = (char **)bound;
-    /* A bound task runs its program: libcurl only for real network calls. */
+    /* A bound task runs its program: libcurl only for real network calls.
+     * Their AWS credential chain can ask STS for credentials (web identity,
+     * profile roles: runtime/aws/sts.c), whose answers are XML and whose
+     * requests aslc signs itself: expat and OpenSSL too. */
     if (r.invoker && !bound && (strcmp(r.invoker, "asl_invoke_lambda") == 0 ||
                                 strcmp(r.invoker, "asl_invoke_lambda_api") == 0 ||
                                 strcmp(r.invoker, "asl_invoke_http") == 0))
-        em->needs->curl = 1;
+        em->needs->curl = em->needs->crypto = em->needs->expat = 1;
     char *aws = asl_aws_task_emit(em->decl, resource);
     if (aws && !bound)
         em->needs->curl = em->needs->crypto = em->needs->expat = 1;

@@ -65,6 +65,19 @@ static void list_states(FILE *out, json_t *machine, const char *base, char *cons
             } else {
                 fputs("needs --bind or --mock-config", out);
             }
+            json_t *cred = json_object_get(st, "Credentials");
+            if (json_is_object(cred)) {
+                const char *lit = json_string_value(json_object_get(cred, "RoleArn"));
+                const char *path = json_string_value(json_object_get(cred, "RoleArn.$"));
+                if (bound || r.kind == ASL_TASK_PROGRAM)
+                    fputs("; Credentials: not used by a local program", out);
+                else if (path)
+                    fprintf(out, "; assumes the role at %s (Credentials, STS AssumeRole)", path);
+                else if (lit && strncmp(lit, "{%", 2) != 0)
+                    fprintf(out, "; assumes %s (Credentials, STS AssumeRole)", lit);
+                else
+                    fputs("; assumes the role RoleArn evaluates to (Credentials, STS AssumeRole)", out);
+            }
             fputc('\n', out);
             free(aws);
             asl_resource_free(&r);

@@ -136,6 +136,17 @@ struct asl_aws_ctx {
     const struct asl_aws_creds *creds;  /* NULL: the chain */
 };
 
+/* Signs rq (every header it has plus Host, X-Amz-Date, the S3 payload
+ * hash and the session token, which it adds) for service in region and
+ * sends it to url; cr NULL: unsigned (only Host is added).  max_body: the
+ * largest answer taken (0: no limit).  The status of asl_net_perform; rs
+ * holds the answer. */
+enum asl_net_status asl_aws_send(struct asl_aws_request *rq, const char *url, const char *region,
+                                 const char *service, int s3, const struct asl_aws_creds *cr,
+                                 const struct asl_net_opts *o, size_t max_body, struct asl_net_resp *rs);
+/* The Host header of a URL: host[:port] without the default port. */
+char *asl_aws_url_host(const char *url);
+
 /* One API call: serialise, sign, send, and on 2xx parse.  On a non-2xx
  * answer returns 1 with *rs kept for the caller's error mapping; on 2xx 0
  * with *out and *rs (headers; the caller clears it); -1 with err for
@@ -144,6 +155,31 @@ struct asl_aws_ctx {
 int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params,
                  const struct asl_aws_ctx *cx, const char *err_prefix, int epoch_ms, json_t **out,
                  struct asl_net_resp *rs, struct asl_err *err);
+
+/* ----------------------------------------------------------------- STS (sts.c) */
+
+/* Where STS calls go and how they fail. */
+struct asl_sts_where {
+    const char *region;             /* signing region */
+    const char *endpoint;           /* URL without the path: asl_aws_endpoint("sts", region) */
+    const struct asl_net_opts *net;
+    const char *ename;              /* the error name of a failure */
+};
+/* AssumeRole as role_arn, signed with source; session is the
+ * RoleSessionName (characters outside [\w+=,.@-] become '-', cut at 64).
+ * Cached per (source key, role, session) until 5 minutes before the
+ * credentials expire.  0 with *out filled, or -1 with err (w->ename,
+ * cause "Unable to assume the role 'ARN': <STS's message> (Service: Sts,
+ * Status Code: N, Error Code: C, Request ID: R)"). */
+int asl_aws_assume_role(const struct asl_sts_where *w, const char *role_arn, const char *session,
+                        const struct asl_aws_creds *source, struct asl_aws_creds *out, struct asl_err *err);
+/* AssumeRoleWithWebIdentity with the token in AWS_WEB_IDENTITY_TOKEN_FILE
+ * for AWS_ROLE_ARN (session AWS_ROLE_SESSION_NAME, else aslc-<time>),
+ * unsigned, cached the same way.  1 when those variables are not set, 0,
+ * or -1 with err. */
+int asl_aws_web_identity(const struct asl_sts_where *w, struct asl_aws_creds *out, struct asl_err *err);
+/* Drops every cached STS credential (tests). */
+void asl_aws_sts_cache_clear(void);
 
 /* Step Functions' name for an aws-sdk service error (section 1.7 of the
  * integration notes): <Prefix>.<Shape>[Exception], unmodeled codes

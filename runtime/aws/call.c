@@ -1,5 +1,5 @@
 /*
- * call.c - one AWS API call: endpoint, credentials, SigV4, libcurl, and
+ * call.c - one AWS API call: endpoint, credentials, signing and sending (send.c), and
  * Step Functions' error names for service errors.
  *
  * Endpoint (the SDKs' convention, so one binary runs against AWS,
@@ -16,9 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 
 #include "aws/aws.h"
@@ -78,27 +76,6 @@ static char *endpoint_env(const char *service_id)
     return out;
 }
 
-/* "host[:port]" of a URL, malloc'd. */
-static char *url_host(const char *url)
-{
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    size_t n = strcspn(p, "/?#");
-    const char *at = memchr(p, '@', n);
-    if (at) {
-        n -= (size_t)(at + 1 - p);
-        p = at + 1;
-    }
-    char *h = strndup(p, n);
-    /* default ports are not part of the Host header */
-    size_t hl = h ? strlen(h) : 0;
-    if (h && !strncmp(url, "https://", 8) && hl > 4 && !strcmp(h + hl - 4, ":443"))
-        h[hl - 4] = '\0';
-    if (h && !strncmp(url, "http://", 7) && hl > 3 && !strcmp(h + hl - 3, ":80"))
-        h[hl - 3] = '\0';
-    return h;
-}
-
 static int dns_bucket(const char *b, size_t n)
 {
     if (n < 3 || n > 63)
@@ -138,8 +115,7 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
     struct asl_aws_request rq = {0};
     struct asl_aws_creds own = {0};
     const struct asl_aws_creds *cr = cx->creds;
-    char *region = NULL, *endpoint = NULL, *host = NULL, *url = NULL, *auth = NULL, *query = NULL;
-    struct curl_slist *hd = NULL;
+    char *region = NULL, *endpoint = NULL, *url = NULL, *query = NULL;
     int rc = -1;
     if (asl_aws_serialize(m, op, params, &rq, err) != 0)
         goto done;
@@ -185,7 +161,6 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
             asl_net_buf_addstr(&ub, suffix);
         }
     }
-    host = url_host(ub.p ? ub.p : "");
     /* a path in the endpoint URL goes before the request's */
     asl_net_buf_addstr(&ub, strcmp(path, "/") == 0 && endpoint && strchr(endpoint + 8, '/') ? "" : path);
     if (strcmp(path, "/") == 0 && endpoint && strchr(endpoint + 8, '/'))
@@ -196,26 +171,10 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
         asl_net_buf_addstr(&ub, query);
     }
     url = ub.p;
-    if (!url || !host || !query) {
+    if (!url || !query) {
         asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
         goto done;
     }
-    /* The signed path is what goes on the wire after the host. */
-    const char *wire_path = strstr(url, "://");
-    wire_path = wire_path ? strchr(wire_path + 3, '/') : NULL;
-    char *signed_path = wire_path ? strndup(wire_path, strcspn(wire_path, "?")) : strdup("/");
-
-    char amz_date[20];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
-    char phash[65];
-    asl_sigv4_sha256_hex(rq.body.p ? rq.body.p : "", rq.body.len, phash);
-    asl_aws_hdrs_add(&rq.headers, "Host", host);
-    asl_aws_hdrs_add(&rq.headers, "X-Amz-Date", amz_date);
-    if (s3)
-        asl_aws_hdrs_add(&rq.headers, "X-Amz-Content-Sha256", phash);
     /* Content-MD5 where the model asks for a checksum, as the SDKs send it
      * when no other checksum algorithm is chosen. */
     if (rq.body.len && (json_is_true(json_object_get(op, "httpChecksumRequired")) ||
@@ -228,51 +187,11 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
             asl_aws_hdrs_add(&rq.headers, "Content-MD5", b64);
         free(b64);
     }
-    if (cr->token)
-        asl_aws_hdrs_add(&rq.headers, "X-Amz-Security-Token", cr->token);
     const char *signing = sstr(m->meta, "signingName");
     if (!signing)
         signing = sstr(m->meta, "endpointPrefix");
-    struct asl_sigv4 sv = {
-        .method = rq.method, .path = signed_path, .query = &rq.query, .headers = &rq.headers,
-        .payload_hash = phash, .region = region, .service = signing ? signing : m->service,
-        .amz_date = amz_date, .key_id = cr->key_id, .secret = cr->secret, .s3 = s3,
-    };
-    auth = asl_sigv4_authorization(&sv);
-    free(signed_path);
-    if (!auth) {
-        asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < rq.headers.n; i++) {
-        size_t n = strlen(rq.headers.v[i].name) + strlen(rq.headers.v[i].value) + 3;
-        char *line = malloc(n);
-        snprintf(line, n, "%s: %s", rq.headers.v[i].name, rq.headers.v[i].value);
-        hd = curl_slist_append(hd, line);
-        memset(line, 0, n);
-        free(line);
-    }
-    size_t al = strlen(auth) + 20;
-    char *aline = malloc(al);
-    snprintf(aline, al, "Authorization: %s", auth);
-    hd = curl_slist_append(hd, aline);
-    free(aline);
-    /* Headers curl would add on its own and nobody signed: none sent. */
-    hd = curl_slist_append(hd, "Expect:");
-    hd = curl_slist_append(hd, "Accept:");
-    if (!rq.body.len && strcmp(rq.method, "POST") && strcmp(rq.method, "PUT"))
-        hd = curl_slist_append(hd, "Content-Type:");
-
-    struct asl_net_req nr = {
-        .method = rq.method, .url = url, .headers = hd, .body = rq.body.p, .body_len = rq.body.len,
-        .max_body = 0,
-    };
-    if (!nr.body && (!strcmp(rq.method, "PUT") || !strcmp(rq.method, "POST"))) {
-        nr.body = "";
-        nr.body_len = 0;
-    }
     asl_log(ASL_LOG_DEBUG, cx->net.tag, "%s %s (%s %s)", m->service, sstr(op, "name"), rq.method, url);
-    enum asl_net_status st = asl_net_perform(&nr, &cx->net, rs);
+    enum asl_net_status st = asl_aws_send(&rq, url, region, signing ? signing : m->service, s3, cr, &cx->net, 0, rs);
     if (st != ASL_NET_OK) {
         if (st == ASL_NET_FAILED)
             asl_err_set(err, ename, "Unable to execute HTTP request: %s", rs->msg);
@@ -290,14 +209,7 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
         rc = 1;
     }
 done:
-    if (auth)
-        memset(auth, 0, strlen(auth));
-    for (struct curl_slist *l = hd; l; l = l->next)
-        memset(l->data, 0, strlen(l->data));
-    curl_slist_free_all(hd);
-    free(auth);
     free(url);
-    free(host);
     free(query);
     free(endpoint);
     free(region);

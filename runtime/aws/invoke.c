@@ -313,6 +313,8 @@ int asl_invoke_aws(struct asl_run *run, const struct asl_task *t, json_t *params
     c.cx.net.timeout_s = asl_cancel_remaining(run->cancel);
     c.cx.net.cancel = run->cancel;
     c.cx.net.tag = run->state->name;
+    c.cx.net.role_arn = run->task_role;
+    c.cx.net.role_session = run->exec->name;
     const char *type = t->resource_type ? t->resource_type : "";
     const char *name = t->resource_name ? t->resource_name : "";
     char action[128];

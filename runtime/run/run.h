@@ -79,6 +79,7 @@ struct asl_run {
     json_t *map_item_value;
     json_t *map_item_key;       /* set when the Map runs over a JSON object's members */
     const char *task_token;     /* $$.Task.Token, when the resource has one */
+    const char *task_role;      /* the Task's Credentials.RoleArn while it runs, or NULL */
     json_t *jn_states;          /* $states while a JSONata field is evaluated; borrowed */
     struct asl_err err;
     char fiber[ASL_FIBER_MAX];  /* durable replay: this thread of control's path ... */

@@ -3,8 +3,12 @@
  * from, in the order the AWS CLI and SDKs look:
  *
  *   credentials  AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN]
- *                -> profile in the shared credentials file -> profile in the
- *                config file -> the container credentials endpoint
+ *                -> web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN,
+ *                STS AssumeRoleWithWebIdentity, runtime/aws/sts.c)
+ *                -> the profile's role_arn + source_profile (STS AssumeRole
+ *                with the source profile's keys) -> profile in the shared
+ *                credentials file -> profile in the config file -> the
+ *                container credentials endpoint
  *   region       AWS_REGION -> AWS_DEFAULT_REGION -> profile's region
  *   endpoint     AWS_ENDPOINT_URL_<SERVICE> -> AWS_ENDPOINT_URL -> the public one
  *
@@ -18,6 +22,7 @@
 
 #include <curl/curl.h>
 
+#include "aws/aws.h"
 #include "task/net.h"
 #include "task/aws.h"
 
@@ -223,11 +228,68 @@ done:
     return rc;
 }
 
-int asl_aws_creds_load(struct asl_aws_creds *c, const struct asl_net_opts *o,
-                       const char *err_prefix, struct asl_err *err)
+/* The static keys of a profile: the credentials file's [NAME], else the
+ * config file's [profile NAME] ([default] for default). */
+static int profile_keys(struct asl_aws_creds *c, const char *name)
 {
-    char ename[96];
-    snprintf(ename, sizeof ename, "%s.SdkClientException", err_prefix ? err_prefix : "States");
+    char *path = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+    int found = creds_from_ini(c, path, name) == 0;
+    free(path);
+    if (found)
+        return 0;
+    size_t n = strlen(name) + 9;
+    char *sec = malloc(n);
+    if (!sec)
+        return -1;
+    snprintf(sec, n, strcmp(name, "default") ? "profile %s" : "%s", name);
+    path = home_path("AWS_CONFIG_FILE", ".aws/config");
+    found = creds_from_ini(c, path, sec) == 0;
+    free(path);
+    free(sec);
+    return found ? 0 : -1;
+}
+
+/* The profile's role_arn with source_profile (in the config file, or the
+ * credentials file): AssumeRole with the source profile's keys.  1 when
+ * the profile names no role. */
+static int creds_from_profile_role(const struct asl_sts_where *w, struct asl_aws_creds *c, struct asl_err *err)
+{
+    char *cpath = home_path("AWS_CONFIG_FILE", ".aws/config");
+    char *kpath = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+    char *sec = config_section();
+    char *role = sec ? ini_get(cpath, sec, "role_arn") : NULL;
+    char *src = role ? ini_get(cpath, sec, "source_profile") : NULL;
+    if (!role) {
+        role = ini_get(kpath, profile_name(), "role_arn");
+        src = role ? ini_get(kpath, profile_name(), "source_profile") : NULL;
+    }
+    char *sess = role && sec ? ini_get(cpath, sec, "role_session_name") : NULL;
+    int rc = 1;
+    if (role && *role) {
+        struct asl_aws_creds base = {0};
+        if (!src || !*src || profile_keys(&base, src) != 0) {
+            rc = asl_err_set(err, w->ename, "Unable to load AWS credentials: profile '%s' has role_arn but its "
+                             "source_profile '%s' has no aws_access_key_id/aws_secret_access_key",
+                             profile_name(), src ? src : "");
+        } else {
+            char dflt[40];
+            snprintf(dflt, sizeof dflt, "aslc-%s", profile_name());
+            rc = asl_aws_assume_role(w, role, sess && *sess ? sess : dflt, &base, c, err);
+        }
+        asl_aws_creds_clear(&base);
+    }
+    free(cpath);
+    free(kpath);
+    free(sec);
+    free(role);
+    free(src);
+    free(sess);
+    return rc;
+}
+
+static int chain_load(struct asl_aws_creds *c, const struct asl_net_opts *o, const char *ename,
+                      struct asl_err *err)
+{
     memset(c, 0, sizeof *c);
     const char *ak = env("AWS_ACCESS_KEY_ID"), *sk = env("AWS_SECRET_ACCESS_KEY");
     if (ak && sk) {
@@ -237,6 +299,16 @@ int asl_aws_creds_load(struct asl_aws_creds *c, const struct asl_net_opts *o,
         c->token = t ? strdup(t) : NULL;
         return 0;
     }
+    char *region = asl_aws_region();
+    char *sts = asl_aws_endpoint("sts", region ? region : "us-east-1");
+    struct asl_sts_where w = {region ? region : "us-east-1", sts, o, ename};
+    int wrc = sts ? asl_aws_web_identity(&w, c, err) : asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
+    if (wrc > 0)
+        wrc = creds_from_profile_role(&w, c, err);
+    free(sts);
+    free(region);
+    if (wrc <= 0)
+        return wrc;
     char *path = home_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
     int found = creds_from_ini(c, path, profile_name()) == 0;
     free(path);
@@ -253,9 +325,33 @@ int asl_aws_creds_load(struct asl_aws_creds *c, const struct asl_net_opts *o,
     if (rc <= 0)
         return rc;
     return asl_err_set(err, ename, "Unable to load AWS credentials from any provider in the "
-                       "chain: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile "
-                       "(AWS_PROFILE '%s'), or the container credentials endpoint",
+                       "chain: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+                       "AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN, a profile (AWS_PROFILE '%s'), "
+                       "or the container credentials endpoint",
                        profile_name());
+}
+
+int asl_aws_creds_load(struct asl_aws_creds *c, const struct asl_net_opts *o,
+                       const char *err_prefix, struct asl_err *err)
+{
+    char ename[96];
+    snprintf(ename, sizeof ename, "%s.SdkClientException", err_prefix ? err_prefix : "States");
+    if (chain_load(c, o, ename, err) != 0)
+        return -1;
+    if (!o || !o->role_arn)
+        return 0;
+    /* A Task's Credentials field: its role, assumed with what the chain gave. */
+    struct asl_aws_creds base = *c;
+    memset(c, 0, sizeof *c);
+    char *region = asl_aws_region();
+    char *sts = asl_aws_endpoint("sts", region ? region : "us-east-1");
+    struct asl_sts_where w = {region ? region : "us-east-1", sts, o, ename};
+    int rc = sts ? asl_aws_assume_role(&w, o->role_arn, o->role_session, &base, c, err)
+                 : asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
+    asl_aws_creds_clear(&base);
+    free(sts);
+    free(region);
+    return rc;
 }
 
 char *asl_aws_region(void)

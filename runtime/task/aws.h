@@ -16,7 +16,11 @@ struct asl_aws_creds {
 };
 
 /* The chain AWS tools use: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
- * [/AWS_SESSION_TOKEN]; the profile (AWS_PROFILE, else "default") in the
+ * [/AWS_SESSION_TOKEN]; web identity (AWS_WEB_IDENTITY_TOKEN_FILE and
+ * AWS_ROLE_ARN [, AWS_ROLE_SESSION_NAME]: STS AssumeRoleWithWebIdentity,
+ * runtime/aws/sts.c); the profile's role_arn with source_profile (STS
+ * AssumeRole signed with the source profile's keys; role_session_name);
+ * the profile (AWS_PROFILE, else "default") in the
  * shared credentials file (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials)
  * then in the config file (AWS_CONFIG_FILE, ~/.aws/config); the container
  * endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, with

@@ -1,7 +1,9 @@
 /*
  * lambda.c - Lambda tasks through the Lambda Invoke REST API,
  *   POST /2015-03-31/functions/{FunctionName}/invocations[?Qualifier=Q]
- * signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4 "aws:amz:REGION:lambda").
+ * signed with SigV4 by aslc's own signer (runtime/aws/send.c: exactly the
+ * headers sent, the path encoded again as Lambda canonicalises it; libcurl
+ * 7.88's CURLOPT_AWS_SIGV4 signed an Expect header it did not send).
  *
  * Two Resource forms, two result shapes (08-task.md section 5):
  *   arn:...:lambda:R:A:function:F   result = the function's payload; a function
@@ -19,8 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
+#include "aws/aws.h"
 #include "task/net.h"
 #include "task/aws.h"
 #include "task/lambda.h"
@@ -110,34 +111,14 @@ static int service_error(const struct asl_net_resp *rs, struct asl_err *err)
     return -1;
 }
 
-/* The FunctionName for the request path, and the qualifier.
- *
- * SigV4 for Lambda signs the path URI-encoded once more than it is on the
- * wire (%3A -> %253A).  libcurl before 8.8 signs the wire path as it is, so
- * a path holding an ARN (':' must be encoded) would never verify.  With such
- * a libcurl an ARN or "name:qualifier" is sent as NAME with ?Qualifier=Q,
- * which Lambda treats the same for a function in the caller's account
- * (docs/network-tasks.md notes the cross-account limit). */
+/* The FunctionName for the request path (a name, a partial or full ARN,
+ * "name:qualifier": Lambda takes each as it is; the path is URI-encoded on
+ * the wire and once more in the signature, send.c), and the qualifier. */
 static int path_function(const struct call *cl, char **fn, char **qual)
 {
-    const char *f = cl->function;
-    *fn = NULL;
     *qual = cl->qualifier ? strdup(cl->qualifier) : NULL;
-    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    int plain = strspn(f, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~") ==
-                strlen(f);
-    if (plain || (v && v->version_num >= 0x080800)) {
-        *fn = strdup(f);
-        return *fn ? 0 : -1;
-    }
-    const char *name = f, *p = strstr(f, ":function:");
-    if (p)
-        name = p + strlen(":function:");
-    const char *colon = strchr(name, ':');
-    *fn = colon ? strndup(name, (size_t)(colon - name)) : strdup(name);
-    if (colon && !*qual)
-        *qual = strdup(colon + 1);
-    return *fn ? 0 : -1;
+    *fn = strdup(cl->function);
+    return *fn && (!cl->qualifier || *qual) ? 0 : -1;
 }
 
 /* One Invoke call; on success rs holds a 2xx response (function errors
@@ -146,10 +127,10 @@ static int invoke(const struct call *cl, const char *region_hint, const struct a
                   struct asl_net_resp *rs, struct asl_err *err)
 {
     struct asl_aws_creds cr = {0};
-    struct asl_net_buf url = {0}, up = {0}, tokh = {0};
-    struct curl_slist *hd = NULL;
+    struct asl_net_buf url = {0};
+    struct asl_aws_request arq = {.method = "POST"};
     char *region = region_hint ? strdup(region_hint) : asl_aws_region();
-    char *endpoint = NULL, *fn = NULL, *qual = NULL, sig[160];
+    char *endpoint = NULL, *fn = NULL, *qual = NULL;
     int rc = -1;
     memset(rs, 0, sizeof *rs);
 
@@ -175,43 +156,26 @@ static int invoke(const struct call *cl, const char *region_hint, const struct a
         asl_net_buf_addstr(&url, "/2015-03-31/functions/") ||
         asl_net_buf_addenc(&url, fn) || asl_net_buf_addstr(&url, "/invocations"))
         goto oom;
-    if (qual && (asl_net_buf_addstr(&url, "?Qualifier=") || asl_net_buf_addenc(&url, qual)))
-        goto oom;
-    snprintf(sig, sizeof sig, "aws:amz:%s:lambda", region);
-    if (asl_net_buf_addstr(&up, cr.key_id) || asl_net_buf_addstr(&up, ":") ||
-        asl_net_buf_addstr(&up, cr.secret))
-        goto oom;
-
-    char line[256];
-    hd = curl_slist_append(hd, "Content-Type: application/json");
-    hd = curl_slist_append(hd, "Expect:");
-    snprintf(line, sizeof line, "X-Amz-Invocation-Type: %s",
-             cl->invocation_type ? cl->invocation_type : "RequestResponse");
-    hd = curl_slist_append(hd, line);
-    if (cl->log_type) {
-        snprintf(line, sizeof line, "X-Amz-Log-Type: %s", cl->log_type);
-        hd = curl_slist_append(hd, line);
+    if (qual) {
+        /* signed from arq.query, sent in the URL: the same encoding */
+        char *qs = NULL;
+        if (asl_aws_query_add(&arq.query, "Qualifier", qual) || !(qs = asl_aws_query_string(&arq.query)) ||
+            asl_net_buf_addstr(&url, "?") || asl_net_buf_addstr(&url, qs)) {
+            free(qs);
+            goto oom;
+        }
+        free(qs);
     }
-    if (cl->client_context) {
-        struct asl_net_buf cc = {0};
-        asl_net_buf_addstr(&cc, "X-Amz-Client-Context: ");
-        asl_net_buf_addstr(&cc, cl->client_context);
-        hd = cc.p ? curl_slist_append(hd, cc.p) : NULL;
-        free(cc.p);
-    }
-    if (cr.token) {
-        asl_net_buf_addstr(&tokh, "X-Amz-Security-Token: ");
-        asl_net_buf_addstr(&tokh, cr.token);
-        hd = tokh.p ? curl_slist_append(hd, tokh.p) : NULL;
-    }
-    if (!hd)
+    if (asl_aws_hdrs_add(&arq.headers, "Content-Type", "application/json") ||
+        asl_aws_hdrs_add(&arq.headers, "X-Amz-Invocation-Type",
+                         cl->invocation_type ? cl->invocation_type : "RequestResponse") ||
+        (cl->log_type && asl_aws_hdrs_add(&arq.headers, "X-Amz-Log-Type", cl->log_type)) ||
+        (cl->client_context && asl_aws_hdrs_add(&arq.headers, "X-Amz-Client-Context", cl->client_context)) ||
+        (cl->body_len && asl_net_buf_add(&arq.body, cl->body, cl->body_len)))
         goto oom;
 
     asl_log(ASL_LOG_DEBUG, o->tag, "lambda: invoke %s (%s)", cl->function, region);
-    struct asl_net_req rq = {.method = "POST", .url = url.p, .headers = hd,
-                             .body = cl->body, .body_len = cl->body_len,
-                             .sigv4 = sig, .userpwd = up.p, .max_body = ASL_PAYLOAD_MAX};
-    enum asl_net_status st = asl_net_perform(&rq, o, rs);
+    enum asl_net_status st = asl_aws_send(&arq, url.p, region, "lambda", 0, &cr, o, ASL_PAYLOAD_MAX, rs);
     switch (st) {
     case ASL_NET_OK:
         break;
@@ -242,15 +206,10 @@ static int invoke(const struct call *cl, const char *region_hint, const struct a
 oom:
     asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
 done:
-    if (up.p)
-        memset(up.p, 0, up.len);
-    if (tokh.p)
-        memset(tokh.p, 0, tokh.len);
-    for (struct curl_slist *l = hd; l; l = l->next)
-        memset(l->data, 0, strlen(l->data));
-    curl_slist_free_all(hd);
-    free(up.p);
-    free(tokh.p);
+    for (size_t i = 0; i < arq.headers.n; i++)
+        if (!strcasecmp(arq.headers.v[i].name, "X-Amz-Security-Token"))
+            memset(arq.headers.v[i].value, 0, strlen(arq.headers.v[i].value));
+    asl_aws_request_clear(&arq);
     free(url.p);
     free(endpoint);
     free(region);

@@ -33,6 +33,9 @@ struct asl_net_opts {
     const char *ca_bundle;          /* CA file; NULL: $ASLC_CA_BUNDLE, else the system's */
     const char *tag;                /* log tag (the state name); may be NULL */
     struct asl_net_ctx *ctx;        /* may be NULL: no OAuth token caching */
+    const char *role_arn;           /* a Task's Credentials.RoleArn: the chain's credentials
+                                     * assume it (asl_aws_creds_load); NULL: none */
+    const char *role_session;       /* its RoleSessionName (the execution's name) */
 };
 
 /* curl_global_init plus the per-thread handle key.  Call once, before any

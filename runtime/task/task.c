@@ -247,7 +247,40 @@ static json_t *text_field(const char *key, json_t *v)
 
 struct task_ctx {
     double timeout, heartbeat;
+    char *role;             /* Credentials.RoleArn, evaluated; NULL when absent */
 };
+
+/* Credentials {"RoleArn": ...}, evaluated on the state's input like
+ * Parameters (JSONata: {% %} on $states); the role the task's AWS calls
+ * assume (task/aws.c). */
+static int resolve_role(struct asl_run *run, const struct asl_state *st, json_t *in, char **role)
+{
+    const struct asl_task *t = st->spec;
+    json_t *v = NULL;
+    if (st->io.jsonata) {
+        json_t *states = asl_jn_states(run, in, NULL, NULL);
+        int rc = asl_jn_tpl(run, t->credentials, states, &v);
+        json_decref(states);
+        if (rc != 0)
+            return -1;
+    } else {
+        json_t *eff = NULL;
+        if (asl_io_input(run, &st->io, in, &eff) != 0)
+            return -1;
+        int rc = asl_io_tpl_eval(run, t->credentials, eff, &v);
+        json_decref(eff);
+        if (rc != 0)
+            return -1;
+    }
+    const char *arn = json_string_value(json_object_get(v, "RoleArn"));
+    if (!arn || !*arn) {
+        json_decref(v);
+        return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "The Credentials field's RoleArn must be a non-empty string");
+    }
+    *role = strdup(arn);
+    json_decref(v);
+    return *role ? 0 : asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
+}
 
 static int resolve_seconds(struct asl_run *run, const struct asl_path *p, json_t *eff, double *out)
 {
@@ -337,7 +370,7 @@ static int bound_lambda_invoke(struct asl_run *run, const struct asl_task *t, co
 
 int asl_invoke_program(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result)
 {
-    struct task_ctx tc = {ASL_TASK_DEFAULT_TIMEOUT, 0};
+    struct task_ctx tc = {ASL_TASK_DEFAULT_TIMEOUT, 0, NULL};
     return program_attempt(run, t, (char *const *)t->argv, &tc, params, result);
 }
 
@@ -430,6 +463,8 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
             json_object_set_new(sched, "region", json_string("us-east-1"));
         }
         json_object_set_new(sched, "timeoutInSeconds", json_integer((json_int_t)tc->timeout));
+        if (tc->role)
+            json_object_set_new(sched, "taskCredentials", json_pack("{s:s}", "roleArn", tc->role));
     }
     task_event(run, t, "Scheduled", sched);
     task_event(run, t, "Started", NULL);
@@ -480,7 +515,7 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
 {
     const struct asl_task *t = st->spec;
     struct task_ctx tc = {t->timeout > 0 ? (double)t->timeout : ASL_TASK_DEFAULT_TIMEOUT,
-                          t->heartbeat > 0 ? (double)t->heartbeat : 0};
+                          t->heartbeat > 0 ? (double)t->heartbeat : 0, NULL};
     if (t->timeout_jn || t->heartbeat_jn) {
         json_t *states = asl_jn_states(run, in, NULL, NULL), *v = NULL;
         const struct asl_tpl *fields[2] = {t->timeout_jn, t->heartbeat_jn};
@@ -513,7 +548,12 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
      * task passes it on: "TaskToken.$": "$$.Task.Token"); recover.c draws
      * a new one for each attempt (asl_task_next_token).  AWS fills it for
      * every Task state, so every reader of the context object sees it. */
+    if (t->credentials && resolve_role(run, st, in, &tc.role) != 0)
+        return ASL_STEP_FAIL;
+    run->task_role = tc.role;
     int rc = asl_recover_run(run, st, &t->rec, in, task_attempt, &tc, out, next);
     run->task_token = NULL;
+    run->task_role = NULL;
+    free(tc.role);
     return rc;
 }

@@ -31,6 +31,8 @@ static int net_opts(struct asl_run *run, struct asl_net_opts *o)
     o->timeout_s = asl_cancel_remaining(run->cancel);
     o->cancel = run->cancel;
     o->tag = run->state->name;
+    o->role_arn = run->task_role;
+    o->role_session = run->exec->name;
     return 0;
 }
 
