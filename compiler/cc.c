@@ -559,6 +559,10 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
     }
     if (needs->expat)
         push(&a, "-lexpat");
+    if (needs->codecs) {
+        push(&a, "-lzstd");
+        push(&a, "-lz");
+    }
     /* `BINARY serve` (runtime/serve/): the API server, its store and SigV4.
      * A static binary has no server (runtime/static/serve_unavailable.c). */
     if (!o->static_link) {

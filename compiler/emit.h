@@ -15,6 +15,7 @@ struct asl_link_needs {
     int pcre2;      /* PCRE2 (JSONata regexes) */
     int jsonata;    /* the JSONata evaluator (and with it PCRE2 and libcrypto) */
     int expat;      /* expat (AWS XML responses) */
+    int codecs;     /* zlib and libzstd (an ItemReader's .gz / .zstd objects) */
 };
 
 struct asl_emit_opts {

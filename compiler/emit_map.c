@@ -71,6 +71,8 @@ static char *emit_reader(struct em *em, struct asl_cstate *s, json_t *r)
     asl_em_field(f, "max_items_path", asl_em_path_field(em, cfg, "MaxItemsPath", ASL_MODE_REFPATH, NULL));
     if (s->jsonata)
         asl_em_field(f, "max_items_jn", asl_em_jtpl_expr_only(em, cfg, "MaxItems"));
+    fputs(", .decode = asl_map_decode", f);
+    em->needs->codecs = 1;
     const char *mt = str_field(cfg, "ManifestType");
     if (is(mt, "S3_INVENTORY") || is(type, "MANIFEST"))
         fputs(", .manifest = ASL_MANIFEST_S3_INVENTORY", f);

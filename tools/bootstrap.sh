@@ -15,12 +15,13 @@ ROOT=$(pwd)
 # time (memory bounds) and ps (no process outlives a task); the API server's
 # tests drive it with the real clients (awsJson1_0 via the AWS CLI v2 and
 # boto3) and check its example unit with systemd-analyze.  dpkg-dev and
-# zlib1g-dev: tools/static-curl.sh (a libcurl for `aslc build --static`);
+# zlib1g-dev: tools/static-curl.sh (a libcurl for `aslc build --static`); zlib1g-dev and
+# libzstd-dev: ItemReader objects named *.gz or *.zstd;
 # Graphviz: aslc graph --format svg.
 PACKAGES="build-essential cmake flex bison pkg-config libjansson-dev libcurl4-openssl-dev
           libssl-dev libpcre2-dev libsqlite3-dev libexpat1-dev libmicrohttpd-dev libsystemd-dev python3
           jq bc time procps python3-botocore python3-boto3 awscli systemd
-          dpkg-dev zlib1g-dev binutils coreutils libgraphviz-dev graphviz"
+          dpkg-dev zlib1g-dev libzstd-dev binutils coreutils libgraphviz-dev graphviz"
 
 # Node.js and npm (for the test peers) are installed from Debian only when no
 # node/npm is on the machine already: a machine whose Node.js came from

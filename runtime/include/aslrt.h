@@ -412,7 +412,13 @@ struct asl_item_reader {
     const char *items_pointer;              /* ReaderConfig.ItemsPointer (RFC 6901), or NULL */
     enum asl_reader_manifest manifest;      /* ReaderConfig.ManifestType (InputType MANIFEST: S3_INVENTORY) */
     int load_and_flatten;                   /* Transformation LOAD_AND_FLATTEN: read every listed object */
+    /* asl_map_decode: an object named *.gz or *.zstd read decompressed */
+    FILE *(*decode)(FILE *f, const char *key, struct asl_err *err);
 };
+
+/* runtime/map/map_codec.c: f (steals) as its decompressed bytes when key
+ * ends in .gz (GZIP) or .zstd (ZSTD), else f itself; NULL with err set. */
+FILE *asl_map_decode(FILE *f, const char *key, struct asl_err *err);
 
 /* ResultWriter.WriterConfig.Transformation */
 enum asl_writer_transform { ASL_WT_DEFAULT, ASL_WT_NONE, ASL_WT_COMPACT, ASL_WT_FLATTEN };

@@ -159,6 +159,16 @@ static int buf_put(struct buf *b, char c)
     return 0;
 }
 
+/* At the end of f: 0, or -1 with err set when the end came from a read
+ * error (a damaged .gz or .zstd object, an I/O error). */
+static int read_failed(FILE *f, struct asl_err *err)
+{
+    if (!ferror(f))
+        return 0;
+    return asl_err_set_str(err, E_READER, "The object could not be read: it is not valid GZIP or ZSTD data, "
+                           "or reading it failed.");
+}
+
 /* --------------------------------------------- a JSON array, streamed */
 
 /* The file is split into its top-level elements by a small scanner
@@ -203,7 +213,8 @@ static int json_next(struct asl_items *s, json_t **item, struct asl_err *err)
     for (;;) {
         c = getc(j->f);
         if (c == EOF)
-            return asl_err_set_str(err, E_READER, "The JSON file ends inside the array: it is not valid JSON.");
+            return read_failed(j->f, err) ? -1
+                 : asl_err_set_str(err, E_READER, "The JSON file ends inside the array: it is not valid JSON.");
         if (in_str) {
             if (esc)
                 esc = 0;
@@ -274,7 +285,7 @@ static int jsonl_next(struct asl_items *s, json_t **item, struct asl_err *err)
                                jerr.text);
         return 1;
     }
-    return 0;
+    return read_failed(j->f, err);
 }
 
 static void jsonl_close(struct asl_items *s)
@@ -370,7 +381,7 @@ static int csv_next(struct asl_items *s, json_t **item, struct asl_err *err)
     json_t *rec;
     for (;;) {
         if (csv_record(c, &rec) == 0)
-            return 0;
+            return read_failed(c->f, err);
         if (!blank_record(rec))
             break;
         json_decref(rec);
@@ -625,6 +636,8 @@ static int files_next(struct asl_items *s, json_t **item, struct asl_err *err)
         const char *bucket = json_string_value(json_array_get(bk, 0));
         const char *key = json_string_value(json_array_get(bk, 1));
         FILE *f = asl_map_store_get(fs->ex, bucket, key, E_READER, err);
+        if (f && fs->cfg.decode)
+            f = fs->cfg.decode(f, key, err);
         if (!f || !(fs->cur = open_stream(&fs->cfg, f, err)))
             return -1;
     }
@@ -790,6 +803,8 @@ static struct asl_items *open_object(struct asl_run *run, const struct asl_map *
         return NULL;
     }
     FILE *f = asl_map_store_get(run->exec, bucket, key, E_READER, &run->err);
+    if (f && m->reader->decode)
+        f = m->reader->decode(f, key, &run->err);
     if (!f)
         return NULL;
     if (m->reader->manifest == ASL_MANIFEST_S3_INVENTORY)
