@@ -675,6 +675,244 @@ static int cli_finish(struct cli *c, const char *argv0, int status, json_t *resu
     return status;
 }
 
+/* The input, within AWS's size limit, and the program's literals.  NULL
+ * after a message (exit 2: nothing ran).  A redrive without --input takes
+ * the input the execution had (the store gives it). */
+static json_t *prepare_input(struct cli *c, const struct asl_program *prog, const char *argv0,
+                             int redrive)
+{
+    json_t *input = redrive && !c->input_file && !c->input_json ? json_object()
+                                                                 : load_input(c, argv0);
+    if (!input)
+        return NULL;
+    struct asl_size_memo memo = {0};
+    size_t in_size = asl_json_size_memo(&memo, input);
+    asl_json_size_memo_free(&memo);
+    if (in_size > ASL_PAYLOAD_MAX) {
+        too_large(argv0, c->input_json ? "--input-json" : c->input_file ? c->input_file : "stdin");
+        json_decref(input);
+        return NULL;
+    }
+    if (materialise_literals(prog) != 0) {
+        free_literals(prog);
+        json_decref(input);
+        return NULL;
+    }
+    return input;
+}
+
+/* The execution's names and ARNs, its clock, history and root cancellation. */
+static void exec_init(struct asl_exec *ex, const struct cli *c, const struct asl_program *prog,
+                      json_t *input, const char *argv0)
+{
+    ex->prog = prog;
+    ex->input = input;
+    ex->wait_scale = c->wait_scale;
+    ex->has_store = c->store != NULL;
+    char uuid[40];
+    make_uuid(uuid, sizeof uuid);
+    ex->name = strdup(c->name ? c->name : uuid);
+    ex->sm_name = strdup(base_name(argv0));
+    const char *region = getenv("AWS_REGION");
+    if (!region)
+        region = getenv("AWS_DEFAULT_REGION");
+    if (!region)
+        region = "us-east-1";
+    ex->exec_arn = str_printf("arn:aws:states:%s:123456789012:execution:%s:%s", region, ex->sm_name,
+                              ex->name);
+    ex->sm_arn = str_printf("arn:aws:states:%s:123456789012:stateMachine:%s%s", region, ex->sm_name, "");
+    ex->role_arn = str_printf("arn:aws:iam::123456789012:role/%s%s%s", "aslc-local", "", "");
+    asl_ts_now_iso(ex->start_time, sizeof ex->start_time);
+    ex->hist = asl_history_new();
+    if (c->history_file)
+        asl_history_record(ex->hist);
+    ex->cancel = asl_cancel_root_new(c->wait_scale,
+                                     prog->timeout_seconds > 0 ? (double)prog->timeout_seconds : 0);
+}
+
+/* Mocks, the task environment, --bind, --bucket and the start-up check:
+ * 0, or -1 after a message. */
+static int exec_resources(struct asl_exec *ex, const struct cli *c, const char *argv0)
+{
+    if (c->mock_config) {
+        struct asl_err err = {0};
+        if (asl_mock_load_named(c->mock_config, c->mock_machine ? c->mock_machine : ex->sm_name,
+                                c->mock_machine != NULL, c->mock_case, &ex->mock, &err) != 0) {
+            fprintf(stderr, "%s: %s\n", argv0, err.cause ? err.cause : "cannot load the mock config");
+            asl_err_clear(&err);
+            return -1;
+        }
+    }
+    if (asl_task_env_init(ex, c->pass, c->npass) != 0) {
+        fprintf(stderr, "%s: out of memory\n", argv0);
+        return -1;
+    }
+    if (asl_task_bindings_parse(ex, c->bind, c->nbind) != 0 ||
+        asl_map_store_buckets_parse(ex, c->bucket, c->nbucket) != 0 ||
+        asl_task_preflight(ex, argv0) != 0)
+        return -1;
+    return 0;
+}
+
+static void exec_free(struct asl_exec *ex)
+{
+    asl_mock_free(ex->mock);
+    asl_task_bindings_free(ex);
+    asl_map_store_buckets_free(ex);
+    asl_task_env_free(ex);
+    asl_dur_free(ex);
+    asl_history_free(ex->hist);
+    asl_cancel_free(ex->cancel);
+    free(ex->name);
+    free(ex->sm_name);
+    free(ex->exec_arn);
+    free(ex->sm_arn);
+    free(ex->role_arn);
+}
+
+/* --store: find, create, resume or reopen the execution.  0: run it;
+ * 1: it was over already and has been reported (*status); -1: refused
+ * (message printed). */
+static int store_start(struct asl_exec *ex, struct asl_run *run, struct cli *c, const char *argv0,
+                       int redrive, int *status)
+{
+    json_t *result = NULL;
+    int r = asl_store_run_start(ex, c->store, c->durability, redrive, argv0, &result);
+    if (r < 0)
+        return -1;
+    if (r > 0) {    /* over already: report it as it ended */
+        *status = asl_store_report(result, argv0);
+        char *out_text = *status == EXIT_OK ? asl_json_text(json_object_get(result, "output")) : NULL;
+        json_t *events = c->history_fd >= 0 ? asl_store_history_doc_closed(c->store, ex->exec_arn, argv0)
+                                            : NULL;
+        *status = cli_finish(c, argv0, *status, result, out_text, events);
+        free(out_text);
+        json_decref(result);
+        return 1;
+    }
+    /* TimeoutSeconds counts from the start (or the last redrive), not from
+     * this process's start. */
+    if (ex->prog->timeout_seconds > 0) {
+        double left = (double)ex->prog->timeout_seconds - asl_dur_elapsed(ex->dur);
+        asl_cancel_free(ex->cancel);
+        ex->cancel = asl_cancel_root_new(c->wait_scale, left > 0.001 ? left : 0.001);
+        run->cancel = ex->cancel;
+    }
+    return 0;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* How the run ended, as --result, the log, the history's last event and
+ * the store see it.  Returns the exit status; *result and *out_text (the
+ * output's text on success) are the caller's. */
+static int run_outcome(struct asl_exec *ex, struct asl_run *run, const struct cli *c,
+                       const char *argv0, int ran, json_t *output, const struct timespec *t0,
+                       json_t **result, char **out_text)
+{
+    int sig = asl_signals_received();
+    int status;
+    if (ran == 0 && !sig) {
+        status = EXIT_OK;
+        *result = json_pack("{s:s,s:O}", "status", "SUCCEEDED", "output", output);
+        *out_text = asl_json_text(output);
+        asl_history_add_key(ex, run->prev_event, "ExecutionSucceeded",
+                            json_pack("{s:s}", "output", *out_text ? *out_text : "null"), "X1");
+        asl_log_execution(ex->sm_name, ex->name, "SUCCEEDED", seconds_since(t0), NULL, NULL);
+        if (ex->dur)
+            status = asl_store_run_end(ex, status, *out_text, NULL, NULL, result);
+        return status;
+    }
+    if (sig && ex->dur) {
+        /* With a store a signal is the process's end, not the execution's:
+         * it stays RUNNING, and the same command resumes it. */
+        asl_dur_leave(ex);
+        *result = json_pack("{s:s}", "status", "RUNNING");
+        fprintf(stderr, "%s: %s: execution %s left RUNNING in %s; the same command resumes it\n",
+                argv0, asl_signals_name(sig), ex->name, c->store);
+        return EXIT_ABORTED;
+    }
+    if (sig) {
+        /* A signal: whatever the run returned, the execution was stopped. */
+        char cause[64];
+        snprintf(cause, sizeof cause, "The process received %s.", asl_signals_name(sig));
+        *result = json_pack("{s:s,s:n,s:s}", "status", "ABORTED", "error", "cause", cause);
+        asl_log_execution(ex->sm_name, ex->name, "ABORTED", seconds_since(t0), NULL, cause);
+        asl_history_add_exec(ex, run->prev_event, "ExecutionAborted", json_pack("{s:s}", "cause", cause));
+        return EXIT_ABORTED;
+    }
+    const char *name = run->err.name;
+    const char *st = "FAILED";
+    const char *ev = "ExecutionFailed";
+    status = EXIT_FAILED;
+    if (asl_cancel_is_set(ex->cancel) && name && strcmp(name, ASL_E_TIMEOUT) == 0 &&
+        asl_cancel_remaining(ex->cancel) <= 0) {
+        st = "TIMED_OUT";
+        status = EXIT_TIMED_OUT;
+        ev = "ExecutionTimedOut";
+    }
+    *result = json_pack("{s:s}", "status", st);
+    json_object_set_new(*result, "error", name ? json_string(name) : json_null());
+    json_object_set_new(*result, "cause", run->err.cause ? json_string(run->err.cause) : json_null());
+    asl_log_execution(ex->sm_name, ex->name, st, seconds_since(t0), name, run->err.cause);
+    json_t *det = json_object();
+    if (name)
+        json_object_set_new(det, "error", json_string(name));
+    if (run->err.cause)
+        json_object_set_new(det, "cause", json_string(run->err.cause));
+    asl_history_add_key(ex, run->prev_event, ev, det, "X1");
+    if (ex->dur)
+        status = asl_store_run_end(ex, status, NULL, name, run->err.cause, result);
+    return status;
+}
+
+/* Run the execution: signals, the ExecutionStarted event, the machine, its
+ * outcome, the outputs.  Returns the exit status. */
+static int run_execution(struct asl_exec *ex, struct asl_run *run, struct cli *c, const char *argv0)
+{
+    /* From here on a signal aborts the execution instead of killing the
+     * process: no thread exists yet (the store's flusher starts below), so
+     * all of them inherit the mask. */
+    if (asl_signals_start(asl_signals_abort, ex->cancel) != 0) {
+        fprintf(stderr, "%s: cannot set up signal handling\n", argv0);
+        return EXIT_USAGE;
+    }
+    if (ex->dur)
+        asl_dur_begin_run(ex);
+    json_t *started = NULL;
+    if (c->history_file || c->store) {   /* the input's text costs a serialisation: only when kept */
+        started = json_object();
+        char *in_text = asl_json_text(ex->input);
+        json_object_set_new(started, "input", json_string(in_text ? in_text : "{}"));
+        free(in_text);
+        json_object_set_new(started, "roleArn", json_string(ex->role_arn));
+    }
+    asl_history_add_key(ex, 0, "ExecutionStarted", started, "X0");
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    asl_log_execution(ex->sm_name, ex->name, "RUNNING", -1, NULL, NULL);
+
+    json_t *output = NULL, *result = NULL;
+    char *out_text = NULL;
+    int ran = asl_run_machine(run, ex->prog->machine, ex->input, &output);
+    int status = run_outcome(ex, run, c, argv0, ran, output, &t0, &result, &out_text);
+    json_t *events = NULL;
+    if (c->history_fd >= 0)
+        events = ex->dur ? asl_store_history_doc(ex)
+                         : json_pack("{s:o}", "events", asl_history_json(ex->hist));
+    status = cli_finish(c, argv0, status, result, out_text, events);
+    asl_signals_stop();
+    free(out_text);
+    json_decref(result);
+    json_decref(output);
+    return status;
+}
+
 int asl_main(const struct asl_program *prog, int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "serve") == 0) {
@@ -711,218 +949,33 @@ int asl_main(const struct asl_program *prog, int argc, char **argv)
         return EXIT_USAGE;
     }
     json_object_seed(0);
-    /* A redrive takes the input the execution had. */
-    json_t *input = redrive && !c.input_file && !c.input_json ? json_object() : load_input(&c, argv[0]);
+    json_t *input = prepare_input(&c, prog, argv[0], redrive);
     if (!input) {
-        cli_free(&c);
-        return EXIT_USAGE;
-    }
-    struct asl_size_memo memo = {0};
-    size_t in_size = asl_json_size_memo(&memo, input);
-    asl_json_size_memo_free(&memo);
-    if (in_size > ASL_PAYLOAD_MAX) {
-        too_large(argv[0], c.input_json ? "--input-json" : c.input_file ? c.input_file : "stdin");
-        json_decref(input);
-        cli_free(&c);
-        return EXIT_USAGE;
-    }
-    if (materialise_literals(prog) != 0) {
-        json_decref(input);
         cli_free(&c);
         return EXIT_USAGE;
     }
 
     struct asl_exec ex = {0};
-    ex.prog = prog;
-    ex.input = input;
-    ex.wait_scale = c.wait_scale;
     struct asl_budget budget;
     asl_budget_init(&budget, c.max_concurrency);
     ex.budget = &budget;
-    ex.has_store = c.store != NULL;
-    char uuid[40];
-    make_uuid(uuid, sizeof uuid);
-    ex.name = strdup(c.name ? c.name : uuid);
-    ex.sm_name = strdup(base_name(argv[0]));
-    const char *region = getenv("AWS_REGION");
-    if (!region)
-        region = getenv("AWS_DEFAULT_REGION");
-    if (!region)
-        region = "us-east-1";
-    ex.exec_arn = str_printf("arn:aws:states:%s:123456789012:execution:%s:%s", region, ex.sm_name, ex.name);
-    ex.sm_arn = str_printf("arn:aws:states:%s:123456789012:stateMachine:%s%s", region, ex.sm_name, "");
-    ex.role_arn = str_printf("arn:aws:iam::123456789012:role/%s%s%s", "aslc-local", "", "");
-    asl_ts_now_iso(ex.start_time, sizeof ex.start_time);
-    ex.hist = asl_history_new();
-    if (c.history_file)
-        asl_history_record(ex.hist);
-    ex.cancel = asl_cancel_root_new(c.wait_scale,
-                                    prog->timeout_seconds > 0 ? (double)prog->timeout_seconds : 0);
-
-    int status = EXIT_USAGE;
-    int signals_on = 0;
-    json_t *result = NULL, *output = NULL;
-    char *out_text = NULL;
+    exec_init(&ex, &c, prog, input, argv[0]);
     struct asl_run run = {0};
     struct asl_vars top_vars = {0};
     run.exec = &ex;
     run.cancel = ex.cancel;
     run.vars = &top_vars;
 
-    if (c.mock_config) {
-        struct asl_err err = {0};
-        if (asl_mock_load_named(c.mock_config, c.mock_machine ? c.mock_machine : ex.sm_name,
-                                c.mock_machine != NULL, c.mock_case, &ex.mock, &err) != 0) {
-            fprintf(stderr, "%s: %s\n", argv[0], err.cause ? err.cause : "cannot load the mock config");
-            asl_err_clear(&err);
-            goto out;
-        }
+    int status = EXIT_USAGE;
+    if (exec_resources(&ex, &c, argv[0]) == 0) {
+        int r = c.store ? store_start(&ex, &run, &c, argv[0], redrive, &status) : 0;
+        if (r == 0)
+            status = run_execution(&ex, &run, &c, argv[0]);
     }
-    if (asl_task_env_init(&ex, c.pass, c.npass) != 0) {
-        fprintf(stderr, "%s: out of memory\n", argv[0]);
-        goto out;
-    }
-    if (asl_task_bindings_parse(&ex, c.bind, c.nbind) != 0)
-        goto out;
-    if (asl_map_store_buckets_parse(&ex, c.bucket, c.nbucket) != 0)
-        goto out;
-    if (asl_task_preflight(&ex, argv[0]) != 0)
-        goto out;
-    if (c.store) {
-        int r = asl_store_run_start(&ex, c.store, c.durability, redrive, argv[0], &result);
-        input = ex.input;
-        if (r < 0)
-            goto out;
-        if (r > 0) {    /* over already: report it as it ended */
-            status = asl_store_report(result, argv[0]);
-            if (status == EXIT_OK)
-                out_text = asl_json_text(json_object_get(result, "output"));
-            json_t *events = c.history_fd >= 0 ? asl_store_history_doc_closed(c.store, ex.exec_arn, argv[0]) : NULL;
-            status = cli_finish(&c, argv[0], status, result, out_text, events);
-            goto out;
-        }
-        /* TimeoutSeconds counts from the start (or the last redrive), not
-         * from this process's start. */
-        if (prog->timeout_seconds > 0) {
-            double left = (double)prog->timeout_seconds - asl_dur_elapsed(ex.dur);
-            asl_cancel_free(ex.cancel);
-            ex.cancel = asl_cancel_root_new(c.wait_scale, left > 0.001 ? left : 0.001);
-            run.cancel = ex.cancel;
-        }
-    }
-    /* From here on a signal aborts the execution instead of killing the
-     * process: no thread exists yet (the store's flusher starts below), so
-     * all of them inherit the mask. */
-    if (asl_signals_start(asl_signals_abort, ex.cancel) != 0) {
-        fprintf(stderr, "%s: cannot set up signal handling\n", argv[0]);
-        goto out;
-    }
-    signals_on = 1;
-    if (ex.dur)
-        asl_dur_begin_run(&ex);
-
-    json_t *started = NULL;
-    if (c.history_file || c.store) {   /* the input's text costs a serialisation: only when kept */
-        started = json_object();
-        char *in_text = asl_json_text(input);
-        json_object_set_new(started, "input", json_string(in_text ? in_text : "{}"));
-        free(in_text);
-        json_object_set_new(started, "roleArn", json_string(ex.role_arn));
-    }
-    asl_history_add_key(&ex, 0, "ExecutionStarted", started, "X0");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    asl_log_execution(ex.sm_name, ex.name, "RUNNING", -1, NULL, NULL);
-
-    int ran = asl_run_machine(&run, prog->machine, input, &output);
-    int sig = asl_signals_received();
-    if (ran == 0 && !sig) {
-        status = EXIT_OK;
-        result = json_pack("{s:s,s:O}", "status", "SUCCEEDED", "output", output);
-        out_text = asl_json_text(output);
-        asl_history_add_key(&ex, run.prev_event, "ExecutionSucceeded",
-                            json_pack("{s:s}", "output", out_text ? out_text : "null"), "X1");
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        asl_log_execution(ex.sm_name, ex.name, "SUCCEEDED",
-                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-                          NULL, NULL);
-        if (ex.dur)
-            status = asl_store_run_end(&ex, status, out_text, NULL, NULL, &result);
-    } else if (sig && ex.dur) {
-        /* With a store a signal is the process's end, not the execution's:
-         * it stays RUNNING, and the same command resumes it. */
-        asl_dur_leave(&ex);
-        status = EXIT_ABORTED;
-        result = json_pack("{s:s}", "status", "RUNNING");
-        fprintf(stderr, "%s: %s: execution %s left RUNNING in %s; the same command resumes it\n",
-                argv[0], asl_signals_name(sig), ex.name, c.store);
-    } else if (sig) {
-        /* A signal: whatever the run returned, the execution was stopped. */
-        char cause[64];
-        snprintf(cause, sizeof cause, "The process received %s.", asl_signals_name(sig));
-        status = EXIT_ABORTED;
-        result = json_pack("{s:s,s:n,s:s}", "status", "ABORTED", "error", "cause", cause);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        asl_log_execution(ex.sm_name, ex.name, "ABORTED",
-                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-                          NULL, cause);
-        asl_history_add_exec(&ex, run.prev_event, "ExecutionAborted",
-                             json_pack("{s:s}", "cause", cause));
-    } else {
-        const char *name = run.err.name;
-        const char *st = "FAILED";
-        status = EXIT_FAILED;
-        const char *ev = "ExecutionFailed";
-        if (asl_cancel_is_set(ex.cancel) && name && strcmp(name, ASL_E_TIMEOUT) == 0 &&
-            asl_cancel_remaining(ex.cancel) <= 0) {
-            st = "TIMED_OUT";
-            status = EXIT_TIMED_OUT;
-            ev = "ExecutionTimedOut";
-        }
-        result = json_pack("{s:s}", "status", st);
-        json_object_set_new(result, "error", name ? json_string(name) : json_null());
-        json_object_set_new(result, "cause", run.err.cause ? json_string(run.err.cause) : json_null());
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        asl_log_execution(ex.sm_name, ex.name, st,
-                          (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-                          name, run.err.cause);
-        json_t *det = json_object();
-        if (name)
-            json_object_set_new(det, "error", json_string(name));
-        if (run.err.cause)
-            json_object_set_new(det, "cause", json_string(run.err.cause));
-        asl_history_add_key(&ex, run.prev_event, ev, det, "X1");
-        if (ex.dur)
-            status = asl_store_run_end(&ex, status, NULL, name, run.err.cause, &result);
-    }
-    {
-        json_t *events = NULL;
-        if (c.history_fd >= 0)
-            events = ex.dur ? asl_store_history_doc(&ex)
-                            : json_pack("{s:o}", "events", asl_history_json(ex.hist));
-        status = cli_finish(&c, argv[0], status, result, out_text, events);
-    }
-out:
-    if (signals_on)
-        asl_signals_stop();
-    free(out_text);
-    json_decref(result);
-    json_decref(output);
     json_decref(top_vars.obj);
     asl_err_clear(&run.err);
-    asl_mock_free(ex.mock);
-    asl_task_bindings_free(&ex);
-    asl_map_store_buckets_free(&ex);
-    asl_task_env_free(&ex);
-    asl_dur_free(&ex);
-    asl_history_free(ex.hist);
-    asl_cancel_free(ex.cancel);
-    free(ex.name);
-    free(ex.sm_name);
-    free(ex.exec_arn);
-    free(ex.sm_arn);
-    free(ex.role_arn);
-    json_decref(input);
+    json_decref(ex.input);      /* the store may have replaced it (a redrive's stored input) */
+    exec_free(&ex);
     free_literals(prog);
     cli_free(&c);
     return status;
