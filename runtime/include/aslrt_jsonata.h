@@ -100,6 +100,11 @@ struct asl_jn_env {
     void *ud;
     /* Polled during long evaluations; may be NULL. */
     const struct asl_cancel *cancel;
+    /* The evaluation's instant (ms since the epoch) and random seed, asked
+     * for once, on the first $now(), $millis(), $random() or $uuid(); NULL
+     * or nonzero: the system clock and a fresh seed. */
+    int (*entropy)(void *ud, int64_t *now_ms, uint64_t *seed);
+    void *entropy_ud;
 };
 
 /* Evaluate.  0 and *out = new reference, or *out = NULL when the result is

@@ -15,6 +15,7 @@
 
 #include "io/io.h"
 #include "run/run.h"
+#include "store/durable.h"
 #include "io/path.h"
 #include "base/json.h"
 #include "base/text.h"
@@ -170,7 +171,8 @@ static int jsonata_leaf(struct asl_run *run, const struct asl_tpl *t, json_t **o
 {
     const struct asl_program *prog = run->exec->prog;
     struct asl_jn_env env = {.states = run->jn_states, .lookup = lookup_var, .ud = run->vars,
-                             .cancel = run->cancel};
+                             .cancel = run->cancel,
+                             .entropy = run->exec->dur ? asl_dur_jn_entropy : NULL, .entropy_ud = run};
     struct asl_err err = {0};
     json_t *v = NULL;
     if (!prog->jsonata_eval)

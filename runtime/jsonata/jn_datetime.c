@@ -577,7 +577,7 @@ int asl_jn_f_from_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *
 int asl_jn_f_now(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)in;
-    return from_millis(c, (double)c->now_ms, ARG(0), ARG(1), out);
+    return from_millis(c, (double)asl_jn_now_ms(c), ARG(0), ARG(1), out);
 }
 
 /* ---- parsing -------------------------------------------------------------- */
@@ -801,7 +801,7 @@ static int to_millis_parts(struct jn_ctx *c, const char *pics, const struct pict
     }
     /* Leading components missing: now's; trailing: their least value. */
     struct dt now;
-    dt_from_ms((double)c->now_ms, 0, &now);
+    dt_from_ms((double)asl_jn_now_ms(c), 0, &now);
     double nowv[C_N] = {(double)now.year, now.month, now.day, now.yday, now.hour, now.minute, now.second, now.ms};
     int leading = 1;
     for (int i = 0; i < nseq; i++) {

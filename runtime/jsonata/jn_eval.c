@@ -1890,14 +1890,38 @@ int asl_jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags)
     return 0;
 }
 
+/* The clock and the seed are drawn once per evaluation, when first asked
+ * for: through env->entropy (a durable run records them, so a resumed run
+ * computes the same $now() and $random()), else from the system. */
+static void draw_entropy(struct jn_ctx *c)
+{
+    if (c->have_entropy)
+        return;
+    c->have_entropy = 1;
+    if (c->env->entropy && c->env->entropy(c->env->entropy_ud, &c->now_ms, &c->rng) == 0)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    c->now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    c->rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uintptr_t)c;
+}
+
+int64_t asl_jn_now_ms(struct jn_ctx *c)
+{
+    draw_entropy(c);
+    return c->now_ms;
+}
+
+uint64_t *asl_jn_rng(struct jn_ctx *c)
+{
+    draw_entropy(c);
+    return &c->rng;
+}
+
 int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
                 json_t **out, struct asl_err *err)
 {
     struct jn_ctx c = {.env = env, .err = err};
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    c.now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    c.rng = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^ (uintptr_t)&c;
     c.track_parent = uses_parent(root);
     *out = NULL;
     struct jn_frame top = {0};

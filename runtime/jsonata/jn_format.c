@@ -55,7 +55,7 @@ int asl_jn_f_format_base(struct jn_ctx *c, json_t **args, size_t nargs, json_t *
 int asl_jn_f_millis(struct jn_ctx *c, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     (void)args; (void)nargs; (void)in;
-    *out = H(json_integer((json_int_t)c->now_ms));
+    *out = H(json_integer((json_int_t)asl_jn_now_ms(c)));
     return 0;
 }
 

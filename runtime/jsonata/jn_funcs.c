@@ -1039,7 +1039,7 @@ static uint64_t rng_next(uint64_t *s)
 
 FN(f_random)
 {
-    uint64_t st = c->rng;
+    uint64_t st = 0;
     if (ARG(0)) {
         double d = json_number_value(ARG(0));
         /* the range before the cast: (int64_t)1e300 is UB */
@@ -1048,7 +1048,7 @@ FN(f_random)
         *out = H(json_real((double)(rng_next(&st) >> 11) / 9007199254740992.0));
         return 0;
     }
-    *out = H(json_real((double)(rng_next(&c->rng) >> 11) / 9007199254740992.0));
+    *out = H(json_real((double)(rng_next(asl_jn_rng(c)) >> 11) / 9007199254740992.0));
     (void)st;
     return 0;
 }
@@ -1147,7 +1147,7 @@ FN(f_shuffle)
     asl_jn_append_flat(r, a);
     size_t n = json_array_size(r);
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)(rng_next(&c->rng) % i);
+        size_t j = (size_t)(rng_next(asl_jn_rng(c)) % i);
         json_t *x = json_incref(json_array_get(r, i - 1)), *y = json_incref(json_array_get(r, j));
         json_array_set_new(r, i - 1, y);
         json_array_set_new(r, j, x);
@@ -1498,7 +1498,7 @@ FN(f_uuid)
 {
     unsigned char b[16];
     for (int i = 0; i < 16; i += 8) {
-        uint64_t v = rng_next(&c->rng);
+        uint64_t v = rng_next(asl_jn_rng(c));
         memcpy(b + i, &v, 8);
     }
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);

@@ -68,12 +68,17 @@ struct jn_ctx {
     struct jn_piccache *pics;       /* jn_datetime.c: parsed picture strings */
     json_t **held;
     size_t nheld, capheld;
-    int64_t now_ms;
-    uint64_t rng;
+    int64_t now_ms;                 /* read through asl_jn_now_ms / asl_jn_rng: filled */
+    uint64_t rng;                   /* on first use, from env->entropy when set */
+    int have_entropy;
     uint64_t steps;                 /* nodes evaluated: cancellation is polled every 4096 */
 };
 
 /* jn_eval.c */
+/* The evaluation's clock ($now, $millis: one instant for the whole
+ * evaluation) and its random generator's state ($random, $uuid). */
+int64_t asl_jn_now_ms(struct jn_ctx *c);
+uint64_t *asl_jn_rng(struct jn_ctx *c);
 int asl_jn_ctx_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 unsigned asl_jn_flags(struct jn_ctx *c, json_t *v);

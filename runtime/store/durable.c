@@ -729,6 +729,36 @@ int asl_dur_random(struct asl_run *run, void *buf, size_t n)
     return 0;
 }
 
+int asl_dur_jn_entropy(void *arg, int64_t *now_ms, uint64_t *seed)
+{
+    struct asl_run *run = arg;
+    struct asl_durable *d = run->exec->dur;
+    if (!d)
+        return -1;
+    char key[ASL_FIBER_MAX + 24];
+    asl_dur_key(run, key, sizeof key);
+    json_t *v = lookup(d, key);
+    json_t *t = json_object_get(v, "t");
+    if (json_is_integer(t) && hex_decode(json_string_value(json_object_get(v, "s")), seed, sizeof *seed) == 0) {
+        *now_ms = (int64_t)json_integer_value(t);
+        json_decref(v);
+        return 0;
+    }
+    json_decref(v);
+    if (kernel_random(seed, sizeof *seed) != 0)
+        return -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    *now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    char hex[2 * sizeof *seed + 1];
+    for (size_t i = 0; i < sizeof *seed; i++)
+        snprintf(hex + 2 * i, 3, "%02x", ((unsigned char *)seed)[i]);
+    json_t *rec = json_pack("{s:I,s:s}", "t", (json_int_t)*now_ms, "s", hex);
+    put(d, key, rec);
+    json_decref(rec);
+    return 0;
+}
+
 int asl_dur_random_here(void *buf, size_t n)
 {
     return asl_dur_random(current, buf, n);

@@ -95,6 +95,10 @@ int asl_dur_random(struct asl_run *run, void *buf, size_t n);
  * id): through the thread's current run (asl_dur_enter), else unrecorded.
  * 0, or -1 when the kernel's source fails. */
 int asl_dur_random_here(void *buf, size_t n);
+/* A JSONata evaluation's instant and seed (struct asl_jn_env's entropy
+ * hook; arg is the run): recorded, so a resumed run's $now(), $millis(),
+ * $random() and $uuid() give what they gave.  -1 without a store. */
+int asl_dur_jn_entropy(void *arg, int64_t *now_ms, uint64_t *seed);
 /* Make `run` the thread's current run; returns the previous one. */
 struct asl_run *asl_dur_enter(struct asl_run *run);
 /* Sleep `seconds` (scaled by --wait-scale) toward a deadline recorded as

@@ -244,6 +244,41 @@ expect 0 "" ./simple --store s.db --name term --bind "$S5"
 [ "$(cat out.txt)" = '{"t":{"slow":true}}' ] || fail "resume after SIGTERM: $(cat out.txt)"
 [ "$(wc -l < count.log)" = 2 ] || fail "the stopped task should run once more, ran $(wc -l < count.log) times"
 
+# ------------------------------------------ JSONata's clock and randomness
+# $now(), $millis(), $random() and $uuid() are recorded: the run resumed
+# after a kill computes what the killed one computed.
+cat > jn.json <<'JSON'
+{"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+  "P": {"Type": "Pass", "Output": "{% {'n': $now(), 'm': $millis(), 'r': $random(), 'u': $uuid(), 's': $shuffle([1,2,3,4,5,6,7,8])} %}", "Next": "T"},
+  "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:f",
+        "Arguments": "{% $states.input %}", "End": true}}}
+JSON
+"$ASLC" build jn.json -o jn
+cat > seen.sh <<'SH'
+#!/bin/sh
+cat >> "$(dirname "$0")/seen.log"
+echo >> "$(dirname "$0")/seen.log"
+sleep "$(cat "$(dirname "$0")/seen.delay")"
+echo '{}'
+SH
+chmod +x seen.sh
+rm -f seen.log; echo 5 > seen.delay
+JB="arn:aws:lambda:us-east-1:123456789012:function:f=$WORK/seen.sh"
+./jn --store s.db --name jn --bind "$JB" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 50); do [ -s seen.log ] && break; sleep 0.1; done
+sleep 0.05
+kill -9 $pid; wait $pid 2>/dev/null || true
+echo 0 > seen.delay
+sleep 0.01
+expect 0 "" ./jn --store s.db --name jn --bind "$JB"
+[ "$(grep -c . seen.log)" = 2 ] || fail "JSONata: the task should have run twice, ran $(grep -c . seen.log)"
+[ "$(sed -n 1p seen.log)" = "$(sed -n 3p seen.log)" ] ||
+    fail "JSONata values changed on resume: $(cat seen.log)"
+# and they are fresh for another execution
+expect 0 "" ./jn --store s.db --name jn2 --bind "$JB"
+[ "$(sed -n 5p seen.log)" != "$(sed -n 1p seen.log)" ] || fail "JSONata values repeated in a new execution"
+
 # ------------------------------------------------------------ bad stores
 head -c 20000 /dev/urandom > corrupt.db
 sum=$(md5sum < corrupt.db)
