@@ -201,10 +201,11 @@ cat > slow.sh <<'SH'
 #!/bin/sh
 cat > /dev/null
 echo run >> "$(dirname "$0")/count.log"
-sleep 1
+sleep "$(cat "$(dirname "$0")/slow.delay")"
 echo '{"slow": true}'
 SH
 chmod +x slow.sh
+echo 1 > slow.delay
 SB="arn:aws:lambda:us-east-1:123456789012:function:f=$WORK/slow.sh"
 ./simple --store s.db --name two --bind "$SB" >two1.out 2>two1.err &
 p1=$!
@@ -220,16 +221,8 @@ cmp -s two1.out two2.out || fail "two processes report different outputs"
 # SIGTERM (systemd stop) ends the process, not the execution: it stays
 # RUNNING, its task program is stopped, and the same command resumes it.
 rm -f count.log
-cat > slow5.sh <<'SH'
-#!/bin/sh
-cat > /dev/null
-echo run >> "$(dirname "$0")/count.log"
-sleep 5
-echo '{"slow": true}'
-SH
-chmod +x slow5.sh
-S5="arn:aws:lambda:us-east-1:123456789012:function:f=$WORK/slow5.sh"
-./simple --store s.db --name term --bind "$S5" --result term.json >term.out 2>term.err &
+echo 5 > slow.delay
+./simple --store s.db --name term --bind "$SB" --result term.json >term.out 2>term.err &
 pid=$!
 for _ in $(seq 50); do [ -s count.log ] && break; sleep 0.1; done
 kill -TERM $pid
@@ -239,8 +232,8 @@ grep -q "left RUNNING" term.err || fail "SIGTERM message: $(cat term.err)"
 jq -e '.status == "RUNNING"' term.json >/dev/null || fail "--result after SIGTERM: $(cat term.json)"
 expect 0 "" ./simple describe --store s.db --name term
 jq -e '.status == "RUNNING"' out.txt >/dev/null || fail "after SIGTERM: $(cat out.txt)"
-sed -i 's/sleep 5/true/' slow5.sh
-expect 0 "" ./simple --store s.db --name term --bind "$S5"
+echo 0 > slow.delay
+expect 0 "" ./simple --store s.db --name term --bind "$SB"
 [ "$(cat out.txt)" = '{"t":{"slow":true}}' ] || fail "resume after SIGTERM: $(cat out.txt)"
 [ "$(wc -l < count.log)" = 2 ] || fail "the stopped task should run once more, ran $(wc -l < count.log) times"
 
