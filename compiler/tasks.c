@@ -8,8 +8,8 @@
  * "network: HTTP over libcurl", "network: Lambda Invoke over libcurl",
  * "network: AWS API call SERVICE OPERATION (protocol, signing, endpoint,
  * models)" (aws-sdk:* and the optimized integrations, asl_aws_task_describe),
- * "needs --bind or --mock-config" (activities, callback patterns and
- * services without a built-in client).  A mock config, given at run time,
+ * "needs --bind or --mock-config" (activities and services without a
+ * built-in client).  A mock config, given at run time,
  * takes over any of them.  `aslc build -v` prints the same lines to stderr.
  */
 #include <stdio.h>
@@ -60,7 +60,7 @@ static void list_states(FILE *out, json_t *machine, const char *base, char *cons
                 fputs("network: HTTP over libcurl", out);
             } else if (r.invoker) {
                 fputs("network: Lambda Invoke over libcurl", out);
-            } else if (aws && !strstr(res, ".waitForTaskToken")) {
+            } else if (aws) {
                 fprintf(out, "network: %s", aws);
             } else {
                 fputs("needs --bind or --mock-config", out);

@@ -21,43 +21,47 @@
 struct optimized {
     const char *resource, *svc;
     const char *actions[4];
+    const char *patterns;   /* besides request-response: s .sync, 2 .sync:2, t .waitForTaskToken */
 };
 
 static const struct optimized optimized[] = {
-    {"dynamodb:getItem", "dynamodb", {"getItem"}},
-    {"dynamodb:putItem", "dynamodb", {"putItem"}},
-    {"dynamodb:updateItem", "dynamodb", {"updateItem"}},
-    {"dynamodb:deleteItem", "dynamodb", {"deleteItem"}},
-    {"sns:publish", "sns", {"publish"}},
-    {"sqs:sendMessage", "sqs", {"sendMessage"}},
-    {"events:putEvents", "eventbridge", {"putEvents"}},
-    {"states:startExecution", "sfn", {"startExecution", "describeExecution", "stopExecution"}},
-    {"ecs:runTask", "ecs", {"runTask", "describeTasks", "stopTask"}},
-    {"batch:submitJob", "batch", {"submitJob", "describeJobs", "terminateJob"}},
-    {"glue:startJobRun", "glue", {"startJobRun", "getJobRun", "batchStopJobRun"}},
-    {"athena:startQueryExecution", "athena", {"startQueryExecution", "getQueryExecution", "stopQueryExecution"}},
-    {"athena:stopQueryExecution", "athena", {"stopQueryExecution"}},
-    {"athena:getQueryExecution", "athena", {"getQueryExecution"}},
-    {"athena:getQueryResults", "athena", {"getQueryResults"}},
-    {"codebuild:startBuild", "codebuild", {"startBuild", "batchGetBuilds", "stopBuild"}},
-    {"codebuild:stopBuild", "codebuild", {"stopBuild"}},
-    {"codebuild:batchDeleteBuilds", "codebuild", {"batchDeleteBuilds"}},
-    {"codebuild:batchGetReports", "codebuild", {"batchGetReports"}},
-    {"codebuild:startBuildBatch", "codebuild", {"startBuildBatch", "batchGetBuildBatches", "stopBuildBatch"}},
-    {"codebuild:stopBuildBatch", "codebuild", {"stopBuildBatch"}},
-    {"codebuild:retryBuildBatch", "codebuild", {"retryBuildBatch", "batchGetBuildBatches", "stopBuildBatch"}},
-    {"codebuild:retryBuild", "codebuild", {"retryBuild", "batchGetBuilds", "stopBuild"}},
-    {"codebuild:deleteBuildBatch", "codebuild", {"deleteBuildBatch"}},
-    {"bedrock:invokeModel", "bedrockruntime", {"invokeModel"}},
+    {"dynamodb:getItem", "dynamodb", {"getItem"}, ""},
+    {"dynamodb:putItem", "dynamodb", {"putItem"}, ""},
+    {"dynamodb:updateItem", "dynamodb", {"updateItem"}, ""},
+    {"dynamodb:deleteItem", "dynamodb", {"deleteItem"}, ""},
+    {"sns:publish", "sns", {"publish"}, "t"},
+    {"sqs:sendMessage", "sqs", {"sendMessage"}, "t"},
+    {"events:putEvents", "eventbridge", {"putEvents"}, "t"},
+    {"states:startExecution", "sfn", {"startExecution", "describeExecution", "stopExecution"}, "s2t"},
+    {"ecs:runTask", "ecs", {"runTask", "describeTasks", "stopTask"}, "st"},
+    {"batch:submitJob", "batch", {"submitJob", "describeJobs", "terminateJob"}, "s"},
+    {"glue:startJobRun", "glue", {"startJobRun", "getJobRun", "batchStopJobRun"}, "s"},
+    {"athena:startQueryExecution", "athena", {"startQueryExecution", "getQueryExecution", "stopQueryExecution"}, "s"},
+    {"athena:stopQueryExecution", "athena", {"stopQueryExecution"}, ""},
+    {"athena:getQueryExecution", "athena", {"getQueryExecution"}, ""},
+    {"athena:getQueryResults", "athena", {"getQueryResults"}, ""},
+    {"codebuild:startBuild", "codebuild", {"startBuild", "batchGetBuilds", "stopBuild"}, "s"},
+    {"codebuild:stopBuild", "codebuild", {"stopBuild"}, ""},
+    {"codebuild:batchDeleteBuilds", "codebuild", {"batchDeleteBuilds"}, ""},
+    {"codebuild:batchGetReports", "codebuild", {"batchGetReports"}, ""},
+    {"codebuild:startBuildBatch", "codebuild", {"startBuildBatch", "batchGetBuildBatches", "stopBuildBatch"}, "s"},
+    {"codebuild:stopBuildBatch", "codebuild", {"stopBuildBatch"}, ""},
+    {"codebuild:retryBuildBatch", "codebuild", {"retryBuildBatch", "batchGetBuildBatches", "stopBuildBatch"}, "s"},
+    {"codebuild:retryBuild", "codebuild", {"retryBuild", "batchGetBuilds", "stopBuild"}, "s"},
+    {"codebuild:deleteBuildBatch", "codebuild", {"deleteBuildBatch"}, ""},
+    {"bedrock:invokeModel", "bedrockruntime", {"invokeModel"}, "t"},
     {"bedrock:createModelCustomizationJob", "bedrock",
-     {"createModelCustomizationJob", "getModelCustomizationJob", "stopModelCustomizationJob"}},
+     {"createModelCustomizationJob", "getModelCustomizationJob", "stopModelCustomizationJob"}, "s"},
 };
 
 /* The service and actions a resource calls; 0 when it is not an AWS API
  * call.  *svc and actions[] point into static data or into buf. */
 static int resource_calls(const char *resource, char *buf, size_t bufn, const char **svc,
-                          const char *actions[4])
+                          const char *actions[4], const char **patterns)
 {
+    const char *none;
+    if (!patterns)
+        patterns = &none;
     struct asl_resource r;
     int ok = asl_resource_parse(resource, &r) == 0 && r.kind == ASL_TASK_SERVICE && r.type && r.name;
     int found = 0;
@@ -69,6 +73,7 @@ static int resource_calls(const char *resource, char *buf, size_t bufn, const ch
             *svc = buf;
             actions[0] = buf + strlen(buf) + 1;
             actions[1] = NULL;
+            *patterns = "t";
             found = 1;
         } else {
             char key[256];
@@ -77,6 +82,7 @@ static int resource_calls(const char *resource, char *buf, size_t bufn, const ch
                 if (strcmp(optimized[i].resource, key) == 0) {
                     *svc = optimized[i].svc;
                     memcpy(actions, optimized[i].actions, sizeof optimized[i].actions);
+                    *patterns = optimized[i].patterns;
                     found = 1;
                 }
         }
@@ -89,14 +95,35 @@ static json_t *resource_model(const char *resource, char *why, size_t whyn, int 
 {
     char buf[512];
     const char *svc = NULL, *actions[4] = {NULL};
-    *is_call = resource_calls(resource, buf, sizeof buf, &svc, actions);
+    *is_call = resource_calls(resource, buf, sizeof buf, &svc, actions, NULL);
     if (!*is_call)
         return NULL;
     return asl_models_operations(svc, actions, why, whyn);
 }
 
+/* The integration pattern of a resource: 0 request-response, else 's'
+ * (.sync), '2' (.sync:2), 't' (.waitForTaskToken). */
+static char pattern_of(const char *resource)
+{
+    if (strstr(resource, ".waitForTaskToken"))
+        return 't';
+    if (strstr(resource, ".sync:2"))
+        return '2';
+    if (strstr(resource, ".sync"))
+        return 's';
+    return 0;
+}
+
 int asl_aws_task_check(const char *resource, char *why, size_t whyn)
 {
+    char buf[512];
+    const char *svc = NULL, *actions[4] = {NULL}, *patterns = "";
+    char pat = pattern_of(resource);
+    if (pat && resource_calls(resource, buf, sizeof buf, &svc, actions, &patterns) && !strchr(patterns, pat)) {
+        snprintf(why, whyn, "Step Functions does not support the %s pattern for this integration",
+                 pat == 't' ? ".waitForTaskToken" : pat == '2' ? ".sync:2" : ".sync");
+        return -1;
+    }
     int is_call;
     json_t *m = resource_model(resource, why, whyn, &is_call);
     if (!is_call)
@@ -170,10 +197,6 @@ char *asl_aws_task_emit(FILE *out, const char *resource)
 {
     char why[1024];
     int is_call;
-    /* Callback tasks wait for SendTaskSuccess/Failure, which needs the
-     * durable store's task tokens: until then they run by --bind or mock. */
-    if (strstr(resource, ".waitForTaskToken"))
-        return NULL;
     json_t *m = resource_model(resource, why, sizeof why, &is_call);
     if (!m)
         return NULL;
@@ -200,7 +223,8 @@ char *asl_aws_task_emit(FILE *out, const char *resource)
 static const char *pattern_note(const char *resource)
 {
     if (strstr(resource, ".waitForTaskToken"))
-        return "; .waitForTaskToken is not run by aslc: needs --bind or --mock-config";
+        return "; .waitForTaskToken: sends the call, then waits for send-task-success or send-task-failure "
+               "(needs --store)";
     if (strstr(resource, ".sync"))
         return ".sync";
     return "";
@@ -210,7 +234,7 @@ char *asl_aws_task_describe(const char *resource)
 {
     char why[1024], buf[512];
     const char *svc = NULL, *actions[4] = {NULL};
-    if (!resource_calls(resource, buf, sizeof buf, &svc, actions))
+    if (!resource_calls(resource, buf, sizeof buf, &svc, actions, NULL))
         return NULL;
     json_t *m = asl_models_operations(svc, actions, why, sizeof why);
     if (!m)

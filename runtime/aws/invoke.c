@@ -346,7 +346,7 @@ int asl_invoke_aws(struct asl_run *run, const struct asl_task *t, json_t *params
     }
     struct asl_net_resp rs = {0};
     json_t *out = NULL;
-    int rc = call(&c, sdk ? name : action, p, &out, &rs);
+    int rc = call(&c, action, p, &out, &rs);
     if (rc == 0 && c.o) {
         if (!strcmp(type, "events")) {
             json_int_t failed = json_integer_value(json_object_get(out, "FailedEntryCount"));

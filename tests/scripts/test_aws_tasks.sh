@@ -2,7 +2,7 @@
 # `aslc tasks` and `aslc build -v`: what a user sees about each Task's AWS
 # call before anything runs - service, operation, protocol, signing name,
 # endpoint variables and default host, the models used - and that a
-# binding, a local program or a callback pattern is reported as such.
+# binding or a local program is reported as such.
 # Models come from a folder made here, so the lines do not depend on the
 # installed botocore.
 #
@@ -37,7 +37,7 @@ V="models: botocore 9.8.7 ($M))"
 cat > "$WORK/want.txt" <<WANT
 /States/Get	arn:aws:states:::aws-sdk:s3:getObject	network: AWS API call s3 GetObject (rest-xml protocol, signed as s3; endpoint \$AWS_ENDPOINT_URL_S3, \$AWS_ENDPOINT_URL or https://s3.amazonaws.com (us-east-1), else https://s3.REGION.amazonaws.com; $V
 /States/Child	arn:aws:states:::states:startExecution.sync:2	network: AWS API call sfn StartExecution (json 1.0 protocol, signed as states; endpoint \$AWS_ENDPOINT_URL_SFN, \$AWS_ENDPOINT_URL or https://states.REGION.amazonaws.com; $V; .sync polls DescribeExecution until the job ends (StopExecution if the execution is aborted)
-/States/Queue	arn:aws:states:::sqs:sendMessage.waitForTaskToken	needs --bind or --mock-config
+/States/Queue	arn:aws:states:::sqs:sendMessage.waitForTaskToken	network: AWS API call sqs SendMessage (query protocol, signed as sqs; endpoint \$AWS_ENDPOINT_URL_SQS, \$AWS_ENDPOINT_URL or https://sqs.REGION.amazonaws.com; $V; .waitForTaskToken: sends the call, then waits for send-task-success or send-task-failure (needs --store)
 /States/Users	arn:aws:states:::aws-sdk:iam:listUsers	network: AWS API call iam ListUsers (query protocol, signed as iam; endpoint \$AWS_ENDPOINT_URL_IAM, \$AWS_ENDPOINT_URL or https://iam.amazonaws.com (us-east-1), else https://iam.REGION.amazonaws.com; $V
 /States/Put	arn:aws:states:::dynamodb:putItem	network: AWS API call dynamodb PutItem (json 1.0 protocol, signed as dynamodb; endpoint \$AWS_ENDPOINT_URL_DYNAMODB, \$AWS_ENDPOINT_URL or https://dynamodb.REGION.amazonaws.com; $V
 /States/Each/ItemProcessor/States/Send	arn:aws:states:::sns:publish	network: AWS API call sns Publish (query protocol, signed as sns; endpoint \$AWS_ENDPOINT_URL_SNS, \$AWS_ENDPOINT_URL or https://sns.REGION.amazonaws.com; $V
