@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "map/map_store.h"
 #include "run/run.h"
 
@@ -217,21 +219,27 @@ json_t *asl_map_store_list(const struct asl_exec *ex, const char *bucket, const 
     return out;
 }
 
-/* Not S3's MD5: a 128-bit FNV-1a pair over the content, stable for the same
- * bytes, quoted as S3 quotes ETags. */
+/* S3's ETag of an object uploaded whole: the MD5 of its bytes in hex,
+ * quoted ("\"05704fbd...\""), as ListObjectsV2 items carry it (Etag). */
 static int content_tag(FILE *f, char *out, size_t n)
 {
-    uint64_t a = 1469598103934665603ULL, b = 0x84222325cbf29ce4ULL;
-    unsigned char buf[65536];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
     size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        for (size_t i = 0; i < got; i++) {
-            a = (a ^ buf[i]) * 1099511628211ULL;
-            b = (b ^ buf[i]) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
-        }
-    if (ferror(f))
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_md5(), NULL) == 1;
+    while (ok && (got = fread(buf, 1, sizeof buf, f)) > 0)
+        ok = EVP_DigestUpdate(ctx, buf, got) == 1;
+    ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && n >= 2 * mdlen + 3;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
         return -1;
-    snprintf(out, n, "\"%016llx%016llx\"", (unsigned long long)a, (unsigned long long)b);
+    size_t k = 0;
+    out[k++] = '"';
+    for (unsigned i = 0; i < mdlen; i++)
+        k += (size_t)snprintf(out + k, n - k, "%02x", md[i]);
+    out[k++] = '"';
+    out[k] = '\0';
     return 0;
 }
 
