@@ -901,7 +901,7 @@ int asl_map_path_number(struct asl_run *run, const struct asl_path *p, json_t *e
         char *end;
         const char *s = json_string_value(v);
         d = strtod(s, &end);
-        ok = *s && !*end && (!want_int || floor(d) == d);
+        ok = *s && end == s + json_string_length(v) && (!want_int || floor(d) == d);
     }
     if (!ok) {
         char *text = json_is_string(v) ? strdup(json_string_value(v))

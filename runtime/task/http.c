@@ -368,6 +368,22 @@ static int header_forbidden(const char *name)
            strncasecmp(name, "x-amzn-", 7) == 0;
 }
 
+/* A string anywhere in v holds a NUL byte: such text cannot become a URL,
+ * a header or a form field without being cut short, so it is refused. */
+static int has_nul(json_t *v)
+{
+    if (json_is_string(v))
+        return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+    size_t i;
+    const char *k;
+    json_t *x;
+    if (json_is_array(v))
+        json_array_foreach(v, i, x) if (has_nul(x)) return 1;
+    if (json_is_object(v))
+        json_object_foreach(v, k, x) if (has_nul(x)) return 1;
+    return 0;
+}
+
 /* A parameter value as text: strings as they are, other scalars as JSON. */
 static char *scalar_text(json_t *v)
 {
@@ -572,6 +588,12 @@ int asl_http_invoke(json_t *params, const struct asl_net_opts *o, json_t **resul
     int rc = -1, have_ct = 0, has_body = 0;
     const char *R = ASL_E_RUNTIME;
 
+    static const char *const textual[] = {"ApiEndpoint", "Method", "Headers", "QueryParameters"};
+    for (size_t i = 0; i < sizeof textual / sizeof textual[0]; i++)
+        if (has_nul(json_object_get(params, textual[i]))) {
+            asl_err_set(err, R, "The field '%s' contains a NUL character (\\u0000)", textual[i]);
+            goto done;
+        }
     const char *ep = json_string_value(json_object_get(params, "ApiEndpoint"));
     const char *method = json_string_value(json_object_get(params, "Method"));
     if (!ep || (strncmp(ep, "https://", 8) != 0 && strncmp(ep, "http://", 7) != 0)) {
@@ -757,8 +779,12 @@ int asl_http_invoke(json_t *params, const struct asl_net_opts *o, json_t **resul
             asl_err_set(err, R, "Unsupported ArrayFormat '%s'", afs);
             goto done;
         }
+        if (json_is_object(rb) && has_nul(rb)) {
+            asl_err_set_str(err, R, "The field 'RequestBody' contains a NUL character (\\u0000)");
+            goto done;
+        }
         if (json_is_string(rb)) {
-            if (asl_net_buf_addstr(&body, json_string_value(rb)))
+            if (asl_net_buf_add(&body, json_string_value(rb), json_string_length(rb)))
                 goto oom;
         } else if (json_is_object(rb)) {
             const char *bk;
@@ -791,7 +817,7 @@ int asl_http_invoke(json_t *params, const struct asl_net_opts *o, json_t **resul
             }
         }
         if (json_is_string(send)) {
-            asl_net_buf_addstr(&body, json_string_value(send));
+            asl_net_buf_add(&body, json_string_value(send), json_string_length(send));
         } else {
             char *t = json_dumps(send, JSON_COMPACT | JSON_ENCODE_ANY);
             if (t)

@@ -357,8 +357,13 @@ int asl_lambda_invoke_integration(json_t *params, const struct asl_net_opts *o,
      * else as compact JSON; absent means no body. */
     json_t *pl = json_object_get(params, "Payload");
     if (json_is_string(pl)) {
-        body = strndup(json_string_value(pl), json_string_length(pl));
+        /* Not strndup: it stops at a NUL, and body_len is the whole length. */
         cl.body_len = json_string_length(pl);
+        body = malloc(cl.body_len + 1);
+        if (body) {
+            memcpy(body, json_string_value(pl), cl.body_len);
+            body[cl.body_len] = '\0';
+        }
     } else if (pl) {
         body = json_dumps(pl, JSON_COMPACT | JSON_ENCODE_ANY);
         cl.body_len = body ? strlen(body) : 0;

@@ -188,6 +188,18 @@ static void test_integration(void)
     json_decref(res);
     asl_err_clear(&err);
 
+    /* A string Payload is sent by its length: a NUL inside it used to make
+     * the copy shorter than the length sent (a heap over-read under ASan).
+     * The echo function answers with the 12 bytes it got (signed as sent). */
+    json_t *nulp = json_pack("{s:s}", "FunctionName", "echo");
+    json_object_set_new(nulp, "Payload", json_stringn("{\"a\":1}\0tail", 12));
+    res = integ(nulp, &err);
+    json_t *echoed = json_object_get(res, "Payload");
+    CHECK(json_is_string(echoed) && json_string_length(echoed) == 12 &&
+          memcmp(json_string_value(echoed), "{\"a\":1}\0tail", 12) == 0);
+    json_decref(res);
+    asl_err_clear(&err);
+
     /* Every request field reaches the API. */
     res = integ(json_pack("{s:s, s:s, s:s, s:s, s:s, s:[i]}", "FunctionName",
                           "arn:aws:lambda:eu-west-1:123456789012:function:ctx", "Qualifier", "prod",
