@@ -30,6 +30,7 @@
 #include "base/signals.h"
 #include "store/cmd.h"
 #include "store/durable.h"
+#include "jsonata/jn_mem.h"
 
 /* --wait-scale and ASLC_WAIT_SCALE: above this, a Wait of a year would not fit a timespec. */
 #define ASL_WAIT_SCALE_MAX 1e6
@@ -915,6 +916,7 @@ static int run_execution(struct asl_exec *ex, struct asl_run *run, struct cli *c
 
 int asl_main(const struct asl_program *prog, int argc, char **argv)
 {
+    asl_jn_mem_install();       /* before the first JSON value: the JSONata memory budget */
     if (argc > 1 && strcmp(argv[1], "serve") == 0) {
         json_object_seed(0);
         int rc = materialise_literals(prog) == 0 ? asl_serve_main(prog, argc, argv) : EXIT_USAGE;

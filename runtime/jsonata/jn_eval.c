@@ -71,8 +71,10 @@ static void *arena_chunk(struct jn_ctx *c, size_t n)
         c->caparena = nc;
     }
     void *m = calloc(1, n);
-    if (m)
+    if (m) {
         c->arena[c->narena++] = m;
+        c->mem += (long long)n;
+    }
     return m;
 }
 
@@ -183,6 +185,7 @@ static int mark_set(struct jn_ctx *c, json_t *v, unsigned flags, struct jn_fn *f
         c->nmarks++;
     }
     c->marks[i].flags |= flags;
+    c->allflags |= flags;
     if (fn)
         c->marks[i].fn = fn;
     return 0;
@@ -389,6 +392,17 @@ int asl_jn_bool(struct jn_ctx *c, json_t *v)
 
 /* ------------------------------------------------------------ evaluator */
 
+/* Two strings in byte order, by length: "a\u0000b" is longer than "a", not
+ * equal to it.  -1, 0 or 1. */
+int asl_jn_str_cmp(json_t *a, json_t *b)
+{
+    size_t la = json_string_length(a), lb = json_string_length(b);
+    int r = memcmp(json_string_value(a), json_string_value(b), la < lb ? la : lb);
+    if (r == 0)
+        return la < lb ? -1 : la > lb;
+    return r < 0 ? -1 : 1;
+}
+
 static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
               struct jn_frame *fr, json_t **out);
 static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
@@ -575,8 +589,7 @@ static int sort_items(struct jn_ctx *c, const struct asl_jn_node *sn, struct ite
                         if (!x) { cmp = 1; continue; }
                         if (!y) { cmp = -1; continue; }
                         if (json_is_string(x)) {
-                            int r = strcmp(json_string_value(x), json_string_value(y));
-                            cmp = r < 0 ? -1 : r > 0;
+                            cmp = asl_jn_str_cmp(x, y);
                         } else {
                             double dx = json_number_value(x), dy = json_number_value(y);
                             cmp = dx < dy ? -1 : dx > dy;
@@ -1153,8 +1166,7 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
             double a = json_number_value(l), b = json_number_value(r);
             cmp = a < b ? -1 : a > b;
         } else {
-            int s = strcmp(json_string_value(l), json_string_value(r));
-            cmp = s < 0 ? -1 : s > 0;
+            cmp = asl_jn_str_cmp(l, r);
         }
         int v = op == ASL_JN_OP_LT ? cmp < 0 : op == ASL_JN_OP_LE ? cmp <= 0 : op == ASL_JN_OP_GT ? cmp > 0 : cmp >= 0;
         *out = v ? json_true() : json_false();
@@ -1180,6 +1192,8 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         if ((l && !a) || (r && !b))
             return -1;
         size_t la = a ? json_string_length(a) : 0, lb = b ? json_string_length(b) : 0;
+        if (asl_jn_mem_check(c, 2.0 * (double)(la + lb)))    /* the buffer, then the string */
+            return -1;
         char *buf = malloc(la + lb + 1);
         if (!buf)
             return -1;
@@ -1200,8 +1214,11 @@ static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         if (b - a + 1 > 1e7)
             return asl_jn_ctx_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
         json_t *arr = H(json_array());
-        for (double x = a; x <= b; x++)
+        for (double x = a; x <= b; x++) {
+            if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(arr)))
+                return -1;
             json_array_append_new(arr, asl_jn_num(x));
+        }
         *out = arr;
         return 0;
     }
@@ -1791,6 +1808,8 @@ static int ev(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct 
      * sibling branch.  The caller reports the cancellation's own error. */
     if ((++c->steps & 4095) == 0 && c->env->cancel && asl_cancel_is_set(c->env->cancel))
         return asl_jn_ctx_fail(c, "U1002", "Evaluation cancelled");
+    if (asl_jn_mem_check(c, 0))
+        return -1;
     if (++c->depth > JN_MAX_DEPTH) {
         c->depth--;
         return asl_jn_ctx_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
@@ -1870,21 +1889,62 @@ static json_t *export(struct jn_ctx *c, json_t *v)
     return json_incref(v);
 }
 
-int asl_jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags)
+/* The containers a walk has seen: an open-addressing set of addresses. */
+struct seen {
+    json_t **v;
+    size_t n, cap;
+};
+
+/* 1 when v was in the set already, 0 when added, -1 when out of memory. */
+static int seen_add(struct seen *s, json_t *v)
 {
-    if (!v || !c->nmarks)
-        return 0;
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        json_t **nv = calloc(nc, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->v[i]) {
+                size_t j = phash(s->v[i], nc);
+                while (nv[j])
+                    j = (j + 1) & (nc - 1);
+                nv[j] = s->v[i];
+            }
+        free(s->v);
+        s->v = nv;
+        s->cap = nc;
+    }
+    size_t i = phash(v, s->cap);
+    while (s->v[i]) {
+        if (s->v[i] == v)
+            return 1;
+        i = (i + 1) & (s->cap - 1);
+    }
+    s->v[i] = v;
+    s->n++;
+    return 0;
+}
+
+static int contains_walk(struct jn_ctx *c, json_t *v, unsigned flags, struct seen *s)
+{
     if (asl_jn_flags(c, v) & flags)
         return 1;
+    if (!json_is_array(v) && !json_is_object(v))
+        return 0;
+    /* Each container once: values share subtrees ({'l': $a, 'r': $a}), so
+     * a tree walk could visit exponentially many. */
+    int was = seen_add(s, v);
+    if (was != 0)
+        return was < 0;     /* out of memory: say "contains", the caller's error path */
     if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++)
-            if (asl_jn_contains_mark(c, json_array_get(v, i), flags))
+            if (contains_walk(c, json_array_get(v, i), flags, s))
                 return 1;
-    } else if (json_is_object(v)) {
+    } else {
         const char *k;
         json_t *e;
         json_object_foreach(v, k, e)
-            if (asl_jn_contains_mark(c, e, flags))
+            if (contains_walk(c, e, flags, s))
                 return 1;
     }
     return 0;
@@ -1918,6 +1978,16 @@ uint64_t *asl_jn_rng(struct jn_ctx *c)
     return &c->rng;
 }
 
+int asl_jn_contains_mark(struct jn_ctx *c, json_t *v, unsigned flags)
+{
+    if (!v || !(c->allflags & flags))
+        return 0;       /* no value carries the flag at all */
+    struct seen s = {0};
+    int r = contains_walk(c, v, flags, &s);
+    free(s.v);
+    return r;
+}
+
 int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
                 json_t **out, struct asl_err *err)
 {
@@ -1926,6 +1996,7 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
     *out = NULL;
     struct jn_frame top = {0};
     json_t *r = NULL;
+    long long *outer_mem = asl_jn_mem_enter(&c.mem);
     int rc = ev(&c, root, NULL, NULL, &top, &r);
     if (rc == 0 && r && c.nmarks && asl_jn_fn_of(&c, r))
         rc = ASL_JN_FUNCTION_RESULT;    /* JSON has no functions: the caller says so */
@@ -1954,5 +2025,6 @@ int asl_jn_eval(const struct asl_jn_node *root, const struct asl_jn_env *env,
     for (size_t i = 0; i < c.narena; i++)
         free(c.arena[i]);
     free(c.arena);
+    asl_jn_mem_leave(outer_mem);
     return rc;
 }

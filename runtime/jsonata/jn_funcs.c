@@ -343,6 +343,8 @@ FN(f_pad)
     if (aw > 536870888) return asl_jn_ctx_fail(c, "D1001", "Number out of range");
     size_t need = (size_t)aw - len, pcl = asl_jn_utf8_len(pc, pn);
     size_t sn = json_string_length(s);
+    if (asl_jn_mem_check(c, (double)sn + 3.0 * (double)need * (double)pn))  /* padding, buffer, string */
+        return -1;
     char *b = malloc(sn + need * pn + 1);
     if (!b) return -1;
     size_t o = 0;
@@ -538,6 +540,8 @@ FN(f_split)
         size_t dn = json_string_length(sep);
         if (dn == 0) {
             for (size_t i = 0; i < n && (double)json_array_size(r) < lim;) {
+                if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(r)))
+                    return -1;
                 size_t w = asl_jn_utf8_offset(t + i, n - i, 1);
                 json_array_append_new(r, json_stringn(t + i, w));
                 i += w;
@@ -546,6 +550,8 @@ FN(f_split)
             size_t i = 0;
             for (;;) {
                 if ((double)json_array_size(r) >= lim) break;
+                if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(r)))
+                    return -1;
                 const char *p = find(t + i, n - i, d, dn);
                 if (!p) { json_array_append_new(r, json_stringn(t + i, n - i)); break; }
                 json_array_append_new(r, json_stringn(t + i, (size_t)(p - t) - i));
@@ -574,6 +580,8 @@ FN(f_split)
         size_t i = 0, ov[64], ng;
         for (;;) {
             if ((double)json_array_size(r) >= lim) break;
+            if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(r)))
+                return -1;
             int m = asl_jn_regex_exec(c, sep, t, n, i, ov, &ng);
             if (m < 0) return -1;
             if (m == 0 || ov[1] == ov[0]) { json_array_append_new(r, json_stringn(t + i, n - i)); break; }
@@ -592,6 +600,8 @@ FN(f_join)
     size_t total = 0, sn = sep ? json_string_length(sep) : 0;
     for (size_t i = 0; i < json_array_size(a); i++)
         total += json_string_length(json_array_get(a, i)) + sn;
+    if (asl_jn_mem_check(c, 2.0 * (double)total))   /* the buffer, then the string */
+        return -1;
     char *b = malloc(total + 1);
     size_t o = 0;
     if (!b) return -1;
@@ -623,6 +633,8 @@ FN(f_match)
     size_t n = json_string_length(s), i = 0, ov[64], ng;
     json_t *r = asl_jn_seq(c);
     while ((double)json_array_size(r) < lim && i <= n) {
+        if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(r)))
+            return -1;
         int m = asl_jn_regex_exec(c, re, t, n, i, ov, &ng);
         if (m < 0) return -1;
         if (m == 0) break;
@@ -680,6 +692,7 @@ FN(f_replace)
         if (lim > 0) {
             if (matcher_call(c, pat, s, in, &m) != 0) goto done;
             for (; m && (double)count < lim; count++) {
+                if (asl_jn_mem_check(c, (double)b.cap)) goto done;
                 sb_substring(&b, t, position, matcher_off(json_object_get(m, "start"), t, n));
                 if (asl_jn_fn_of(c, rep)) {
                     json_t *r;
@@ -709,6 +722,7 @@ FN(f_replace)
     }
     while ((double)count < lim && i <= n) {
         size_t ms, me;
+        if (asl_jn_mem_check(c, (double)b.cap)) goto done;
         if (json_is_string(pat)) {
             const char *p = find(t + i, n - i, json_string_value(pat), json_string_length(pat));
             if (!p) break;
@@ -943,6 +957,8 @@ FN(f_number)
         const char *s = json_string_value(v);
         char *end;
         double d;
+        if (memchr(s, '\0', json_string_length(v)))
+            goto bad;           /* "5\u0000x" is no number: the text ends at its length */
         if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X' || s[1] == 'b' || s[1] == 'B' || s[1] == 'o' || s[1] == 'O')) {
             int base = (s[1] == 'x' || s[1] == 'X') ? 16 : (s[1] == 'b' || s[1] == 'B') ? 2 : 8;
             d = (double)strtoll(s + 2, &end, base);
@@ -1221,7 +1237,7 @@ FN(f_sort)
                 } else if (json_is_number(v[x])) {
                     takey = json_number_value(v[x]) > json_number_value(v[y]);
                 } else {
-                    takey = strcmp(json_string_value(v[x]), json_string_value(v[y])) > 0;
+                    takey = asl_jn_str_cmp(v[x], v[y]) > 0;
                 }
                 tmp[o++] = takey ? v[y++] : v[x++];
             }

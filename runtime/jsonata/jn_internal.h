@@ -60,6 +60,7 @@ struct jn_ctx {
     int track_parent;
     struct jn_markent { json_t *key; unsigned flags; struct jn_fn *fn; } *marks;
     size_t nmarks, capmarks;
+    unsigned allflags;              /* every flag some mark carries */
     void **arena;
     size_t narena, caparena;
     char *bump;                     /* the arena's current chunk: next free byte */
@@ -72,13 +73,30 @@ struct jn_ctx {
     uint64_t rng;                   /* on first use, from env->entropy when set */
     int have_entropy;
     uint64_t steps;                 /* nodes evaluated: cancellation is polled every 4096 */
+    long long mem;                  /* bytes this evaluation holds (jn_mem.c) */
 };
+
+/* jn_mem.c: the evaluation memory budget */
+#define ASL_JN_MEM_MAX (64LL << 20)
+/* Count this thread's allocations into *counter until asl_jn_mem_leave
+ * (returns the previous counter, for nesting). */
+long long *asl_jn_mem_enter(long long *counter);
+void asl_jn_mem_leave(long long *old);
+/* 0 while the evaluation plus `more` bytes stays within the budget, else
+ * U1003 (set on c) and -1.  Loops that build a value item by item poll it
+ * every ASL_JN_MEM_POLL items. */
+int asl_jn_mem_check(struct jn_ctx *c, double more);
+int asl_jn_mem_fail(struct jn_ctx *c);     /* U1003, -1 */
+long long asl_jn_mem_max(void);             /* the budget in force */
+#define ASL_JN_MEM_POLL 1024
+#define ASL_JN_MEM_POLL_FAILS(c, i) (((i) % ASL_JN_MEM_POLL) == 0 && asl_jn_mem_check((c), 0) != 0)
 
 /* jn_eval.c */
 /* The evaluation's clock ($now, $millis: one instant for the whole
  * evaluation) and its random generator's state ($random, $uuid). */
 int64_t asl_jn_now_ms(struct jn_ctx *c);
 uint64_t *asl_jn_rng(struct jn_ctx *c);
+int asl_jn_str_cmp(json_t *a, json_t *b);
 int asl_jn_ctx_fail(struct jn_ctx *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 unsigned asl_jn_flags(struct jn_ctx *c, json_t *v);
@@ -111,6 +129,8 @@ void asl_jn_fmt_number(double d, char *buf, size_t n);
 json_t *asl_jn_stringify(struct jn_ctx *c, json_t *v, int pretty);  /* JSONata $string */
 size_t asl_jn_utf8_len(const char *s, size_t n);
 size_t asl_jn_utf8_offset(const char *s, size_t n, size_t cps);
+/* A match of regex `re` in s from byte `start`; 1, 0 (none) or -1.  A subject is
+ * walked from start 0 first: only that call checks its UTF-8. */
 int asl_jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, size_t start,
                   size_t *ovec, size_t *ngroups);
 void asl_jn_regex_free(void *code);

@@ -169,10 +169,16 @@ static size_t fmt_number15(double v, char *out)
 struct sbuf {
     char *s;
     size_t n, cap;
+    size_t limit;           /* the most the text may take: what is left of the memory budget */
+    int over;               /* it would have taken more; the text is incomplete */
 };
 
 static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
+    if (b->over || n > b->limit - b->n) {
+        b->over = 1;        /* shared subtrees can make the text exponentially longer than the value */
+        return;
+    }
     if (b->n + n + 1 > b->cap) {
         size_t nc = (b->n + n + 1) * 2;
         char *ns = realloc(b->s, nc);
@@ -224,6 +230,8 @@ static void indent(struct sbuf *b, int pretty, int level)
 static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int level)
 {
     char num[64];
+    if (b->over)
+        return;             /* the walk stops too: the value may be a huge tree of shared parts */
     if (asl_jn_fn_of(c, v)) {
         sb_add(b, "\"\"", 2);
         return;
@@ -241,7 +249,7 @@ static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int lev
     case JSON_NULL: sb_add(b, "null", 4); break;
     case JSON_ARRAY:
         sb_add(b, "[", 1);
-        for (size_t i = 0; i < json_array_size(v); i++) {
+        for (size_t i = 0; i < json_array_size(v) && !b->over; i++) {
             if (i) sb_add(b, ",", 1);
             indent(b, pretty, level + 1);
             ser(c, b, json_array_get(v, i), pretty, level + 1);
@@ -255,6 +263,8 @@ static void ser(struct jn_ctx *c, struct sbuf *b, json_t *v, int pretty, int lev
         int first = 1;
         sb_add(b, "{", 1);
         json_object_foreach(v, k, e) {
+            if (b->over)
+                break;
             if (!first) sb_add(b, ",", 1);
             first = 0;
             indent(b, pretty, level + 1);
@@ -290,8 +300,15 @@ json_t *asl_jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
         size_t l = fmt_number15(json_number_value(v), num);
         return asl_jn_hold(c, json_stringn(num, l));
     }
-    struct sbuf b = {0};
+    /* The text, then the string made from it: each gets half of what is left. */
+    double left = ((double)asl_jn_mem_max() - (double)c->mem) / 2;
+    struct sbuf b = {.limit = left > 0 ? (size_t)left : 0};
     ser(c, &b, v, pretty, 0);
+    if (b.over) {
+        free(b.s);
+        asl_jn_mem_fail(c);
+        return NULL;
+    }
     json_t *r = asl_jn_hold(c, json_stringn(b.s ? b.s : "", b.n));
     free(b.s);
     return r;
@@ -346,10 +363,21 @@ int asl_jn_regex_exec(struct jn_ctx *c, json_t *re, const char *s, size_t len, s
         if (!fn->code)
             return asl_jn_ctx_fail(c, "S0303", "The regular expression is invalid");
     }
+    /* PCRE2 checks the UTF-8 of the subject from the start offset to its end
+     * on every call: a loop over the matches would be quadratic.  Every
+     * caller walks one subject from offset 0 on, and that first call checks
+     * it whole; later calls skip the check, starting at a character's first
+     * byte (an empty match advances one byte, which may be inside one). */
+    uint32_t mopts = 0;
+    if (start > 0) {
+        while (start < len && ((unsigned char)s[start] & 0xC0) == 0x80)
+            start++;
+        mopts = PCRE2_NO_UTF_CHECK;
+    }
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(fn->code, NULL);
     if (!md)
         return -1;
-    int rc = pcre2_match(fn->code, (PCRE2_SPTR)s, len, start, 0, md, NULL);
+    int rc = pcre2_match(fn->code, (PCRE2_SPTR)s, len, start, mopts, md, NULL);
     if (rc <= 0) {
         pcre2_match_data_free(md);
         return 0;
