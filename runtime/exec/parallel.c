@@ -51,9 +51,7 @@ static void branch_run(struct branch *b)
 
 static void *branch_main(void *arg)
 {
-    struct branch *b = arg;
-    branch_run(b);
-    asl_budget_give(b->run.exec);
+    branch_run(arg);
     return NULL;
 }
 
@@ -92,8 +90,10 @@ static int parallel_attempt(struct asl_run *run, const struct asl_state *st, voi
             branch_run(b);      /* stops at once when a sibling failed */
     }
     for (size_t i = 0; i < n; i++)
-        if (bs[i].started)
+        if (bs[i].started) {
             pthread_join(bs[i].tid, NULL);
+            asl_budget_give(run->exec);     /* after the join: the thread is gone */
+        }
     int first_fail = ps.failed;
     int rc = 0;
     /* Events are numbered as they happen: the last branch event has the

@@ -483,33 +483,27 @@ static void *worker_main(void *arg)
     }
 }
 
-/* A worker on a thread of its own holds a slot of the execution's
- * concurrency budget (budget.c) until it ends. */
-static void *slot_worker_main(void *arg)
-{
-    struct mstate *ms = arg;
-    worker_main(ms);
-    asl_budget_give(ms->parent->exec);
-    return NULL;
-}
-
-/* `workers` at most: the calling thread and one thread per budget slot
- * that is free now. */
+/* `workers` at most: the calling thread and one thread per budget slot of
+ * the execution's concurrency budget (budget.c) that is free now.  A slot
+ * is given back once its thread is joined, so threads never outnumber the
+ * budget, not even while one is exiting. */
 static void run_workers(struct mstate *ms, size_t workers)
 {
     struct asl_exec *ex = ms->parent->exec;
     pthread_t *tids = workers > 1 ? calloc(workers - 1, sizeof *tids) : NULL;
     size_t started = 0;
     while (tids && started + 1 < workers && asl_budget_take(ex)) {
-        if (pthread_create(&tids[started], NULL, slot_worker_main, ms) != 0) {
+        if (pthread_create(&tids[started], NULL, worker_main, ms) != 0) {
             asl_budget_give(ex);
             break;
         }
         started++;
     }
     worker_main(ms);
-    for (size_t i = 0; i < started; i++)
+    for (size_t i = 0; i < started; i++) {
         pthread_join(tids[i], NULL);
+        asl_budget_give(ex);
+    }
     free(tids);
 }
 
