@@ -390,6 +390,21 @@ int asl_jn_bool(struct jn_ctx *c, json_t *v)
     return 0;
 }
 
+/* The memory budget (jn_mem.c counts). */
+int asl_jn_mem_fail(struct jn_ctx *c)
+{
+    if (asl_jn_mem_max() >= 1LL << 20)
+        return asl_jn_ctx_fail(c, "U1003", "Memory limit exceeded: the evaluation holds more than %lld MiB",
+                               asl_jn_mem_max() >> 20);
+    return asl_jn_ctx_fail(c, "U1003", "Memory limit exceeded: the evaluation holds more than %lld bytes",
+                           asl_jn_mem_max());
+}
+
+int asl_jn_mem_check(struct jn_ctx *c, double more)
+{
+    return (double)c->mem + more <= (double)asl_jn_mem_max() ? 0 : asl_jn_mem_fail(c);
+}
+
 /* ------------------------------------------------------------ evaluator */
 
 /* Two strings in byte order, by length: "a\u0000b" is longer than "a", not

@@ -21,6 +21,9 @@
  * $replace, $string's text), so no single step runs far past the budget.  The hooks are
  * installed by asl_main before the first JSON value exists; without them
  * (unit tests that never call asl_jn_mem_install) nothing is counted.
+ * This file references nothing else of the evaluator, so asl_main can
+ * install the hooks without linking JSONata (and PCRE2) into a binary that
+ * has no JSONata state; the checks live in jn_eval.c.
  */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -57,20 +60,6 @@ static void counted_free(void *p)
     if (p && live)
         *live -= (long long)malloc_usable_size(p);
     free(p);
-}
-
-int asl_jn_mem_fail(struct jn_ctx *c)
-{
-    if (mem_max >= 1LL << 20)
-        return asl_jn_ctx_fail(c, "U1003", "Memory limit exceeded: the evaluation holds more than %lld MiB",
-                               mem_max >> 20);
-    return asl_jn_ctx_fail(c, "U1003", "Memory limit exceeded: the evaluation holds more than %lld bytes",
-                           mem_max);
-}
-
-int asl_jn_mem_check(struct jn_ctx *c, double more)
-{
-    return (double)c->mem + more <= (double)mem_max ? 0 : asl_jn_mem_fail(c);
 }
 
 void asl_jn_mem_install(void)
