@@ -650,7 +650,7 @@ static int cli_setup(struct cli *c, int argc, char **argv, const struct asl_prog
 /* The end of a run: stdout (on success), --result, --history.  Returns the
  * exit status, EXIT_OUTPUT when any of them could not be written. */
 static int cli_finish(struct cli *c, const char *argv0, int status, json_t *result,
-                      const char *out_text, json_t *events)
+                      const char *out_text, char *events)
 {
     int lost = 0;
     if (status == EXIT_OK && write_stdout(argv0, out_text) != 0)
@@ -662,12 +662,10 @@ static int cli_finish(struct cli *c, const char *argv0, int status, json_t *resu
         free(text);
     }
     if (c->history_fd >= 0) {
-        char *text = events ? json_dumps(events, JSON_INDENT(1) | JSON_REAL_PRECISION(13)) : NULL;
-        lost |= write_output(argv0, "--history", c->history_file, c->history_fd, text) != 0;
+        lost |= write_output(argv0, "--history", c->history_file, c->history_fd, events) != 0;
         c->history_fd = -1;
-        free(text);
-        json_decref(events);
     }
+    free(events);
     if (lost) {
         fprintf(stderr, "%s: the execution ended (%s) but its output was not all written\n",
                 argv0, json_string_value(json_object_get(result, "status")));
@@ -784,8 +782,8 @@ static int store_start(struct asl_exec *ex, struct asl_run *run, struct cli *c, 
     if (r > 0) {    /* over already: report it as it ended */
         *status = asl_store_report(result, argv0);
         char *out_text = *status == EXIT_OK ? asl_json_text(json_object_get(result, "output")) : NULL;
-        json_t *events = c->history_fd >= 0 ? asl_store_history_doc_closed(c->store, ex->exec_arn, argv0)
-                                            : NULL;
+        char *events = c->history_fd >= 0 ? asl_store_history_doc_closed(c->store, ex->exec_arn, argv0)
+                                          : NULL;
         *status = cli_finish(c, argv0, *status, result, out_text, events);
         free(out_text);
         json_decref(result);
@@ -902,10 +900,9 @@ static int run_execution(struct asl_exec *ex, struct asl_run *run, struct cli *c
     char *out_text = NULL;
     int ran = asl_run_machine(run, ex->prog->machine, ex->input, &output);
     int status = run_outcome(ex, run, c, argv0, ran, output, &t0, &result, &out_text);
-    json_t *events = NULL;
+    char *events = NULL;
     if (c->history_fd >= 0)
-        events = ex->dur ? asl_store_history_doc(ex)
-                         : json_pack("{s:o}", "events", asl_history_json(ex->hist));
+        events = ex->dur ? asl_store_history_doc(ex) : asl_history_doc(ex->hist);
     status = cli_finish(c, argv0, status, result, out_text, events);
     asl_signals_stop();
     free(out_text);

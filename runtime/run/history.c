@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "base/text.h"
 #include "run/history.h"
 #include "run/run.h"
 #include "store/durable.h"
@@ -20,7 +21,8 @@ struct asl_history {
     long last_id;
     int record;                 /* build the events' details */
     int keep;                   /* and keep the events (--history) */
-    json_t *events;
+    struct asl_buf doc;         /* the kept events, as {"events": [...] text */
+    size_t kept;
 };
 
 struct asl_history *asl_history_new(void)
@@ -35,8 +37,6 @@ struct asl_history *asl_history_new(void)
 void asl_history_record(struct asl_history *h)
 {
     h->record = h->keep = 1;
-    if (!h->events)
-        h->events = json_array();
 }
 
 void asl_history_details(struct asl_history *h)
@@ -54,13 +54,39 @@ void asl_history_free(struct asl_history *h)
     if (!h)
         return;
     pthread_mutex_destroy(&h->mu);
-    json_decref(h->events);
+    asl_buf_free(&h->doc);
     free(h);
 }
 
 int asl_history_recording(const struct asl_run *run)
 {
     return run->exec->hist && run->exec->hist->record;
+}
+
+/* One HistoryEvent object as compact JSON text, the details member named
+ * after the event: "PassStateEntered" -> "stateEnteredEventDetails",
+ * "TaskScheduled" -> "taskScheduledEventDetails". */
+static void event_text(struct asl_buf *b, double ts, const char *type, long id, long prev, json_t *details)
+{
+    char num[96];
+    snprintf(num, sizeof num, "{\"timestamp\":%.3f,\"type\":", ts);
+    asl_buf_adds(b, num);
+    json_t *t = json_string(type);
+    asl_text_json(b, t);
+    json_decref(t);
+    snprintf(num, sizeof num, ",\"id\":%ld,\"previousEventId\":%ld", id, prev);
+    asl_buf_adds(b, num);
+    if (details) {
+        const char *p = strstr(type, "StateEntered") ? "stateEntered"
+                      : strstr(type, "StateExited") ? "stateExited" : NULL;
+        if (p)
+            snprintf(num, sizeof num, ",\"%sEventDetails\":", p);
+        else
+            snprintf(num, sizeof num, ",\"%c%.60sEventDetails\":", (char)(type[0] - 'A' + 'a'), type + 1);
+        asl_buf_adds(b, num);
+        asl_text_json(b, details);
+    }
+    asl_buf_addc(b, '}');
 }
 
 long asl_history_add_exec(struct asl_exec *ex, long prev, const char *type, json_t *details)
@@ -88,35 +114,25 @@ long asl_history_add_key(struct asl_exec *ex, long prev, const char *type, json_
     pthread_mutex_lock(&h->mu);
     long id = ++h->last_id;
     if (h->record) {
+        /* The event is written as text once, here: the store keeps this
+         * text and --history joins the texts. */
         struct timeval tv;
         gettimeofday(&tv, NULL);
-        json_t *e = json_object();
-        json_object_set_new(e, "timestamp",
-                            json_real((double)tv.tv_sec + (double)(tv.tv_usec / 1000) / 1000.0));
-        json_object_set_new(e, "type", json_string(type));
-        json_object_set_new(e, "id", json_integer(id));
-        json_object_set_new(e, "previousEventId", json_integer(prev));
-        if (details) {
-            /* The details member is named after the event: TaskStateEntered
-             * -> stateEnteredEventDetails is the caller's concern; here the
-             * generic name is derived from the type. */
-            char member[96];
-            const char *t = type;
-            /* "PassStateEntered" -> "stateEnteredEventDetails" */
-            const char *p = strstr(t, "StateEntered") ? "stateEntered"
-                          : strstr(t, "StateExited") ? "stateExited" : NULL;
-            if (p)
-                snprintf(member, sizeof member, "%sEventDetails", p);
-            else
-                snprintf(member, sizeof member, "%c%sEventDetails", (char)(t[0] - 'A' + 'a'), t + 1);
-            json_object_set_new(e, member, details);
-            details = NULL;
+        double ts = (double)tv.tv_sec + (double)(tv.tv_usec / 1000) / 1000.0;
+        struct asl_buf b;
+        asl_buf_init(&b);
+        event_text(&b, ts, type, id, prev, details);
+        if (b.oom) {
+            asl_log(ASL_LOG_ERROR, NULL, "out of memory writing the history");
+        } else {
+            if (dur)
+                asl_dur_event(dur, id, prev, ts, type, b.p, key);
+            if (h->keep) {
+                asl_buf_adds(&h->doc, h->kept++ ? ",\n" : "{\"events\": [\n");
+                asl_buf_add(&h->doc, b.p, b.len);
+            }
         }
-        if (dur)
-            asl_dur_event(dur, id, prev, json_real_value(json_object_get(e, "timestamp")), type, e, key);
-        if (h->keep)
-            json_array_append(h->events, e);
-        json_decref(e);
+        asl_buf_free(&b);
     }
     pthread_mutex_unlock(&h->mu);
     json_decref(details);
@@ -140,12 +156,21 @@ long asl_history_add(struct asl_run *run, const char *type, json_t *details)
     return asl_history_add_after(run, run->prev_event, type, details);
 }
 
-json_t *asl_history_json(struct asl_history *h)
+char *asl_history_doc(struct asl_history *h)
 {
     pthread_mutex_lock(&h->mu);
-    json_t *out = h->events ? json_deep_copy(h->events) : json_array();
+    struct asl_buf b;
+    asl_buf_init(&b);
+    if (h->kept)
+        asl_buf_add(&b, h->doc.p, h->doc.len);
+    asl_buf_adds(&b, h->kept ? "\n]}" : "{\"events\": []}");
+    int oom = b.oom || h->doc.oom;
     pthread_mutex_unlock(&h->mu);
-    return out;
+    if (oom) {
+        asl_buf_free(&b);
+        return NULL;
+    }
+    return b.p;
 }
 
 void asl_history_evaluation_failed(struct asl_run *run, const char *location)

@@ -2,8 +2,8 @@
  * run/history.h - the execution's event history (history.c): ids, previous
  * ids and AWS's event details, counted always and kept with --history.
  *
- * Ownership: asl_history_add steals `details`; asl_history_json returns a
- * new reference; the history is freed by asl_history_free.
+ * Ownership: asl_history_add steals `details`; asl_history_doc returns
+ * malloc'd text; the history is freed by asl_history_free.
  */
 #ifndef ASL_RUN_HISTORY_H
 #define ASL_RUN_HISTORY_H
@@ -27,8 +27,9 @@ long asl_history_add_after(struct asl_run *run, long prev, const char *type, jso
 void asl_history_details(struct asl_history *h);
 /* Continue numbering after `last` (a resumed execution's stored events). */
 void asl_history_resume(struct asl_history *h, long last);
-/* All events as a JSON array (new reference). */
-json_t *asl_history_json(struct asl_history *h);
+/* The kept events as the --history file has them, {"events": [...]} with
+ * one event a line (malloc'd text; NULL when out of memory). */
+char *asl_history_doc(struct asl_history *h);
 /* Record AWS's EvaluationFailed event for run->err at `location` (a
  * JSONata field), chained to what preceded the state's Entered event. */
 void asl_history_evaluation_failed(struct asl_run *run, const char *location);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/text.h"
 #include "run/history.h"
 #include "store/cmd.h"
 #include "store/durable.h"
@@ -445,10 +446,36 @@ int asl_store_run_start(struct asl_exec *ex, const char *path, int sync, int red
     return 0;
 }
 
-json_t *asl_store_history_doc(struct asl_exec *ex)
+static int join_event(void *arg, const struct asl_store_event *ev)
 {
-    json_t *events = asl_store_history_json(asl_dur_store(ex->dur), asl_dur_exec_id(ex->dur), 0, 0);
-    return events ? json_pack("{s:o}", "events", events) : NULL;   /* as GetExecutionHistory */
+    struct asl_buf *b = arg;
+    asl_buf_adds(b, b->len ? ",\n" : "{\"events\": [\n");
+    asl_buf_adds(b, ev->json);
+    return 0;
+}
+
+/* The stored events' texts joined as the --history file has them (they
+ * were written once, as text, when they happened). */
+static char *history_text(struct asl_store *st, int64_t exec)
+{
+    struct asl_buf b;
+    asl_buf_init(&b);
+    if (asl_store_event_read(st, exec, 0, 0, 0, join_event, &b) != ASL_STORE_OK) {
+        fprintf(stderr, "%s\n", asl_store_errmsg(st));
+        asl_buf_free(&b);
+        return NULL;
+    }
+    asl_buf_adds(&b, b.len ? "\n]}" : "{\"events\": []}");
+    if (b.oom) {
+        asl_buf_free(&b);
+        return NULL;
+    }
+    return b.p;
+}
+
+char *asl_store_history_doc(struct asl_exec *ex)
+{
+    return history_text(asl_dur_store(ex->dur), asl_dur_exec_id(ex->dur));
 }
 
 static int exit_of(int status)
@@ -496,7 +523,7 @@ int asl_store_report(json_t *result, const char *argv0)
     return code;
 }
 
-json_t *asl_store_history_doc_closed(const char *store, const char *arn, const char *argv0)
+char *asl_store_history_doc_closed(const char *store, const char *arn, const char *argv0)
 {
     char msg[600];
     struct asl_store *st = NULL;
@@ -505,8 +532,8 @@ json_t *asl_store_history_doc_closed(const char *store, const char *arn, const c
         return NULL;
     }
     struct asl_store_exec e = {0};
-    json_t *events = asl_store_exec_get(st, arn, &e) == ASL_STORE_OK ? asl_store_history_json(st, e.id, 0, 0) : NULL;
+    char *text = asl_store_exec_get(st, arn, &e) == ASL_STORE_OK ? history_text(st, e.id) : NULL;
     asl_store_exec_clear(&e);
     asl_store_close(st);
-    return events ? json_pack("{s:o}", "events", events) : NULL;
+    return text;
 }

@@ -34,11 +34,12 @@ int asl_store_run_end(struct asl_exec *ex, int exit_status, const char *output, 
 /* Report an execution that was already over: its error on stderr (its
  * output is the caller's to write); returns its exit status. */
 int asl_store_report(json_t *result, const char *argv0);
-/* The history as GetExecutionHistory answers, {"events": [...]} (new
- * reference): of an execution that was already over / of this run's, from
- * the store (across restarts).  NULL on a store error (message printed). */
-json_t *asl_store_history_doc_closed(const char *store, const char *arn, const char *argv0);
-json_t *asl_store_history_doc(struct asl_exec *ex);
+/* The history as GetExecutionHistory answers, {"events": [...]}, one event
+ * a line (malloc'd text): of an execution that was already over / of this
+ * run's, from the store (across restarts).  NULL on a store error (message
+ * printed). */
+char *asl_store_history_doc_closed(const char *store, const char *arn, const char *argv0);
+char *asl_store_history_doc(struct asl_exec *ex);
 /* The whole history as a JSON array (new reference), NULL on a store error. */
 json_t *asl_store_history_json(struct asl_store *st, int64_t exec, int reverse, int limit);
 

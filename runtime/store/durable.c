@@ -874,10 +874,9 @@ long asl_dur_event_id(struct asl_durable *d, const char *key)
     return id;
 }
 
-void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const char *type, json_t *json,
+void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const char *type, const char *text,
                    const char *key)
 {
-    char *text = json_dumps(json, JSON_COMPACT | JSON_REAL_PRECISION(13));
     pthread_mutex_lock(&d->mu);
     if (text && !d->failed && !d->stopped && txn_open(d) == 0) {
         struct asl_store_event ev = {.id = id, .prev = prev, .timestamp = ts, .type = type, .json = text,
@@ -892,7 +891,6 @@ void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const c
         }
     }
     pthread_mutex_unlock(&d->mu);
-    free(text);
 }
 
 /* ------------------------------------------------------------- callbacks */

@@ -117,8 +117,9 @@ int asl_dur_sync(struct asl_exec *ex);
 /* ---- history (history.c) */
 /* The id of the stored event with this key, 0 when none. */
 long asl_dur_event_id(struct asl_durable *d, const char *key);
-/* Record a new event (json: the HistoryEvent object, borrowed). */
-void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const char *type, json_t *json,
+/* Record a new event (text: the HistoryEvent object as compact JSON,
+ * borrowed). */
+void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const char *type, const char *text,
                    const char *key);
 
 /* ---- callbacks (task.c) */
