@@ -12,12 +12,12 @@
 #include "exprs.h"
 #include "gates.h"
 #include "intr_table.h"
+#include "spec.h"
 #include "vocab.h"
 
 struct ck {
     struct asl_model *m;
     struct asl_diags *d;
-    struct asl_arena arena;
     struct asl_varrefs vars;
 };
 
@@ -102,9 +102,11 @@ static void check_path(struct ck *c, json_t *node, const char *key, const char *
         asl_diag_error(c->d, p, "%s must be a string%s, not %s", key, nullable ? " or null" : "",
                        asl_ck_type_name(v));
     } else {
-        struct asl_expr *e = asl_compile_expr(&c->arena, c->d, p, json_string_value(v), mode);
-        if (e)
+        struct asl_expr *e = asl_compile_expr(&c->m->arena, c->d, p, json_string_value(v), mode);
+        if (e) {
+            asl_spec_keep_expr(c->m, v, e);
             note_read(c, e, p);
+        }
     }
     free(p);
 }
@@ -139,10 +141,12 @@ static void check_template(struct ck *c, json_t *v, const char *p)
                                "The value for the field '%s' must be a valid JSONPath or a valid "
                                "intrinsic function call", key);
             else {
-                struct asl_expr *e = asl_compile_expr(&c->arena, c->d, kp, json_string_value(val),
+                struct asl_expr *e = asl_compile_expr(&c->m->arena, c->d, kp, json_string_value(val),
                                                       ASL_MODE_PAYLOAD);
-                if (e)
+                if (e) {
+                    asl_spec_keep_expr(c->m, val, e);
                     note_read(c, e, kp);
+                }
             }
         } else {
             check_template(c, val, kp);
@@ -499,11 +503,8 @@ static void check_fail_call(struct ck *c, struct asl_cstate *s, const char *key)
     json_t *v = json_object_get(s->node, key);
     if (!json_is_string(v))
         return;
-    const char *text = json_string_value(v);
-    struct asl_expr *e = NULL;
-    struct asl_expr_error err = {0};
-    if (asl_expr_parse(&c->arena, text, strlen(text), ASL_MODE_ERRPATH, &e, &err) != 0 ||
-        e->kind != ASL_EX_CALL)   /* a bad path or call is reported by check_path */
+    const struct asl_expr *e = asl_spec_expr(c->m, v);
+    if (!e || e->kind != ASL_EX_CALL)   /* a bad path or call is reported by check_path */
         return;
     switch (e->fn) {
     case ASL_INTR_FORMAT: case ASL_INTR_JSON_TO_STRING: case ASL_INTR_ARRAY_GET_ITEM:
@@ -550,6 +551,24 @@ static void check_transitions(struct ck *c, struct asl_cstate *s)
     if ((next != NULL) == has_end)
         asl_diag_error(c->d, s->pointer, "State \"%s\" MUST contain exactly one of \"End\", \"Next\"", s->name);
     check_target(c, s->machine, s->node, "Next", s->pointer, "");
+}
+
+/* A JSONPath catcher's Assign is an Assign like the state's (JSONata
+ * catchers are checked with the state's other expressions). */
+static void check_catch_assign(struct ck *c, struct asl_cstate *s)
+{
+    json_t *catch = json_object_get(s->node, "Catch");
+    if (!json_is_array(catch) || (s->type != ASL_TASK && s->type != ASL_PARALLEL && s->type != ASL_MAP))
+        return;
+    char *p = ptr(s->pointer, "Catch");
+    for (size_t i = 0; i < json_array_size(catch); i++) {
+        json_t *cat = json_array_get(catch, i);
+        char *ip = asl_ptr_index(p, i);
+        if (json_is_object(cat))
+            check_assign(c, cat, ip);
+        free(ip);
+    }
+    free(p);
 }
 
 static void check_state(struct ck *c, struct asl_cstate *s)
@@ -602,11 +621,13 @@ static void check_state(struct ck *c, struct asl_cstate *s)
     case ASL_CHOICE: check_choice(c, s); break;
     case ASL_WAIT: check_wait(c, s); break;
     case ASL_FAIL: check_fail(c, s); break;
-    case ASL_TASK: asl_check_task(c->m, c->d, &c->arena, s); break;
-    case ASL_PARALLEL: asl_check_parallel(c->m, c->d, &c->arena, s); break;
-    case ASL_MAP: asl_check_map(c->m, c->d, &c->arena, s); break;
+    case ASL_TASK: asl_check_task(c->m, c->d, s); break;
+    case ASL_PARALLEL: asl_check_parallel(c->m, c->d, s); break;
+    case ASL_MAP: asl_check_map(c->m, c->d, s); break;
     default: break;
     }
+    if (!s->jsonata)
+        check_catch_assign(c, s);
     asl_check_features(c->m, c->d, s);
 }
 
@@ -770,7 +791,6 @@ static void check_unique_names(struct asl_model *m, struct asl_diags *d)
 int asl_check(struct asl_model *m, struct asl_diags *d)
 {
     struct ck c = {.m = m, .d = d};
-    asl_arena_init(&c.arena);
     /* Reported with everything else: the rest of the definition is still checked. */
     if (m->definition_chars > ASL_DEFINITION_MAX)
         asl_diag_error(d, "/", "1 validation error detected: Value at 'definition' failed to satisfy "
@@ -794,6 +814,9 @@ int asl_check(struct asl_model *m, struct asl_diags *d)
     free(c.vars.read);
     free(c.vars.read_at);
     free(c.vars.assigned);
-    asl_arena_free(&c.arena);
-    return d->errors ? -1 : 0;
+    if (d->errors)
+        return -1;
+    if (m->top)
+        asl_spec_build(m);
+    return 0;
 }

@@ -11,20 +11,24 @@
 int asl_check(struct asl_model *m, struct asl_diags *d);
 
 /* Per-type checks for the states that run work (check_exec.c). */
-void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
-void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
-void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
+void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
+void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
+void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
 
 /* "an object", "a string", ... for messages (check.c). */
 const char *asl_ck_type_name(json_t *v);
 
-/* Shared field checks (check_exec.c). */
+/* Shared field checks (check_exec.c).  Every expression they parse is
+ * kept in the model (asl_spec_keep_expr) for the spec. */
 void asl_ck_int_range(struct asl_diags *d, json_t *node, const char *key, const char *base,
                       double min, double max);
-void asl_ck_ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *key,
+void asl_ck_ref_path(struct asl_model *m, struct asl_diags *d, json_t *node, const char *key,
                      const char *base);
+/* Parse text (the JSON string v) at pointer and keep it; NULL after a diagnostic. */
+struct asl_expr *asl_ck_expr(struct asl_model *m, struct asl_diags *d, const char *pointer, json_t *v,
+                             enum asl_expr_mode mode);
 void asl_ck_retry(struct asl_diags *d, struct asl_cstate *s);
-void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s);
+void asl_ck_catch(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s);
 
 /* Variables assigned and read anywhere in the definition, for the warning
  * about reads of variables no state assigns. */

@@ -9,6 +9,7 @@
 #include "check.h"
 #include "exprs.h"
 #include "resource.h"
+#include "spec.h"
 #include "models/aws_task.h"
 
 static int whole(json_t *v)
@@ -30,7 +31,16 @@ void asl_ck_int_range(struct asl_diags *d, json_t *node, const char *key, const 
     free(p);
 }
 
-void asl_ck_ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *key,
+struct asl_expr *asl_ck_expr(struct asl_model *m, struct asl_diags *d, const char *pointer, json_t *v,
+                             enum asl_expr_mode mode)
+{
+    struct asl_expr *e = asl_compile_expr(&m->arena, d, pointer, json_string_value(v), mode);
+    if (e)
+        asl_spec_keep_expr(m, v, e);
+    return e;
+}
+
+void asl_ck_ref_path(struct asl_model *m, struct asl_diags *d, json_t *node, const char *key,
                      const char *base)
 {
     json_t *v = json_object_get(node, key);
@@ -40,7 +50,7 @@ void asl_ck_ref_path(struct asl_diags *d, struct asl_arena *a, json_t *node, con
     if (!json_is_string(v))
         asl_diag_error(d, p, "%s must be a string", key);
     else
-        asl_compile_expr(a, d, p, json_string_value(v), ASL_MODE_REFPATH);
+        asl_ck_expr(m, d, p, v, ASL_MODE_REFPATH);
     free(p);
 }
 
@@ -121,7 +131,7 @@ void asl_ck_retry(struct asl_diags *d, struct asl_cstate *s)
     free(p);
 }
 
-void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+void asl_ck_catch(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
     json_t *catch = json_object_get(s->node, "Catch");
     if (!catch)
@@ -167,7 +177,7 @@ void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s
             if (!json_is_string(rp))
                 asl_diag_error(d, kp, "ResultPath must be a string or null");
             else
-                asl_compile_expr(a, d, kp, json_string_value(rp), ASL_MODE_RESULTPATH);
+                asl_ck_expr(m, d, kp, rp, ASL_MODE_RESULTPATH);
             free(kp);
         }
         free(cp);
@@ -175,9 +185,8 @@ void asl_ck_catch(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s
     free(p);
 }
 
-void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
-    (void)m;
     json_t *res = json_object_get(s->node, "Resource");
     if (!res)
         asl_diag_error(d, s->pointer, "These fields are required: [Resource]");
@@ -201,8 +210,8 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
     if (!s->jsonata) {
         asl_ck_int_range(d, s->node, "TimeoutSeconds", s->pointer, 1, 99999999);
         asl_ck_int_range(d, s->node, "HeartbeatSeconds", s->pointer, 1, 99999999);
-        asl_ck_ref_path(d, a, s->node, "TimeoutSecondsPath", s->pointer);
-        asl_ck_ref_path(d, a, s->node, "HeartbeatSecondsPath", s->pointer);
+        asl_ck_ref_path(m, d, s->node, "TimeoutSecondsPath", s->pointer);
+        asl_ck_ref_path(m, d, s->node, "HeartbeatSecondsPath", s->pointer);
     }
     if (json_object_get(s->node, "TimeoutSeconds") && json_object_get(s->node, "TimeoutSecondsPath"))
         asl_diag_error(d, s->pointer, "State MUST contain at most one of \"TimeoutSeconds\", \"TimeoutSecondsPath\"");
@@ -224,12 +233,11 @@ void asl_check_task(struct asl_model *m, struct asl_diags *d, struct asl_arena *
         free(p);
     }
     asl_ck_retry(d, s);
-    asl_ck_catch(d, a, s);
+    asl_ck_catch(m, d, s);
 }
 
-void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
-    (void)m;
     json_t *br = json_object_get(s->node, "Branches");
     char *p = asl_ptr_join(s->pointer, "Branches");
     if (!br)
@@ -247,5 +255,5 @@ void asl_check_parallel(struct asl_model *m, struct asl_diags *d, struct asl_are
         }
     free(p);
     asl_ck_retry(d, s);
-    asl_ck_catch(d, a, s);
+    asl_ck_catch(m, d, s);
 }

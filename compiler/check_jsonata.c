@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "jsonata_ast.h"
+#include "spec.h"
 #include "vocab.h"
 
 /* Fields whose values (at any depth) may hold expressions. */
@@ -17,8 +18,11 @@ static const char *const expr_fields[] = {"Arguments", "Output", "Assign", "Item
     "ToleratedFailureCount", "ToleratedFailurePercentage", "Error", "Cause", "Credentials",
     "ItemReader", "ItemBatcher", "ResultWriter", NULL};
 
-static void parse_one(struct asl_diags *d, const char *pointer, const char *text, struct asl_varrefs *refs)
+/* The tree is kept for the spec (asl_spec_keep_jn). */
+static void parse_one(struct asl_model *m, struct asl_diags *d, const char *pointer, json_t *v,
+                      struct asl_varrefs *refs)
 {
+    const char *text = json_string_value(v);
     size_t off, len;
     if (!asl_is_jsonata_text(text, &off, &len))
         return;
@@ -32,26 +36,27 @@ static void parse_one(struct asl_diags *d, const char *pointer, const char *text
     }
     for (size_t i = 0; i < ast->nvars; i++)
         asl_varrefs_read(refs, ast->vars[i], pointer);
-    asl_jn_free(ast);
+    asl_spec_keep_jn(m, v, ast);
 }
 
-static void walk(struct asl_diags *d, json_t *v, const char *pointer, struct asl_varrefs *refs)
+static void walk(struct asl_model *m, struct asl_diags *d, json_t *v, const char *pointer,
+                 struct asl_varrefs *refs)
 {
     const char *k;
     json_t *x;
     size_t i;
     if (json_is_string(v)) {
-        parse_one(d, pointer, json_string_value(v), refs);
+        parse_one(m, d, pointer, v, refs);
     } else if (json_is_object(v)) {
         json_object_foreach(v, k, x) {
             char *p = asl_ptr_join(pointer, k);
-            walk(d, x, p, refs);
+            walk(m, d, x, p, refs);
             free(p);
         }
     } else if (json_is_array(v)) {
         json_array_foreach(v, i, x) {
             char *p = asl_ptr_index(pointer, i);
-            walk(d, x, p, refs);
+            walk(m, d, x, p, refs);
             free(p);
         }
     }
@@ -81,7 +86,7 @@ static void check_assign_names(struct asl_diags *d, json_t *assign, const char *
     free(p);
 }
 
-static void check_block(struct asl_diags *d, json_t *obj, const char *pointer, const char *const *fields,
+static void check_block(struct asl_model *m, struct asl_diags *d, json_t *obj, const char *pointer, const char *const *fields,
                         struct asl_varrefs *refs)
 {
     for (const char *const *f = fields; *f; f++) {
@@ -89,7 +94,7 @@ static void check_block(struct asl_diags *d, json_t *obj, const char *pointer, c
         if (!v)
             continue;
         char *p = asl_ptr_join(pointer, *f);
-        walk(d, v, p, refs);
+        walk(m, d, v, p, refs);
         free(p);
     }
     check_assign_names(d, json_object_get(obj, "Assign"), pointer, refs);
@@ -98,15 +103,14 @@ static void check_block(struct asl_diags *d, json_t *obj, const char *pointer, c
 void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s,
                              struct asl_varrefs *refs)
 {
-    (void)m;
     static const char *const rule_fields[] = {"Condition", "Output", "Assign", NULL};
     static const char *const catch_fields[] = {"Output", "Assign", NULL};
-    check_block(d, s->node, s->pointer, expr_fields, refs);
+    check_block(m, d, s->node, s->pointer, expr_fields, refs);
     json_t *catch = json_object_get(s->node, "Catch");
     for (size_t i = 0; json_is_array(catch) && i < json_array_size(catch); i++) {
         char *cp = asl_ptr_join(s->pointer, "Catch");
         char *ip = asl_ptr_index(cp, i);
-        check_block(d, json_array_get(catch, i), ip, catch_fields, refs);
+        check_block(m, d, json_array_get(catch, i), ip, catch_fields, refs);
         free(ip);
         free(cp);
     }
@@ -147,7 +151,7 @@ void asl_check_jsonata_state(struct asl_model *m, struct asl_diags *d, struct as
             asl_diag_error(d, kp, "The value of \"Next\" property must be the name of an existing state");
             free(kp);
         }
-        check_block(d, rule, rp, rule_fields, refs);
+        check_block(m, d, rule, rp, rule_fields, refs);
         free(rp);
     }
     free(cp);

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "emit_int.h"
 #include "exprs.h"
+#include "vocab.h"
 
 /* The value of `key` must be one of the strings in `allowed` (NULL-ended). */
 static void ck_enum(struct asl_diags *d, json_t *node, const char *key, const char *base,
@@ -33,15 +33,26 @@ static void ck_one_of(struct asl_diags *d, json_t *node, const char *base, const
         asl_diag_error(d, base, "State MUST contain at most one of \"%s\", \"%s\"", a, b);
 }
 
+/* A *Path field nested in a JSONata Map's ItemReader or ItemBatcher: the
+ * JSONPath-only fields go in JSONata states, at any depth. */
+static void no_jsonata_path(struct asl_diags *d, json_t *node, const char *base, const char *key)
+{
+    if (!json_object_get(node, key))
+        return;
+    char *p = asl_ptr_join(base, key);
+    asl_diag_error(d, p, "The field '%s' is not supported in JSONata states", key);
+    free(p);
+}
+
 /* A payload template's "key.$" values must be paths or intrinsic calls. */
-static void ck_template(struct asl_diags *d, struct asl_arena *a, json_t *v, const char *p)
+static void ck_template(struct asl_model *m, struct asl_diags *d, json_t *v, const char *p)
 {
     const char *key;
     json_t *val;
     if (json_is_array(v)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             char *ip = asl_ptr_index(p, i);
-            ck_template(d, a, json_array_get(v, i), ip);
+            ck_template(m, d, json_array_get(v, i), ip);
             free(ip);
         }
         return;
@@ -54,9 +65,9 @@ static void ck_template(struct asl_diags *d, struct asl_arena *a, json_t *v, con
                 asl_diag_error(d, kp, "The value for the field '%s' must be a valid JSONPath or a valid "
                                "intrinsic function call", key);
             else
-                asl_compile_expr(a, d, kp, json_string_value(val), ASL_MODE_PAYLOAD);
+                asl_ck_expr(m, d, kp, val, ASL_MODE_PAYLOAD);
         } else {
-            ck_template(d, a, val, kp);
+            ck_template(m, d, val, kp);
         }
         free(kp);
     }
@@ -67,7 +78,7 @@ static void ck_template(struct asl_diags *d, struct asl_arena *a, json_t *v, con
  * Parameters in JSONata states; the Map's ItemReader and ResultWriter
  * included): an object whose values may be {% %} strings, or one {% %}
  * expression that yields the object. */
-static void ck_params(struct asl_diags *d, struct asl_arena *a, json_t *node, const char *base, int jsonata)
+static void ck_params(struct asl_model *m, struct asl_diags *d, json_t *node, const char *base, int jsonata)
 {
     const char *field = jsonata ? "Arguments" : "Parameters";
     const char *other = jsonata ? "Parameters" : "Arguments";
@@ -88,7 +99,7 @@ static void ck_params(struct asl_diags *d, struct asl_arena *a, json_t *node, co
     else if (!json_object_get(pv, "Bucket") && !json_object_get(pv, "Bucket.$"))
         asl_diag_error(d, p, "%s must name the Bucket", field);
     else if (!jsonata)
-        ck_template(d, a, pv, p);
+        ck_template(m, d, pv, p);
     free(p);
 }
 
@@ -170,7 +181,7 @@ static void ck_reader_combinations(struct asl_diags *d, json_t *cfg, const char 
 /* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
  * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer,
  * ManifestType, Transformation}, Parameters | Arguments} */
-static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+static void ck_reader(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
     json_t *r = json_object_get(s->node, "ItemReader");
     if (!r)
@@ -189,7 +200,7 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
     if (!json_object_get(r, "Resource"))
         asl_diag_error(d, p, "ItemReader must contain \"Resource\"");
     ck_enum(d, r, "Resource", p, resources);
-    ck_params(d, a, r, p, s->jsonata);
+    ck_params(m, d, r, p, s->jsonata);
     json_t *cfg = json_object_get(r, "ReaderConfig");
     char *cp = asl_ptr_join(p, "ReaderConfig");
     const char *res = json_string_value(json_object_get(r, "Resource"));
@@ -238,7 +249,7 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
             asl_ck_int_range(d, cfg, "MaxItems", cp, 0, 100000000);
         }
         if (!s->jsonata) {
-            asl_ck_ref_path(d, a, cfg, "MaxItemsPath", cp);
+            asl_ck_ref_path(m, d, cfg, "MaxItemsPath", cp);
         } else if (json_object_get(cfg, "MaxItemsPath")) {
             char *mp = asl_ptr_join(cp, "MaxItemsPath");
             asl_diag_error(d, mp, "The field 'MaxItemsPath' is not supported in JSONata states");
@@ -258,7 +269,7 @@ static void ck_reader(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
 }
 
 /* ItemBatcher -> {MaxItemsPerBatch | ...Path, MaxInputBytesPerBatch | ...Path, BatchInput?} */
-static void ck_batcher(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+static void ck_batcher(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
     json_t *b = json_object_get(s->node, "ItemBatcher");
     if (!b)
@@ -272,22 +283,32 @@ static void ck_batcher(struct asl_diags *d, struct asl_arena *a, struct asl_csta
         if (!s->jsonata) {
             asl_ck_int_range(d, b, "MaxItemsPerBatch", p, 1, 2147483647);
             asl_ck_int_range(d, b, "MaxInputBytesPerBatch", p, 1, 262144);
-            asl_ck_ref_path(d, a, b, "MaxItemsPerBatchPath", p);
-            asl_ck_ref_path(d, a, b, "MaxInputBytesPerBatchPath", p);
+            asl_ck_ref_path(m, d, b, "MaxItemsPerBatchPath", p);
+            asl_ck_ref_path(m, d, b, "MaxInputBytesPerBatchPath", p);
             json_t *bi = json_object_get(b, "BatchInput");
             char *bp = asl_ptr_join(p, "BatchInput");
             if (bi && !json_is_object(bi))
                 asl_diag_error(d, bp, "BatchInput must be an object");
             else if (bi)
-                ck_template(d, a, bi, bp);
+                ck_template(m, d, bi, bp);
             free(bp);
+        } else {
+            no_jsonata_path(d, b, p, "MaxItemsPerBatchPath");
+            no_jsonata_path(d, b, p, "MaxInputBytesPerBatchPath");
+            /* BatchInput stays a JSONPath template here (its "key.$" values are paths). */
+            json_t *bi = json_object_get(b, "BatchInput");
+            if (json_is_object(bi)) {
+                char *bp = asl_ptr_join(p, "BatchInput");
+                ck_template(m, d, bi, bp);
+                free(bp);
+            }
         }
     }
     free(p);
 }
 
 /* ResultWriter -> {Resource, Parameters} and/or {WriterConfig} */
-static void ck_writer(struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+static void ck_writer(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
     json_t *w = json_object_get(s->node, "ResultWriter");
     if (!w)
@@ -304,7 +325,7 @@ static void ck_writer(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
     if (res) {
         static const char *const resources[] = {"arn:aws:states:::s3:putObject", NULL};
         ck_enum(d, w, "Resource", p, resources);
-        ck_params(d, a, w, p, s->jsonata);
+        ck_params(m, d, w, p, s->jsonata);
     } else if (json_object_get(w, "Parameters") || json_object_get(w, "Arguments")) {
         asl_diag_error(d, p, "ResultWriter %s need a Resource", s->jsonata ? "Arguments" : "Parameters");
     }
@@ -323,9 +344,8 @@ static void ck_writer(struct asl_diags *d, struct asl_arena *a, struct asl_cstat
     free(p);
 }
 
-void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a, struct asl_cstate *s)
+void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_cstate *s)
 {
-    (void)m;
     json_t *ip = json_object_get(s->node, "ItemProcessor"), *it = json_object_get(s->node, "Iterator");
     if (!!ip == !!it)
         asl_diag_error(d, s->pointer, "State MUST contain exactly one of \"ItemProcessor\", \"Iterator\"");
@@ -355,10 +375,10 @@ void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a
             asl_diag_error(d, p, "ToleratedFailurePercentage must be a number from 0 to 100");
             free(p);
         }
-        asl_ck_ref_path(d, a, s->node, "ItemsPath", s->pointer);
-        asl_ck_ref_path(d, a, s->node, "MaxConcurrencyPath", s->pointer);
-        asl_ck_ref_path(d, a, s->node, "ToleratedFailureCountPath", s->pointer);
-        asl_ck_ref_path(d, a, s->node, "ToleratedFailurePercentagePath", s->pointer);
+        asl_ck_ref_path(m, d, s->node, "ItemsPath", s->pointer);
+        asl_ck_ref_path(m, d, s->node, "MaxConcurrencyPath", s->pointer);
+        asl_ck_ref_path(m, d, s->node, "ToleratedFailureCountPath", s->pointer);
+        asl_ck_ref_path(m, d, s->node, "ToleratedFailurePercentagePath", s->pointer);
     }
     json_t *label = json_object_get(s->node, "Label");
     if (label && (!json_is_string(label) || strlen(json_string_value(label)) > 40)) {
@@ -366,9 +386,9 @@ void asl_check_map(struct asl_model *m, struct asl_diags *d, struct asl_arena *a
         asl_diag_error(d, p, "Label must be a string of at most 40 characters");
         free(p);
     }
-    ck_reader(d, a, s);
-    ck_batcher(d, a, s);
-    ck_writer(d, a, s);
+    ck_reader(m, d, s);
+    ck_batcher(m, d, s);
+    ck_writer(m, d, s);
     asl_ck_retry(d, s);
-    asl_ck_catch(d, a, s);
+    asl_ck_catch(m, d, s);
 }

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE     /* open_memstream */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "exprs.h"
 #include "intr_table.h"
 #include "resource.h"
+#include "spec.h"
 
 /* ------------------------------------------------------------ sections */
 
@@ -46,37 +48,29 @@ char *asl_em_fmt(const char *fmt, ...)
     return s;
 }
 
-/* Reparse an expression the checker already accepted. */
-struct asl_expr *asl_em_parse(struct em *em, const char *text, enum asl_expr_mode mode)
-{
-    struct asl_expr *e = NULL;
-    struct asl_expr_error err;
-    if (asl_expr_parse(&em->arena, text, strlen(text), mode, &e, &err) != 0) {
-        fprintf(stderr, "aslc: internal error: '%s' no longer parses (%s)\n", text, err.msg);
-        abort();
-    }
-    return e;
-}
-
 /* ------------------------------------------------------------- tables */
 
 const char *asl_em_def(struct em *em, const char *type, const char *prefix, int is_array, char *init)
 {
     char *key = asl_em_fmt("%s%s|%s", type, is_array ? "[]" : "", init);
-    json_t *name = json_object_get(em->defs, key);
+    char *name = asl_strmap_get(&em->defs, key);
     if (!name) {
-        json_t *count = json_object_get(em->def_counts, prefix);
-        long long n = count ? (long long)json_integer_value(count) : 0;
-        json_object_set_new(em->def_counts, prefix, json_integer((json_int_t)(n + 1)));
-        char *text = asl_em_fmt("%s_%lld", prefix, n);
-        fprintf(em->decl, "static const %s %s%s = %s;\n", type, text, is_array ? "[]" : "", init);
-        name = json_string(text);
-        json_object_set_new(em->defs, key, name);
-        free(text);
+        name = asl_em_next_name(em, prefix);
+        fprintf(em->decl, "static const %s %s%s = %s;\n", type, name, is_array ? "[]" : "", init);
+        asl_strmap_put(&em->defs, key, name);
     }
     free(key);
     free(init);
-    return json_string_value(name);
+    return name;
+}
+
+char *asl_em_next_name(struct em *em, const char *prefix)
+{
+    /* Stored: how many names the prefix has given, plus one (NULL: none yet). */
+    intptr_t given = (intptr_t)asl_strmap_get(&em->counts, prefix);
+    long long n = given ? (long long)given - 1 : 0;
+    asl_strmap_put(&em->counts, prefix, (void *)(intptr_t)(n + 2));
+    return asl_em_fmt("%s_%lld", prefix, n);
 }
 
 char *asl_em_list(char **items, size_t n, int one_line)
@@ -124,14 +118,14 @@ int asl_em_lit(struct em *em, json_t *v)
     char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     if (!text)
         abort();
-    json_t *known = json_object_get(em->lit_ids, text);
+    intptr_t known = (intptr_t)asl_strmap_get(&em->lit_ids, text);
     if (known) {
         free(text);
-        return (int)json_integer_value(known);
+        return (int)known;
     }
     em->lits = asl_grow(em->lits, em->nlits, sizeof *em->lits);
     em->lits[em->nlits++] = text;
-    json_object_set_new(em->lit_ids, text, json_integer((json_int_t)em->nlits));
+    asl_strmap_put(&em->lit_ids, text, (void *)(intptr_t)em->nlits);
     return (int)em->nlits;
 }
 
@@ -251,9 +245,9 @@ static char *seg_init(struct em *em, const struct asl_seg *s)
 const char *asl_em_path(struct em *em, const struct asl_path *p)
 {
     /* A path's tables follow from its text alone: look the text up first. */
-    json_t *known = json_object_get(em->path_ids, p->text);
+    const char *known = asl_strmap_get(&em->path_ids, p->text);
     if (known)
-        return json_string_value(known);
+        return known;
     const char *segs = NULL;
     if (p->nseg) {
         char **inits = calloc(p->nseg, sizeof *inits);
@@ -281,7 +275,7 @@ const char *asl_em_path(struct em *em, const struct asl_path *p)
     fputc('}', f);
     fclose(f);
     const char *name = asl_em_def(em, "struct asl_path", "path", 0, buf);
-    json_object_set_new(em->path_ids, p->text, json_string(name));
+    asl_strmap_put(&em->path_ids, p->text, (void *)name);   /* owned by em->defs */
     return name;
 }
 
@@ -372,38 +366,6 @@ const char *asl_em_expr(struct em *em, const struct asl_expr *e)
 
 /* ---------------------------------------------------------- templates */
 
-int asl_em_tree_any(json_t *v, const char *key, int (*pred)(const char *key, json_t *v))
-{
-    if (pred(key, v))
-        return 1;
-    const char *k;
-    json_t *x;
-    size_t i;
-    if (json_is_object(v)) {
-        json_object_foreach(v, k, x)
-            if (asl_em_tree_any(x, k, pred))
-                return 1;
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, x)
-            if (asl_em_tree_any(x, NULL, pred))
-                return 1;
-    }
-    return 0;
-}
-
-/* A "key.$" member: the template is not a plain literal. */
-static int is_dollar_key(const char *key, json_t *v)
-{
-    (void)v;
-    size_t kl = key ? strlen(key) : 0;
-    return kl >= 2 && strcmp(key + kl - 2, ".$") == 0;
-}
-
-static int has_dynamic(json_t *v)
-{
-    return asl_em_tree_any(v, NULL, is_dollar_key);
-}
-
 char *asl_em_tpl_container(struct em *em, int is_object, char **keys, char **inits, size_t n)
 {
     const char *kids = asl_em_def(em, "struct asl_tpl", "kids", 1, asl_em_list(inits, n, 0));
@@ -413,106 +375,74 @@ char *asl_em_tpl_container(struct em *em, int is_object, char **keys, char **ini
     return asl_em_fmt("{.kind = ASL_TPL_OBJECT, .n = %zu, .keys = %s, .kids = %s}", n, k, kids);
 }
 
-char *asl_em_tpl_root(struct em *em, char *init)
+/* One template node's initializer; the tables it points at are defined first. */
+static char *tpl_init(struct em *em, const struct asl_ctpl *t)
 {
-    return asl_em_fmt("&%s", asl_em_def(em, "struct asl_tpl", "tpl", 0, init));
-}
-
-static char *tpl_init(struct em *em, json_t *v)
-{
-    if (!has_dynamic(v))
-        return asl_em_fmt("{.kind = ASL_TPL_LIT, .lit = %d}", asl_em_lit(em, v));
-    size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
-    char **inits = calloc(n ? n : 1, sizeof *inits);
-    char **keys = calloc(n ? n : 1, sizeof *keys);
-    if (!inits || !keys)
-        abort();
-    if (json_is_object(v)) {
-        const char *k;
-        json_t *x;
-        size_t i = 0;
-        json_object_foreach(v, k, x) {
-            size_t kl = strlen(k);
-            if (kl >= 2 && strcmp(k + kl - 2, ".$") == 0) {
-                char *plain = strndup(k, kl - 2);
-                keys[i] = asl_em_str(plain);
-                free(plain);
-                const char *e = asl_em_expr(em, asl_em_parse(em, json_string_value(x), ASL_MODE_PAYLOAD));
-                char *fld = asl_em_str(k);
-                inits[i] = asl_em_fmt("{.kind = ASL_TPL_EXPR, .expr = &%s, .field = %s}", e, fld);
-                free(fld);
-            } else {
-                keys[i] = asl_em_str(k);
-                inits[i] = tpl_init(em, x);
-            }
-            i++;
-        }
-    } else {
-        for (size_t i = 0; i < n; i++)
-            inits[i] = tpl_init(em, json_array_get(v, i));
+    switch (t->kind) {
+    case ASL_CTPL_LIT:
+        return asl_em_fmt("{.kind = ASL_TPL_LIT, .lit = %d}", asl_em_lit(em, t->lit));
+    case ASL_CTPL_EXPR: {
+        const char *e = asl_em_expr(em, t->expr);
+        char *fld = asl_em_str(t->field);
+        char *init = asl_em_fmt("{.kind = ASL_TPL_EXPR, .expr = &%s, .field = %s}", e, fld);
+        free(fld);
+        return init;
     }
-    int is_object = json_is_object(v);
-    if (!is_object)
-        free(keys);
-    return asl_em_tpl_container(em, is_object, is_object ? keys : NULL, inits, n);
+    case ASL_CTPL_JSONATA:
+        return asl_em_jn_init(em, t);
+    case ASL_CTPL_OBJECT: case ASL_CTPL_ARRAY:
+        break;
+    }
+    int is_object = t->kind == ASL_CTPL_OBJECT;
+    char **inits = calloc(t->n ? t->n : 1, sizeof *inits);
+    char **keys = is_object ? calloc(t->n ? t->n : 1, sizeof *keys) : NULL;
+    if (!inits || (is_object && !keys))
+        abort();
+    for (size_t i = 0; i < t->n; i++) {
+        if (is_object)
+            keys[i] = asl_em_str(t->keys[i]);
+        inits[i] = tpl_init(em, &t->kids[i]);
+    }
+    return asl_em_tpl_container(em, is_object, keys, inits, t->n);
 }
 
-char *asl_em_tpl(struct em *em, json_t *v)
+char *asl_em_tpl(struct em *em, const struct asl_ctpl *t)
 {
-    if (!v)
+    if (!t)
         return NULL;
-    return asl_em_tpl_root(em, tpl_init(em, v));
+    return asl_em_fmt("&%s", asl_em_def(em, "struct asl_tpl", "tpl", 0, tpl_init(em, t)));
 }
 
 /* ------------------------------------------------------------- Choice */
 
 /* The tree of one JSONPath rule, as an initializer. */
-static char *rule_cond(struct em *em, json_t *rule, const char *pointer)
+static char *rule_cond(struct em *em, const struct asl_ccond *c)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(rule, key, v) {
-        const struct asl_choice_op *op = asl_choice_op_lookup(key);
-        if (!op)
-            continue;
-        struct asl_expr *var = asl_em_parse(em, json_string_value(json_object_get(rule, "Variable")),
-                                            ASL_MODE_PATH);
+    if (c->kind == ASL_COND_CMP) {
         char *buf = NULL;
         size_t len = 0;
         FILE *f = section(&buf, &len);
-        fprintf(f, "{.op = %s, .var = &%s", op->cmp_enum, asl_em_path(em, var->path));
-        if (op->operand == ASL_OPND_PATH)
-            fprintf(f, ", .path = &%s",
-                    asl_em_path(em, asl_em_parse(em, json_string_value(v), ASL_MODE_PATH)->path));
+        fprintf(f, "{.op = %s, .var = &%s", c->op->cmp_enum, asl_em_path(em, c->var));
+        if (c->path)
+            fprintf(f, ", .path = &%s", asl_em_path(em, c->path));
         else
-            fprintf(f, ", .lit = %d", asl_em_lit(em, v));
+            fprintf(f, ", .lit = %d", asl_em_lit(em, c->lit));
         fputs(", .pointer = ", f);
-        asl_cemit_cstr(f, pointer);
+        asl_cemit_cstr(f, c->pointer);
         fputc('}', f);
         fclose(f);
         return buf;
     }
-    json_t *not = json_object_get(rule, "Not");
-    const char *which = json_object_get(rule, "And") ? "And" : json_object_get(rule, "Or") ? "Or" : "Not";
-    char *bp = asl_ptr_join(pointer, which);
-    size_t n = not ? 1 : json_array_size(json_object_get(rule, which));
-    char **subs = calloc(n, sizeof *subs);
+    char **subs = calloc(c->n, sizeof *subs);
     if (!subs)
         abort();
-    for (size_t i = 0; i < n; i++) {
-        if (not) {
-            subs[i] = rule_cond(em, not, bp);
-        } else {
-            char *ip = asl_ptr_index(bp, i);
-            subs[i] = rule_cond(em, json_array_get(json_object_get(rule, which), i), ip);
-            free(ip);
-        }
-    }
-    free(bp);
-    const char *kids = asl_em_def(em, "struct asl_cond", "conds", 1, asl_em_list(subs, n, 0));
+    for (size_t i = 0; i < c->n; i++)
+        subs[i] = rule_cond(em, &c->kids[i]);
+    const char *kids = asl_em_def(em, "struct asl_cond", "conds", 1, asl_em_list(subs, c->n, 0));
     return asl_em_fmt("{.kind = %s, .n = %zu, .kids = %s}",
-                      not ? "ASL_COND_NOT" : strcmp(which, "And") == 0 ? "ASL_COND_AND" : "ASL_COND_OR",
-                      n, kids);
+                      c->kind == ASL_COND_NOT ? "ASL_COND_NOT" : c->kind == ASL_COND_AND ? "ASL_COND_AND"
+                                                                                        : "ASL_COND_OR",
+                      c->n, kids);
 }
 
 void asl_em_field(FILE *f, const char *name, char *value)
@@ -533,140 +463,131 @@ char *asl_em_braced(FILE *f, char **buf)
 
 #define field asl_em_field
 
-static const char *emit_choice(struct em *em, struct asl_cstate *s)
+static const char *emit_choice(struct em *em, const struct asl_cchoice *ch)
 {
-    json_t *choices = json_object_get(s->node, "Choices");
-    size_t n = json_array_size(choices);
-    char **rows = calloc(n ? n : 1, sizeof *rows);
+    char **rows = calloc(ch->nrules ? ch->nrules : 1, sizeof *rows);
     if (!rows)
         abort();
-    char *cp = asl_ptr_join(s->pointer, "Choices");
-    for (size_t i = 0; i < n; i++) {
-        json_t *rule = json_array_get(choices, i);
-        int next = asl_machine_find(s->machine, json_string_value(json_object_get(rule, "Next")));
+    for (size_t i = 0; i < ch->nrules; i++) {
+        const struct asl_crule *r = &ch->rules[i];
         char *buf = NULL;
         size_t len = 0;
         FILE *f = section(&buf, &len);
-        fprintf(f, "{.next = %d", next);
-        if (s->jsonata) {
-            field(f, "condition", asl_em_jtpl(em, json_object_get(rule, "Condition"), "Condition"));
-            field(f, "assign", asl_em_jtpl(em, json_object_get(rule, "Assign"), "Assign"));
-            field(f, "output", asl_em_jtpl(em, json_object_get(rule, "Output"), "Output"));
-        } else {
-            char *rp = asl_ptr_index(cp, i);
-            char *cond = rule_cond(em, rule, rp);
+        fprintf(f, "{.next = %d", r->next);
+        if (r->cond) {
+            char *cond = rule_cond(em, r->cond);
             fprintf(f, ", .cond = &%s", asl_em_def(em, "struct asl_cond", "cond", 0, cond));
-            field(f, "assign", asl_em_tpl(em, json_object_get(rule, "Assign")));
-            free(rp);
+            field(f, "assign", asl_em_tpl(em, r->assign));
+        } else {
+            field(f, "condition", asl_em_tpl(em, r->condition));
+            field(f, "assign", asl_em_tpl(em, r->assign));
+            field(f, "output", asl_em_tpl(em, r->output));
         }
         fputc('}', f);
         fclose(f);
         rows[i] = buf;
     }
-    free(cp);
-    const char *rules = asl_em_def(em, "struct asl_choice_rule", "rules", 1, asl_em_list(rows, n, 0));
-    json_t *def = json_object_get(s->node, "Default");
-    char *init = def ? asl_em_fmt("{.nrules = %zu, .rules = %s, .has_default = 1, .default_next = %d}", n,
-                                  rules, asl_machine_find(s->machine, json_string_value(def)))
-                     : asl_em_fmt("{.nrules = %zu, .rules = %s}", n, rules);
+    const char *rules = asl_em_def(em, "struct asl_choice_rule", "rules", 1, asl_em_list(rows, ch->nrules, 0));
+    char *init = ch->has_default
+                     ? asl_em_fmt("{.nrules = %zu, .rules = %s, .has_default = 1, .default_next = %d}",
+                                  ch->nrules, rules, ch->default_next)
+                     : asl_em_fmt("{.nrules = %zu, .rules = %s}", ch->nrules, rules);
     return asl_em_def(em, "struct asl_choice", "choice", 0, init);
 }
 
 /* ------------------------------------------------------------- states */
 
-char *asl_em_path_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode,
-                        int *is_null)
+char *asl_em_path_ref(struct em *em, const struct asl_path *p)
 {
-    json_t *v = json_object_get(node, key);
-    if (is_null)
-        *is_null = json_is_null(v);
-    if (!json_is_string(v))
-        return NULL;
-    struct asl_expr *e = asl_em_parse(em, json_string_value(v), mode);
-    return asl_em_fmt("&%s", asl_em_path(em, e->path));
+    return p ? asl_em_fmt("&%s", asl_em_path(em, p)) : NULL;
 }
 
-static char *expr_field(struct em *em, json_t *node, const char *key, enum asl_expr_mode mode)
+static char *expr_ref(struct em *em, const struct asl_expr *e)
 {
-    json_t *v = json_object_get(node, key);
-    if (!json_is_string(v))
-        return NULL;
-    return asl_em_fmt("&%s", asl_em_expr(em, asl_em_parse(em, json_string_value(v), mode)));
+    return e ? asl_em_fmt("&%s", asl_em_expr(em, e)) : NULL;
+}
+
+static char *flag(int set)
+{
+    return set ? strdup("1") : NULL;
 }
 
 /* The state's ".io = {...}" member, or NULL when it sets none of it. */
-static char *emit_io(struct em *em, struct asl_cstate *s)
+static char *emit_io(struct em *em, const struct asl_cstate *s)
 {
+    const struct asl_cio *io = &s->spec->io;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = section(&buf, &len);
     if (s->jsonata) {
         fputs(", .jsonata = 1", f);
-        field(f, "arguments", asl_em_jtpl(em, json_object_get(s->node, "Arguments"), "Arguments"));
-        field(f, "output", asl_em_jtpl(em, json_object_get(s->node, "Output"), "Output"));
-        field(f, "assign", asl_em_jtpl(em, json_object_get(s->node, "Assign"), "Assign"));
+        field(f, "arguments", asl_em_tpl(em, io->arguments));
+        field(f, "output", asl_em_tpl(em, io->output));
+        field(f, "assign", asl_em_tpl(em, io->assign));
     } else {
-        int in_null, out_null, res_null;
-        field(f, "input_path", asl_em_path_field(em, s->node, "InputPath", ASL_MODE_PATH, &in_null));
-        field(f, "output_path", asl_em_path_field(em, s->node, "OutputPath", ASL_MODE_PATH, &out_null));
-        field(f, "result_path", asl_em_path_field(em, s->node, "ResultPath", ASL_MODE_RESULTPATH, &res_null));
-        if (s->type != ASL_MAP)     /* a Map's Parameters are its ItemSelector */
-            field(f, "parameters", asl_em_tpl(em, json_object_get(s->node, "Parameters")));
-        field(f, "result_selector", asl_em_tpl(em, json_object_get(s->node, "ResultSelector")));
-        field(f, "assign", asl_em_tpl(em, json_object_get(s->node, "Assign")));
-        field(f, "input_null", in_null ? strdup("1") : NULL);
-        field(f, "output_null", out_null ? strdup("1") : NULL);
-        field(f, "result_null", res_null ? strdup("1") : NULL);
+        field(f, "input_path", asl_em_path_ref(em, io->input_path));
+        field(f, "output_path", asl_em_path_ref(em, io->output_path));
+        field(f, "result_path", asl_em_path_ref(em, io->result_path));
+        field(f, "parameters", asl_em_tpl(em, io->parameters));
+        field(f, "result_selector", asl_em_tpl(em, io->result_selector));
+        field(f, "assign", asl_em_tpl(em, io->assign));
+        field(f, "input_null", flag(io->input_null));
+        field(f, "output_null", flag(io->output_null));
+        field(f, "result_null", flag(io->result_null));
     }
     return asl_em_braced(f, &buf);
 }
 
-/* The type-specific descriptor's name, or NULL when the state needs none. */
-static const char *emit_spec(struct em *em, struct asl_cstate *s)
+static const char *emit_wait(struct em *em, const struct asl_cwait *w)
 {
-    json_t *n = s->node;
     char *buf = NULL;
     size_t len = 0;
-    FILE *f;
+    FILE *f = section(&buf, &len);
+    if (w->has_seconds)
+        fprintf(f, ", .seconds = %lld", w->seconds);
+    field(f, "timestamp", w->timestamp ? asl_em_str(w->timestamp) : NULL);
+    field(f, "seconds_path", asl_em_path_ref(em, w->seconds_path));
+    field(f, "timestamp_path", asl_em_path_ref(em, w->timestamp_path));
+    field(f, "seconds_jn", asl_em_tpl(em, w->seconds_jn));
+    field(f, "timestamp_jn", asl_em_tpl(em, w->timestamp_jn));
+    /* "Seconds": 0 is {.seconds = 0}: the descriptor itself says "Seconds". */
+    char *init = asl_em_braced(f, &buf);
+    return asl_em_def(em, "struct asl_wait", "wait", 0, init ? init : strdup("{.seconds = 0}"));
+}
+
+static const char *emit_fail(struct em *em, const struct asl_cfail *fl)
+{
+    char *ej = asl_em_tpl(em, fl->error_jn);
+    char *cj = asl_em_tpl(em, fl->cause_jn);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = section(&buf, &len);
+    field(f, "error", fl->error ? asl_em_str(fl->error) : NULL);
+    field(f, "cause", fl->cause ? asl_em_str(fl->cause) : NULL);
+    field(f, "error_path", expr_ref(em, fl->error_path));
+    field(f, "cause_path", expr_ref(em, fl->cause_path));
+    field(f, "error_jn", ej);
+    field(f, "cause_jn", cj);
+    char *init = asl_em_braced(f, &buf);
+    return init ? asl_em_def(em, "struct asl_fail", "fail", 0, init) : NULL;
+}
+
+/* The type-specific descriptor's name, or NULL when the state needs none. */
+static const char *emit_spec(struct em *em, const struct asl_cstate *s)
+{
+    const struct asl_cspec *sp = s->spec;
     switch (s->type) {
-    case ASL_PASS: {
-        json_t *res = json_object_get(n, "Result");
-        if (!res)
+    case ASL_PASS:
+        if (!sp->u.pass.result)
             return NULL;
-        return asl_em_def(em, "struct asl_pass", "pass", 0, asl_em_fmt("{.result_lit = %d}", asl_em_lit(em, res)));
-    }
-    case ASL_WAIT: {
-        json_t *secs = json_object_get(n, "Seconds");
-        const char *ts = json_string_value(json_object_get(n, "Timestamp"));
-        f = section(&buf, &len);
-        if (json_is_number(secs))
-            fprintf(f, ", .seconds = %lld", (long long)json_number_value(secs));
-        field(f, "timestamp", ts && !asl_is_jsonata_text(ts, NULL, NULL) ? asl_em_str(ts) : NULL);
-        field(f, "seconds_path", asl_em_path_field(em, n, "SecondsPath", ASL_MODE_REFPATH, NULL));
-        field(f, "timestamp_path", asl_em_path_field(em, n, "TimestampPath", ASL_MODE_REFPATH, NULL));
-        field(f, "seconds_jn", asl_em_jtpl_expr_only(em, n, "Seconds"));
-        field(f, "timestamp_jn", asl_em_jtpl_expr_only(em, n, "Timestamp"));
-        /* "Seconds": 0 is {.seconds = 0}: the descriptor itself says "Seconds". */
-        char *init = asl_em_braced(f, &buf);
-        return asl_em_def(em, "struct asl_wait", "wait", 0, init ? init : strdup("{.seconds = 0}"));
-    }
-    case ASL_FAIL: {
-        char *ej = s->jsonata ? asl_em_jtpl_expr_only(em, n, "Error") : NULL;
-        char *cj = s->jsonata ? asl_em_jtpl_expr_only(em, n, "Cause") : NULL;
-        const char *et = json_string_value(json_object_get(n, "Error"));
-        const char *ct = json_string_value(json_object_get(n, "Cause"));
-        f = section(&buf, &len);
-        field(f, "error", !ej && et ? asl_em_str(et) : NULL);
-        field(f, "cause", !cj && ct ? asl_em_str(ct) : NULL);
-        field(f, "error_path", expr_field(em, n, "ErrorPath", ASL_MODE_ERRPATH));
-        field(f, "cause_path", expr_field(em, n, "CausePath", ASL_MODE_ERRPATH));
-        field(f, "error_jn", ej);
-        field(f, "cause_jn", cj);
-        char *init = asl_em_braced(f, &buf);
-        return init ? asl_em_def(em, "struct asl_fail", "fail", 0, init) : NULL;
-    }
+        return asl_em_def(em, "struct asl_pass", "pass", 0,
+                          asl_em_fmt("{.result_lit = %d}", asl_em_lit(em, sp->u.pass.result)));
+    case ASL_WAIT:
+        return emit_wait(em, &sp->u.wait);
+    case ASL_FAIL:
+        return emit_fail(em, &sp->u.fail);
     case ASL_CHOICE:
-        return emit_choice(em, s);
+        return emit_choice(em, &sp->u.choice);
     case ASL_TASK:
         return asl_em_task(em, s);
     case ASL_PARALLEL:
@@ -679,12 +600,11 @@ static const char *emit_spec(struct em *em, struct asl_cstate *s)
     return NULL;
 }
 
-static void emit_state(struct em *em, struct asl_cstate *s, FILE *table)
+static void emit_state(struct em *em, const struct asl_cstate *s, FILE *table)
 {
     const char *spec = emit_spec(em, s);
     char *io = emit_io(em, s);
-    json_t *next = json_object_get(s->node, "Next");
-    int nx = json_is_string(next) ? asl_machine_find(s->machine, json_string_value(next)) : -1;
+    int nx = s->spec->next;
     fprintf(table, "    {   /* %d */\n        .name = ", s->local);
     asl_cemit_cstr(table, s->name);
     fputs(", .pointer = ", table);
@@ -696,7 +616,7 @@ static void emit_state(struct em *em, struct asl_cstate *s, FILE *table)
         fprintf(table, ", .next = %d, /* ", nx);
         asl_cemit_comment(table, s->machine->states[nx].name, 60);
         fputs(" */\n", table);
-    } else if (json_is_true(json_object_get(s->node, "End"))) {
+    } else if (s->spec->end) {
         fputs(", .end = 1,\n", table);
     } else {
         fputs(",\n", table);
@@ -729,13 +649,6 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     char *decl = NULL, *tab = NULL;
     size_t dl = 0, tl = 0;
     memset(needs, 0, sizeof *needs);
-    asl_arena_init(&em.arena);
-    em.lit_ids = json_object();
-    em.path_ids = json_object();
-    em.defs = json_object();
-    em.def_counts = json_object();
-    if (!em.lit_ids || !em.path_ids || !em.defs || !em.def_counts)
-        abort();
     em.decl = section(&decl, &dl);
     em.tab = section(&tab, &tl);
 
@@ -765,14 +678,13 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
         fputs(",\n", out);
     }
     fprintf(out, "};\nstatic json_t *lits[%zu];\n\n", em.nlits + 1);
-    json_t *to = json_object_get(m->doc, "TimeoutSeconds");
     fputs("static const struct asl_program program = {\n    .source = ", out);
     asl_cemit_cstr(out, o->source_name);
     fputs(",\n    .definition = ", out);
     asl_cemit_string(out, o->definition, o->definition_len);
     fprintf(out, ",\n    .machine = &machine_0,\n    .nlits = %zu, .lit_json = lit_json, .lits = lits,\n", em.nlits + 1);
-    if (json_is_number(to) && json_number_value(to) > 0)
-        fprintf(out, "    .timeout_seconds = %lld,\n", (long long)json_number_value(to));
+    if (m->timeout_seconds)
+        fprintf(out, "    .timeout_seconds = %lld,\n", m->timeout_seconds);
     if (needs->jsonata) {
         fputs("    .jsonata_eval = asl_jn_eval,\n", out);
         needs->pcre2 = needs->crypto = 1;
@@ -780,10 +692,10 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     fputs("};\n\n", out);
     fputs("int main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n", out);
 
-    json_decref(em.def_counts);
-    json_decref(em.defs);
-    json_decref(em.path_ids);
-    json_decref(em.lit_ids);
+    asl_strmap_free(&em.counts, NULL);
+    asl_strmap_free(&em.defs, free);
+    asl_strmap_free(&em.path_ids, NULL);
+    asl_strmap_free(&em.lit_ids, NULL);
     for (size_t i = 0; em.bind_argv && i < o->nbindings; i++)
         asl_free_words(em.bind_argv[i]);
     free(em.bind_argv);
@@ -792,6 +704,5 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
     free(em.lits);
     free(decl);
     free(tab);
-    asl_arena_free(&em.arena);
     return ferror(out) ? -1 : 0;
 }

@@ -12,103 +12,90 @@
 #include "models/aws_task.h"
 
 /* The ErrorEquals list as a table of names. */
-static const char *emit_names(struct em *em, json_t *arr)
+static const char *emit_names(struct em *em, const char *const *errors, size_t n)
 {
-    size_t n = json_array_size(arr);
     char **names = calloc(n ? n : 1, sizeof *names);
     if (!names)
         abort();
     for (size_t i = 0; i < n; i++)
-        names[i] = asl_em_str(json_string_value(json_array_get(arr, i)));
+        names[i] = asl_em_str(errors[i]);
     return asl_em_def(em, "char *const", "errors", 1, asl_em_list(names, n, 1));
 }
 
-double asl_em_num_or(json_t *obj, const char *key, double dflt)
+static char *real(int has, double v)
 {
-    json_t *v = json_object_get(obj, key);
-    return json_is_number(v) ? json_number_value(v) : dflt;
+    return has ? asl_em_fmt("%.17g", v) : NULL;
 }
 
-/* A number member when the field is given (absent stays zero: aslrt.h). */
-static char *num_field(json_t *obj, const char *key, int integer)
+static char *whole(int has, long long v)
 {
-    json_t *v = json_object_get(obj, key);
-    if (!json_is_number(v))
-        return NULL;
-    return integer ? asl_em_fmt("%lld", (long long)json_number_value(v))
-                   : asl_em_fmt("%.17g", json_number_value(v));
+    return has ? asl_em_fmt("%lld", v) : NULL;
 }
 
-static char *retrier(struct em *em, json_t *r)
+static char *retrier(struct em *em, const struct asl_cretrier *r)
 {
-    json_t *ee = json_object_get(r, "ErrorEquals"), *js = json_object_get(r, "JitterStrategy");
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         abort();
-    fprintf(f, ", .nerrors = %zu, .errors = %s", json_array_size(ee), emit_names(em, ee));
-    asl_em_field(f, "interval", num_field(r, "IntervalSeconds", 0));
-    if (json_object_get(r, "MaxAttempts"))
+    fprintf(f, ", .nerrors = %zu, .errors = %s", r->nerrors, emit_names(em, r->errors, r->nerrors));
+    asl_em_field(f, "interval", real(r->has_interval, r->interval));
+    if (r->has_max_attempts)
         fputs(", .has_max_attempts = 1", f);
-    asl_em_field(f, "max_attempts", num_field(r, "MaxAttempts", 1));
-    asl_em_field(f, "backoff", num_field(r, "BackoffRate", 0));
-    asl_em_field(f, "max_delay", num_field(r, "MaxDelaySeconds", 0));
-    if (json_is_string(js) && strcmp(json_string_value(js), "FULL") == 0)
+    asl_em_field(f, "max_attempts", whole(r->has_max_attempts, r->max_attempts));
+    asl_em_field(f, "backoff", real(r->has_backoff, r->backoff));
+    asl_em_field(f, "max_delay", real(r->has_max_delay, r->max_delay));
+    if (r->jitter_full)
         fputs(", .jitter_full = 1", f);
     return asl_em_braced(f, &buf);
 }
 
-static char *catcher(struct em *em, struct asl_cstate *s, json_t *c)
+static char *catcher(struct em *em, const struct asl_ccatcher *c)
 {
-    json_t *ee = json_object_get(c, "ErrorEquals");
-    int rnull = 0;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         abort();
-    fprintf(f, ", .nerrors = %zu, .errors = %s, .next = %d", json_array_size(ee), emit_names(em, ee),
-            asl_machine_find(s->machine, json_string_value(json_object_get(c, "Next"))));
-    asl_em_field(f, "result_path", asl_em_path_field(em, c, "ResultPath", ASL_MODE_RESULTPATH, &rnull));
-    if (rnull)
+    fprintf(f, ", .nerrors = %zu, .errors = %s, .next = %d", c->nerrors, emit_names(em, c->errors, c->nerrors),
+            c->next);
+    asl_em_field(f, "result_path", asl_em_path_ref(em, c->result_path));
+    if (c->result_null)
         fputs(", .result_null = 1", f);
-    asl_em_field(f, "assign", s->jsonata ? asl_em_jtpl(em, json_object_get(c, "Assign"), "Assign")
-                                        : asl_em_tpl(em, json_object_get(c, "Assign")));
-    asl_em_field(f, "output", s->jsonata ? asl_em_jtpl(em, json_object_get(c, "Output"), "Output") : NULL);
+    asl_em_field(f, "assign", asl_em_tpl(em, c->assign));
+    asl_em_field(f, "output", asl_em_tpl(em, c->output));
     return asl_em_braced(f, &buf);
 }
 
-char *asl_em_recovery(struct em *em, struct asl_cstate *s)
+char *asl_em_recovery(struct em *em, const struct asl_crecovery *rec)
 {
-    json_t *retry = json_object_get(s->node, "Retry"), *catch = json_object_get(s->node, "Catch");
-    size_t nr = json_array_size(retry), nc = json_array_size(catch);
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         abort();
-    if (nr) {
-        char **rows = calloc(nr, sizeof *rows);
+    if (rec->nretry) {
+        char **rows = calloc(rec->nretry, sizeof *rows);
         if (!rows)
             abort();
-        for (size_t i = 0; i < nr; i++)
-            rows[i] = retrier(em, json_array_get(retry, i));
-        fprintf(f, ", .nretry = %zu, .retry = %s", nr,
-                asl_em_def(em, "struct asl_retrier", "retry", 1, asl_em_list(rows, nr, 0)));
+        for (size_t i = 0; i < rec->nretry; i++)
+            rows[i] = retrier(em, &rec->retry[i]);
+        fprintf(f, ", .nretry = %zu, .retry = %s", rec->nretry,
+                asl_em_def(em, "struct asl_retrier", "retry", 1, asl_em_list(rows, rec->nretry, 0)));
     }
-    if (nc) {
-        char **rows = calloc(nc, sizeof *rows);
+    if (rec->ncatch) {
+        char **rows = calloc(rec->ncatch, sizeof *rows);
         if (!rows)
             abort();
-        for (size_t i = 0; i < nc; i++)
-            rows[i] = catcher(em, s, json_array_get(catch, i));
-        fprintf(f, ", .ncatch = %zu, .catchers = %s", nc,
-                asl_em_def(em, "struct asl_catcher", "catch", 1, asl_em_list(rows, nc, 0)));
+        for (size_t i = 0; i < rec->ncatch; i++)
+            rows[i] = catcher(em, &rec->catchers[i]);
+        fprintf(f, ", .ncatch = %zu, .catchers = %s", rec->ncatch,
+                asl_em_def(em, "struct asl_catcher", "catch", 1, asl_em_list(rows, rec->ncatch, 0)));
     }
-    char *rec = asl_em_braced(f, &buf);
-    char *out = rec ? asl_em_fmt(", .rec = %s", rec) : strdup("");
-    free(rec);
+    char *r = asl_em_braced(f, &buf);
+    char *out = r ? asl_em_fmt(", .rec = %s", r) : strdup("");
+    free(r);
     return out;
 }
 
@@ -118,9 +105,10 @@ static const char *const kind_enum[] = {
     [ASL_TASK_OTHER] = "ASL_TASK_OTHER",
 };
 
-const char *asl_em_task(struct em *em, struct asl_cstate *s)
+const char *asl_em_task(struct em *em, const struct asl_cstate *s)
 {
-    const char *resource = json_string_value(json_object_get(s->node, "Resource"));
+    const struct asl_ctask *t = &s->spec->u.task;
+    const char *resource = t->resource;
     struct asl_resource r;
     asl_resource_parse(resource, &r);
     char **argv = r.argv;
@@ -167,22 +155,21 @@ const char *asl_em_task(struct em *em, struct asl_cstate *s)
     else if (aws && !bound)
         fprintf(f, ", .invoke = asl_invoke_aws, .aws_model = %s", aws);
     free(aws);
-    asl_em_field(f, "timeout", num_field(s->node, "TimeoutSeconds", 1));
-    asl_em_field(f, "timeout_path", asl_em_path_field(em, s->node, "TimeoutSecondsPath", ASL_MODE_REFPATH, NULL));
-    asl_em_field(f, "heartbeat", num_field(s->node, "HeartbeatSeconds", 1));
-    asl_em_field(f, "heartbeat_path", asl_em_path_field(em, s->node, "HeartbeatSecondsPath", ASL_MODE_REFPATH, NULL));
-    asl_em_field(f, "timeout_jn", asl_em_jtpl_expr_only(em, s->node, "TimeoutSeconds"));
-    asl_em_field(f, "heartbeat_jn", asl_em_jtpl_expr_only(em, s->node, "HeartbeatSeconds"));
-    asl_em_field(f, "credentials", s->jsonata ? asl_em_jtpl(em, json_object_get(s->node, "Credentials"), "Credentials")
-                                             : asl_em_tpl(em, json_object_get(s->node, "Credentials")));
-    char *rec = asl_em_recovery(em, s);
+    asl_em_field(f, "timeout", whole(t->has_timeout, t->timeout));
+    asl_em_field(f, "timeout_path", asl_em_path_ref(em, t->timeout_path));
+    asl_em_field(f, "heartbeat", whole(t->has_heartbeat, t->heartbeat));
+    asl_em_field(f, "heartbeat_path", asl_em_path_ref(em, t->heartbeat_path));
+    asl_em_field(f, "timeout_jn", asl_em_tpl(em, t->timeout_jn));
+    asl_em_field(f, "heartbeat_jn", asl_em_tpl(em, t->heartbeat_jn));
+    asl_em_field(f, "credentials", asl_em_tpl(em, t->credentials));
+    char *rec = asl_em_recovery(em, &s->spec->rec);
     fputs(rec, f);
     free(rec);
     asl_resource_free(&r);
     return asl_em_def(em, "struct asl_task", "task", 0, asl_em_braced(f, &buf));
 }
 
-const char *asl_em_parallel(struct em *em, struct asl_cstate *s)
+const char *asl_em_parallel(struct em *em, const struct asl_cstate *s)
 {
     char **branches = calloc(s->nchildren ? s->nchildren : 1, sizeof *branches);
     if (!branches)
@@ -191,7 +178,7 @@ const char *asl_em_parallel(struct em *em, struct asl_cstate *s)
         branches[i] = asl_em_fmt("&machine_%d", s->children[i]->id);
     const char *list = asl_em_def(em, "struct asl_machine *const", "branches", 1,
                                   asl_em_list(branches, s->nchildren, 1));
-    char *rec = asl_em_recovery(em, s);
+    char *rec = asl_em_recovery(em, &s->spec->rec);
     char *init = asl_em_fmt("{.nbranches = %zu, .branches = %s%s}", s->nchildren, list, rec);
     free(rec);
     return asl_em_def(em, "struct asl_parallel", "parallel", 0, init);

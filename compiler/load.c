@@ -11,6 +11,7 @@
 
 #include "surrogates.h"
 #include "model.h"
+#include "spec.h"
 #include "vocab.h"
 
 
@@ -215,6 +216,7 @@ struct asl_model *asl_load(const char *file, struct asl_diags *d)
     struct asl_model *m = xcalloc(1, sizeof *m);
     m->doc = doc;
     m->file = file;
+    asl_arena_init(&m->arena);
     m->definition_chars = utf16_length(file);
     json_t *states = json_object_get(doc, "States");
     if (!json_is_object(states)) {
@@ -246,6 +248,8 @@ void asl_model_free(struct asl_model *m)
     }
     free(m->machines);
     free(m->states);
+    asl_spec_free(m);
+    asl_arena_free(&m->arena);
     json_decref(m->doc);
     free(m);
 }

@@ -5,6 +5,8 @@
  * model adds what the tree does not say directly: which States blocks
  * exist (top level, Parallel branches, Map processors), the index of every
  * state, the JSON pointer of every node, and each state's query language.
+ * Once the checks pass, each state also has its typed spec (spec.h): the
+ * only thing the emitter reads.
  */
 #ifndef ASLC_MODEL_H
 #define ASLC_MODEL_H
@@ -13,8 +15,11 @@
 
 #include "aslrt.h"
 #include "diag.h"
+#include "expr.h"
+#include "maps.h"
 
 struct asl_cstate;
+struct asl_cspec;
 
 struct asl_cmachine {
     json_t *node;               /* the object with StartAt and States (borrowed) */
@@ -40,6 +45,7 @@ struct asl_cstate {
     size_t nchildren;
     struct asl_cmachine **children;
     int jsonata;                /* this state's query language is JSONata */
+    const struct asl_cspec *spec;   /* the typed state (spec.h), once checked; NULL before */
 };
 
 struct asl_model {
@@ -51,6 +57,10 @@ struct asl_model {
     size_t nstates;
     struct asl_cstate **states;         /* by gid */
     size_t definition_chars;            /* the definition's length in UTF-16 code units, as AWS counts */
+    long long timeout_seconds;          /* TimeoutSeconds, once checked; 0 when absent */
+    struct asl_arena arena;             /* the specs and every parsed path and call */
+    struct asl_ptrmap exprs;            /* JSON string -> its parsed path or call (spec.c) */
+    struct asl_ptrmap jns;              /* JSON string -> its parsed JSONata tree (owned) */
 };
 
 /* AWS's limit on a definition (CreateStateMachine's definition member). */
