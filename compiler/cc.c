@@ -494,15 +494,12 @@ static char *temp_output(const char *out_binary)
     return t;
 }
 
-int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_link_needs *needs,
-                 const struct asl_cc_opts *o)
+/* The command's start: $CC (or --cc) split into words, the language and
+ * optimisation flags, the include folder and the sources.  -1 when the
+ * compiler command is empty or malformed. */
+static int push_compile(struct argv_buf *a, const struct runtime_paths *rp, const char *c_file,
+                        const struct asl_cc_opts *o)
 {
-    struct runtime_paths rp;
-    if (find_runtime(&rp, o->static_link) != 0)
-        return -1;
-    char curl_a[2 * PATH_MAX + 32] = "";
-    if (o->static_link && needs->curl && find_static_curl(&rp, curl_a, sizeof curl_a) != 0)
-        return -1;
     const char *cc = o->cc ? o->cc : getenv("CC");
     if (!cc || !*cc)
         cc = "cc";
@@ -514,77 +511,80 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
         asl_cc_free_words(ccw);
         return -1;
     }
-    char *tmp_out = temp_output(out_binary);
-    if (!tmp_out) {
-        asl_cc_free_words(ccw);
-        return -1;
-    }
-    struct argv_buf a = {0};
     for (size_t i = 0; i < ncc; i++)
-        push(&a, ccw[i]);
+        push(a, ccw[i]);
     asl_cc_free_words(ccw);
     char opt[16];
     /* The generated C is tables and calls into the prebuilt, optimised runtime:
      * optimising it buys nothing measurable and doubles the compile time. */
     snprintf(opt, sizeof opt, "-O%s", o->opt_level ? o->opt_level : "0");
-    push(&a, "-std=c11");
-    push(&a, opt);
-    push(&a, "-w");      /* generated code is checked by aslc's own tests with -Wall */
+    push(a, "-std=c11");
+    push(a, opt);
+    push(a, "-w");      /* generated code is checked by aslc's own tests with -Wall */
     if (o->static_link)
-        push(&a, "-static");
+        push(a, "-static");
     else
-        push_words(&a, ASLC_SAN_FLAGS);
-    char incflag[sizeof rp.inc + 2];
-    snprintf(incflag, sizeof incflag, "-I%s", rp.inc);
-    push(&a, incflag);
-    push(&a, c_file);
+        push_words(a, ASLC_SAN_FLAGS);
+    char incflag[sizeof rp->inc + 2];
+    snprintf(incflag, sizeof incflag, "-I%s", rp->inc);
+    push(a, incflag);
+    push(a, c_file);
     if (o->static_link) {
-        char su[sizeof rp.dir + 64];
-        snprintf(su, sizeof su, "%s/%s", rp.installed ? rp.dir : ASLC_SOURCE_RUNTIME_STATIC,
-                 rp.installed ? "static/serve_unavailable.c" : "serve_unavailable.c");
-        push(&a, su);
+        char su[sizeof rp->dir + 64];
+        snprintf(su, sizeof su, "%s/%s", rp->installed ? rp->dir : ASLC_SOURCE_RUNTIME_STATIC,
+                 rp->installed ? "static/serve_unavailable.c" : "serve_unavailable.c");
+        push(a, su);
     }
-    push(&a, rp.lib);
-    push(&a, "-ljansson");
-    push(&a, "-lsqlite3");  /* --store (runtime/store/): every binary can run durably */
+    return 0;
+}
+
+/* The runtime and the libraries this program needs (curl_a: the static
+ * libcurl archive of a static link with HTTP). */
+static void push_libraries(struct argv_buf *a, const struct runtime_paths *rp, const char *curl_a,
+                           const struct asl_link_needs *needs, const struct asl_cc_opts *o)
+{
+    push(a, rp->lib);
+    push(a, "-ljansson");
+    push(a, "-lsqlite3");  /* --store (runtime/store/): every binary can run durably */
     if (needs->curl) {
         if (o->static_link) {
-            push(&a, curl_a);
-            push(&a, "-lssl");
-            push(&a, "-lcrypto");
-            push(&a, "-lz");
+            push(a, curl_a);
+            push(a, "-lssl");
+            push(a, "-lcrypto");
+            push(a, "-lz");
         } else {
-            push(&a, "-lcurl");
+            push(a, "-lcurl");
         }
     }
     if (needs->expat)
-        push(&a, "-lexpat");
+        push(a, "-lexpat");
     if (needs->codecs) {
-        push(&a, "-lzstd");
-        push(&a, "-lz");
+        push(a, "-lzstd");
+        push(a, "-lz");
     }
     /* `BINARY serve` (runtime/serve/): the API server, its store and SigV4.
      * A static binary has no server (runtime/static/serve_unavailable.c). */
     if (!o->static_link) {
-        push(&a, "-lmicrohttpd");
-        push(&a, "-lsystemd");
+        push(a, "-lmicrohttpd");
+        push(a, "-lsystemd");
     }
     if (!(o->static_link && needs->curl))
-        push(&a, "-lcrypto");
+        push(a, "-lcrypto");
     if (needs->pcre2)
-        push(&a, "-lpcre2-8");
-    push(&a, "-lpthread");
-    push(&a, "-lm");
-    push(&a, "-o");
-    push(&a, tmp_out);
-    if (o->verbose)
-        print_command(stderr, a.v);
+        push(a, "-lpcre2-8");
+    push(a, "-lpthread");
+    push(a, "-lm");
+}
 
-    int result = -1;
+/* Start argv in its own process group, its stderr into *errfd, with the
+ * guarded signals at their defaults; the pid is published to the signal
+ * handler before any guarded signal can arrive.  -1 when it cannot start. */
+static int spawn_compiler(char *const *argv, pid_t *pid, int *errfd)
+{
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) != 0) {
         fprintf(stderr, "aslc: cannot run the C compiler: %s\n", strerror(errno));
-        goto out;
+        return -1;
     }
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
@@ -600,50 +600,93 @@ int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_li
     posix_spawnattr_setsigmask(&attr, &old);
     posix_spawnattr_setsigdefault(&attr, &def);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    pid_t pid;
-    int rc = posix_spawnp(&pid, a.v[0], &fa, &attr, a.v, environ);
+    int rc = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
     if (rc == 0)
-        child_pid = pid;
+        child_pid = *pid;
     sigprocmask(SIG_SETMASK, &old, NULL);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     close(pfd[1]);
     if (rc != 0) {
         close(pfd[0]);
-        fprintf(stderr, "aslc: cannot run the C compiler '%s': %s\n", a.v[0], strerror(rc));
-        goto out;
+        fprintf(stderr, "aslc: cannot run the C compiler '%s': %s\n", argv[0], strerror(rc));
+        return -1;
     }
-    char *text;
+    *errfd = pfd[0];
+    return 0;
+}
+
+/* Run the compiler to its end, passing its stderr on; *text is that stderr
+ * (the caller frees it), the result its wait status. */
+static int run_compiler(char *const *argv, int static_link, char **text, int *status)
+{
+    pid_t pid;
+    int fd;
+    if (spawn_compiler(argv, &pid, &fd) != 0)
+        return -1;
     size_t tlen;
-    relay(pfd[0], o->static_link, &text, &tlen);
-    close(pfd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    relay(fd, static_link, text, &tlen);
+    close(fd);
+    *status = 0;
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
         ;
+    sigset_t old;
     block_guarded(&old);
     child_pid = 0;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-        /* The linker gave the reserved file's mode execute bits (0711);
-         * an output gets what a new file would: 0777 less the umask. */
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(tmp_out, 0777 & ~mask);
-        if (rename(tmp_out, out_binary) == 0) {
-            asl_cc_temp_forget(tmp_out);
-            result = 0;
-        } else {
-            fprintf(stderr, "aslc: cannot write %s: %s\n", out_binary, strerror(errno));
-        }
-    } else {
-        diagnose(text, status, c_file, out_binary, o, a.v);
+    return 0;
+}
+
+/* The linked temporary becomes out_binary. */
+static int install_output(const char *tmp_out, const char *out_binary)
+{
+    /* The linker gave the reserved file's mode execute bits (0711);
+     * an output gets what a new file would: 0777 less the umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    chmod(tmp_out, 0777 & ~mask);
+    if (rename(tmp_out, out_binary) != 0) {
+        fprintf(stderr, "aslc: cannot write %s: %s\n", out_binary, strerror(errno));
+        return -1;
     }
-    free(text);
-out:
+    asl_cc_temp_forget(tmp_out);
+    return 0;
+}
+
+int asl_cc_build(const char *c_file, const char *out_binary, const struct asl_link_needs *needs,
+                 const struct asl_cc_opts *o)
+{
+    struct runtime_paths rp;
+    if (find_runtime(&rp, o->static_link) != 0)
+        return -1;
+    char curl_a[2 * PATH_MAX + 32] = "";
+    if (o->static_link && needs->curl && find_static_curl(&rp, curl_a, sizeof curl_a) != 0)
+        return -1;
+    struct argv_buf a = {0};
+    char *tmp_out = NULL;
+    int result = -1;
+    if (push_compile(&a, &rp, c_file, o) != 0 || !(tmp_out = temp_output(out_binary)))
+        goto out;
+    push_libraries(&a, &rp, curl_a, needs, o);
+    push(&a, "-o");
+    push(&a, tmp_out);
+    if (o->verbose)
+        print_command(stderr, a.v);
+
+    char *text = NULL;
+    int status;
+    if (run_compiler(a.v, o->static_link, &text, &status) == 0) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            result = install_output(tmp_out, out_binary);
+        else
+            diagnose(text, status, c_file, out_binary, o, a.v);
+        free(text);
+    }
     if (result != 0)
         unlink(tmp_out);
     asl_cc_temp_forget(tmp_out);
     free(tmp_out);
+out:
     for (size_t i = 0; i < a.n; i++)
         free(a.v[i]);
     free(a.v);

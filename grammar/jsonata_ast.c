@@ -264,155 +264,199 @@ static void step_flags(struct asl_jn_pctx *p, struct asl_jn_node *path, struct a
             path->flags |= ASL_JN_F_TUPLE;
 }
 
+/* l.r: one path, the right side's steps appended to the left's */
+static struct asl_jn_node *rewrite_dot(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    struct asl_jn_node *l = rewrite(p, K(n, 0));
+    if (p->failed) return n;
+    struct asl_jn_node *path = as_path(p, l);
+    if (!path) return n;
+    for (size_t i = 0; i < path->nkids && !p->failed; i++)
+        step_flags(p, path, K(path, i));
+    struct asl_jn_node *r = rewrite(p, K(n, 1));
+    if (p->failed) return n;
+    if (r->type == ASL_JN_PATH) {
+        for (size_t i = 0; i < r->nkids; i++) {
+            asl_jn_push(p, path, K(r, i));
+            step_flags(p, path, K(r, i));
+        }
+        path->flags |= r->flags;
+        if (r->group) {  /* (a.b{..}) on the right keeps its group on the whole */
+            if (path->group)
+                asl_jn_fail(p, "S0210", r->pos, "Each step can only have one grouping expression");
+            path->group = r->group;
+        }
+    } else {
+        asl_jn_push(p, path, r);
+        step_flags(p, path, r);
+    }
+    return path;
+}
+
+/* l[e]: a filter stage on the last step (l[] keeps arrays) */
+static struct asl_jn_node *rewrite_pred(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    struct asl_jn_node *l = rewrite(p, K(n, 0));
+    if (p->failed) return n;
+    struct asl_jn_node *step = last_step(l);
+    if (n->nkids == 1) {
+        step->flags |= ASL_JN_F_KEEPARRAY;
+        l->flags |= ASL_JN_F_KEEPARRAY;
+        return l;
+    }
+    if (step->group || l->group) {
+        asl_jn_fail(p, "S0209", n->pos, "A predicate cannot follow a grouping expression in a step");
+        return n;
+    }
+    struct asl_jn_node *f = asl_jn_mk(p, ASL_JN_FILTER, n->pos);
+    if (!f) return n;
+    asl_jn_push(p, f, rewrite(p, K(n, 1)));
+    push_stage(p, step, f);
+    return l;
+}
+
+/* l{...}: the step's one grouping expression */
+static struct asl_jn_node *rewrite_group(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    struct asl_jn_node *l = rewrite(p, K(n, 0));
+    if (p->failed) return n;
+    if (l->group) {
+        asl_jn_fail(p, "S0210", n->pos, "Each step can only have one grouping expression");
+        return n;
+    }
+    l->group = rewrite(p, K(n, 1));
+    return l;
+}
+
+/* l@$v and l#$v: a context or position variable on the last step */
+static struct asl_jn_node *rewrite_bind_step(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    struct asl_jn_node *l = rewrite(p, K(n, 0));
+    if (p->failed) return n;
+    struct asl_jn_node *v = K(n, 1);
+    if (v->type != ASL_JN_VAR) {
+        asl_jn_fail(p, "S0214", n->pos, "The right side of %s must be a variable name (start with $)",
+                    n->type == JN_R_FOCUS ? "@" : "#");
+        return n;
+    }
+    struct asl_jn_node *step = last_step(l);
+    /* As in JSONata, `expr@$v` on an expression that is not a path
+     * stays that expression: the binding only matters once a later
+     * step makes it a path (`$@$v.x`), and as_path does that then. */
+    struct asl_jn_node *path = n->type == JN_R_FOCUS && l->type != ASL_JN_PATH ? l : as_path(p, l);
+    if (!path) return n;
+    if (n->type == JN_R_FOCUS) {
+        if (step->nstages) {
+            asl_jn_fail(p, "S0215", n->pos, "A context variable binding must precede any predicates on a step");
+            return n;
+        }
+        if (step->type == ASL_JN_SORT) {
+            asl_jn_fail(p, "S0216", n->pos, "A context variable binding must precede the 'order-by' clause on a step");
+            return n;
+        }
+        step->focus = v->str;
+        step->focus_len = v->len;
+    } else if (step->nstages == 0) {
+        step->index = v->str;
+        step->index_len = v->len;
+    } else {
+        struct asl_jn_node *ix = asl_jn_mk(p, ASL_JN_INDEX, n->pos);
+        if (!ix) return n;
+        ix->str = v->str;
+        ix->len = v->len;
+        push_stage(p, step, ix);
+    }
+    if (path->type == ASL_JN_PATH)
+        path->flags |= ASL_JN_F_TUPLE;
+    return path;
+}
+
+/* l^(...): an order-by step */
+static struct asl_jn_node *rewrite_sort(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    struct asl_jn_node *l = rewrite(p, K(n, 0));
+    if (p->failed) return n;
+    struct asl_jn_node *path = as_path(p, l);
+    if (!path) return n;
+    if (l != path)
+        step_flags(p, path, l);
+    struct asl_jn_node *s = asl_jn_mk(p, ASL_JN_SORT, n->pos);
+    if (!s) return n;
+    for (size_t i = 1; i < n->nkids; i++) {
+        struct asl_jn_node *t = K(n, i);
+        ((const struct asl_jn_node **)t->kids)[0] = rewrite(p, K(t, 0));
+        asl_jn_push(p, s, t);
+    }
+    asl_jn_push(p, path, s);
+    return path;
+}
+
+/* $v := e: the variable's name moves onto the node */
+static struct asl_jn_node *rewrite_assign(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    if (K(n, 0)->type != ASL_JN_VAR) {
+        asl_jn_fail(p, "S0212", n->pos, "The left side of := must be a variable name (start with $)");
+        return n;
+    }
+    n->str = K(n, 0)->str;
+    n->len = K(n, 0)->len;
+    ((const struct asl_jn_node **)n->kids)[0] = rewrite(p, K(n, 1));
+    n->nkids = 1;
+    return n;
+}
+
+/* function($a, ...){...}: parameters are variables, the signature is valid */
+static struct asl_jn_node *rewrite_lambda(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    check_signature(p, n);
+    if (p->failed)
+        return n;
+    for (size_t i = 1; i < n->nkids; i++)
+        if (K(n, i)->type != ASL_JN_VAR) {
+            asl_jn_fail(p, "S0208", K(n, i)->pos, "Parameter %zu of function definition must be a variable name (start with $)", i);
+            return n;
+        }
+    ((const struct asl_jn_node **)n->kids)[0] = rewrite(p, K(n, 0));
+    return n;
+}
+
+/* -e: a negated number literal folds */
+static struct asl_jn_node *rewrite_neg(struct asl_jn_pctx *p, struct asl_jn_node *n)
+{
+    struct asl_jn_node *k = rewrite(p, K(n, 0));
+    if (k->type == ASL_JN_NUM) {
+        k->num = -k->num;
+        k->pos = n->pos;
+        return k;
+    }
+    ((const struct asl_jn_node **)n->kids)[0] = k;
+    return n;
+}
+
+/* The parser's raw tree to the evaluator's: paths flattened, predicates,
+ * groups, bindings and sorts attached to their steps. */
 static struct asl_jn_node *rewrite(struct asl_jn_pctx *p, struct asl_jn_node *n)
 {
     if (p->failed || !n)
         return n;
     switch (n->type) {
-    case JN_R_DOT: {
-        struct asl_jn_node *l = rewrite(p, K(n, 0));
-        if (p->failed) return n;
-        struct asl_jn_node *path = as_path(p, l);
-        if (!path) return n;
-        for (size_t i = 0; i < path->nkids && !p->failed; i++)
-            step_flags(p, path, K(path, i));
-        struct asl_jn_node *r = rewrite(p, K(n, 1));
-        if (p->failed) return n;
-        if (r->type == ASL_JN_PATH) {
-            for (size_t i = 0; i < r->nkids; i++) {
-                asl_jn_push(p, path, K(r, i));
-                step_flags(p, path, K(r, i));
-            }
-            path->flags |= r->flags;
-            if (r->group) {  /* (a.b{..}) on the right keeps its group on the whole */
-                if (path->group)
-                    asl_jn_fail(p, "S0210", r->pos, "Each step can only have one grouping expression");
-                path->group = r->group;
-            }
-        } else {
-            asl_jn_push(p, path, r);
-            step_flags(p, path, r);
-        }
-        return path;
-    }
-    case JN_R_PRED: {
-        struct asl_jn_node *l = rewrite(p, K(n, 0));
-        if (p->failed) return n;
-        struct asl_jn_node *step = last_step(l);
-        if (n->nkids == 1) {
-            step->flags |= ASL_JN_F_KEEPARRAY;
-            l->flags |= ASL_JN_F_KEEPARRAY;
-            return l;
-        }
-        if (step->group || l->group) {
-            asl_jn_fail(p, "S0209", n->pos, "A predicate cannot follow a grouping expression in a step");
-            return n;
-        }
-        struct asl_jn_node *f = asl_jn_mk(p, ASL_JN_FILTER, n->pos);
-        if (!f) return n;
-        asl_jn_push(p, f, rewrite(p, K(n, 1)));
-        push_stage(p, step, f);
-        return l;
-    }
-    case JN_R_GROUP: {
-        struct asl_jn_node *l = rewrite(p, K(n, 0));
-        if (p->failed) return n;
-        if (l->group) {
-            asl_jn_fail(p, "S0210", n->pos, "Each step can only have one grouping expression");
-            return n;
-        }
-        l->group = rewrite(p, K(n, 1));
-        return l;
-    }
+    case JN_R_DOT:
+        return rewrite_dot(p, n);
+    case JN_R_PRED:
+        return rewrite_pred(p, n);
+    case JN_R_GROUP:
+        return rewrite_group(p, n);
     case JN_R_FOCUS:
-    case JN_R_IDX: {
-        struct asl_jn_node *l = rewrite(p, K(n, 0));
-        if (p->failed) return n;
-        struct asl_jn_node *v = K(n, 1);
-        if (v->type != ASL_JN_VAR) {
-            asl_jn_fail(p, "S0214", n->pos, "The right side of %s must be a variable name (start with $)",
-                        n->type == JN_R_FOCUS ? "@" : "#");
-            return n;
-        }
-        struct asl_jn_node *step = last_step(l);
-        /* As in JSONata, `expr@$v` on an expression that is not a path
-         * stays that expression: the binding only matters once a later
-         * step makes it a path (`$@$v.x`), and as_path does that then. */
-        struct asl_jn_node *path = n->type == JN_R_FOCUS && l->type != ASL_JN_PATH ? l : as_path(p, l);
-        if (!path) return n;
-        if (n->type == JN_R_FOCUS) {
-            if (step->nstages) {
-                asl_jn_fail(p, "S0215", n->pos, "A context variable binding must precede any predicates on a step");
-                return n;
-            }
-            if (step->type == ASL_JN_SORT) {
-                asl_jn_fail(p, "S0216", n->pos, "A context variable binding must precede the 'order-by' clause on a step");
-                return n;
-            }
-            step->focus = v->str;
-            step->focus_len = v->len;
-        } else if (step->nstages == 0) {
-            step->index = v->str;
-            step->index_len = v->len;
-        } else {
-            struct asl_jn_node *ix = asl_jn_mk(p, ASL_JN_INDEX, n->pos);
-            if (!ix) return n;
-            ix->str = v->str;
-            ix->len = v->len;
-            push_stage(p, step, ix);
-        }
-        if (path->type == ASL_JN_PATH)
-            path->flags |= ASL_JN_F_TUPLE;
-        return path;
-    }
-    case JN_R_SORT: {
-        struct asl_jn_node *l = rewrite(p, K(n, 0));
-        if (p->failed) return n;
-        struct asl_jn_node *path = as_path(p, l);
-        if (!path) return n;
-        if (l != path)
-            step_flags(p, path, l);
-        struct asl_jn_node *s = asl_jn_mk(p, ASL_JN_SORT, n->pos);
-        if (!s) return n;
-        for (size_t i = 1; i < n->nkids; i++) {
-            struct asl_jn_node *t = K(n, i);
-            ((const struct asl_jn_node **)t->kids)[0] = rewrite(p, K(t, 0));
-            asl_jn_push(p, s, t);
-        }
-        asl_jn_push(p, path, s);
-        return path;
-    }
+    case JN_R_IDX:
+        return rewrite_bind_step(p, n);
+    case JN_R_SORT:
+        return rewrite_sort(p, n);
     case ASL_JN_BIND:
-        if (K(n, 0)->type != ASL_JN_VAR) {
-            asl_jn_fail(p, "S0212", n->pos, "The left side of := must be a variable name (start with $)");
-            return n;
-        }
-        n->str = K(n, 0)->str;
-        n->len = K(n, 0)->len;
-        ((const struct asl_jn_node **)n->kids)[0] = rewrite(p, K(n, 1));
-        n->nkids = 1;
-        return n;
+        return rewrite_assign(p, n);
     case ASL_JN_LAMBDA:
-        check_signature(p, n);
-        if (p->failed)
-            return n;
-        for (size_t i = 1; i < n->nkids; i++)
-            if (K(n, i)->type != ASL_JN_VAR) {
-                asl_jn_fail(p, "S0208", K(n, i)->pos, "Parameter %zu of function definition must be a variable name (start with $)", i);
-                return n;
-            }
-        ((const struct asl_jn_node **)n->kids)[0] = rewrite(p, K(n, 0));
-        return n;
-    case ASL_JN_NEG: {
-        struct asl_jn_node *k = rewrite(p, K(n, 0));
-        if (k->type == ASL_JN_NUM) {
-            k->num = -k->num;
-            k->pos = n->pos;
-            return k;
-        }
-        ((const struct asl_jn_node **)n->kids)[0] = k;
-        return n;
-    }
+        return rewrite_lambda(p, n);
+    case ASL_JN_NEG:
+        return rewrite_neg(p, n);
     default:
         rewrite_kids(p, n);
         if (n->group)
