@@ -146,6 +146,11 @@ enum asl_net_status asl_aws_send(struct asl_aws_request *rq, const char *url, co
                                  const struct asl_net_opts *o, size_t max_body, struct asl_net_resp *rs);
 /* The Host header of a URL: host[:port] without the default port. */
 char *asl_aws_url_host(const char *url);
+/* hd with the header line "name: value" appended; the line, which may
+ * hold a secret, is built in a buffer that is wiped after curl copied it.
+ * A line that cannot be built is left out. */
+struct curl_slist;
+struct curl_slist *asl_aws_header_line(struct curl_slist *hd, const char *name, const char *value);
 
 /* One API call: serialise, sign, send, and on 2xx parse.  On a non-2xx
  * answer returns 1 with *rs kept for the caller's error mapping; on 2xx 0

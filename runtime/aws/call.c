@@ -104,6 +104,93 @@ static int net_error(enum asl_net_status st, const struct asl_net_resp *rs, cons
     }
 }
 
+/* The call's region: the context's, an ARN's among the parameters, the
+ * environment's or the profile's, else us-east-1.  NULL: out of memory. */
+static char *call_region(const struct asl_aws_ctx *cx, json_t *params)
+{
+    char *region = cx->region ? strdup(cx->region) : region_from_params(params);
+    if (!region)
+        region = asl_aws_region();
+    if (!region)
+        region = strdup("us-east-1");
+    return region;
+}
+
+/* The AWS host for a call without an endpoint URL; a DNS-compatible S3
+ * bucket moves from the front of *path into the host (virtual-hosted). */
+static void aws_host(const struct asl_aws_model *m, const char *region, int s3, const char **path,
+                     struct asl_net_buf *ub)
+{
+    const char *suffix = !strncmp(region, "cn-", 3) ? "amazonaws.com.cn" : "amazonaws.com";
+    const char *ge = sstr(m->meta, "globalEndpoint");
+    const char *ep = sstr(m->meta, "endpointPrefix");
+    asl_net_buf_addstr(ub, "https://");
+    if (s3 && (*path)[0] == '/') {
+        size_t bl = strcspn(*path + 1, "/?");
+        if (dns_bucket(*path + 1, bl)) {
+            asl_net_buf_add(ub, *path + 1, bl);
+            asl_net_buf_addstr(ub, ".");
+            *path += 1 + bl;
+            if (!**path)
+                *path = "/";
+        }
+    }
+    if (ge && strcmp(region, "us-east-1") == 0) {
+        asl_net_buf_addstr(ub, ge);
+        return;
+    }
+    asl_net_buf_addstr(ub, ep ? ep : m->service);
+    asl_net_buf_addstr(ub, ".");
+    asl_net_buf_addstr(ub, region);
+    asl_net_buf_addstr(ub, ".");
+    asl_net_buf_addstr(ub, suffix);
+}
+
+/* The request's URL: endpoint (environment or AWS's), path, query string.
+ * NULL: out of memory. */
+static char *call_url(const struct asl_aws_model *m, const struct asl_aws_request *rq, const char *region,
+                      int s3)
+{
+    const char *sid = sstr(m->meta, "serviceId") ? sstr(m->meta, "serviceId") : m->service;
+    char *endpoint = endpoint_env(sid);
+    struct asl_net_buf ub = {0};
+    const char *path = rq->path.p ? rq->path.p : "/";
+    if (endpoint)
+        asl_net_buf_addstr(&ub, endpoint);
+    else
+        aws_host(m, region, s3, &path, &ub);
+    /* a path in the endpoint URL goes before the request's */
+    asl_net_buf_addstr(&ub, path);
+    free(endpoint);
+    char *query = asl_aws_query_string(&rq->query);
+    if (query && *query) {
+        asl_net_buf_addstr(&ub, "?");
+        asl_net_buf_addstr(&ub, query);
+    }
+    if (!query) {
+        free(ub.p);
+        ub.p = NULL;
+    }
+    free(query);
+    return ub.p;
+}
+
+/* Content-MD5 where the model asks for a checksum, as the SDKs send it
+ * when no other checksum algorithm is chosen. */
+static void content_md5(json_t *op, int s3, struct asl_aws_request *rq)
+{
+    if (!rq->body.len || !(json_is_true(json_object_get(op, "httpChecksumRequired")) ||
+                           (s3 && json_object_get(op, "httpChecksum"))))
+        return;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int ml = 0;
+    EVP_Digest(rq->body.p, rq->body.len, md, &ml, EVP_md5(), NULL);
+    char *b64 = asl_net_base64(md, ml);
+    if (b64)
+        asl_aws_hdrs_add(&rq->headers, "Content-MD5", b64);
+    free(b64);
+}
+
 int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, const struct asl_aws_ctx *cx,
                  const char *err_prefix, int epoch_ms, json_t **out, struct asl_net_resp *rs,
                  struct asl_err *err)
@@ -115,7 +202,7 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
     struct asl_aws_request rq = {0};
     struct asl_aws_creds own = {0};
     const struct asl_aws_creds *cr = cx->creds;
-    char *region = NULL, *endpoint = NULL, *url = NULL, *query = NULL;
+    char *region = NULL, *url = NULL;
     int rc = -1;
     if (asl_aws_serialize(m, op, params, &rq, err) != 0)
         goto done;
@@ -124,69 +211,14 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
             goto done;
         cr = &own;
     }
-    region = cx->region ? strdup(cx->region) : region_from_params(params);
-    if (!region)
-        region = asl_aws_region();
-    if (!region)
-        region = strdup("us-east-1");
     int s3 = !strcmp(m->service, "s3") || !strcmp(m->service, "s3control");
-    const char *sid = sstr(m->meta, "serviceId") ? sstr(m->meta, "serviceId") : m->service;
-    endpoint = endpoint_env(sid);
-    struct asl_net_buf ub = {0};
-    const char *path = rq.path.p ? rq.path.p : "/";
-    if (endpoint) {
-        asl_net_buf_addstr(&ub, endpoint);
-    } else {
-        const char *suffix = !strncmp(region, "cn-", 3) ? "amazonaws.com.cn" : "amazonaws.com";
-        const char *ge = sstr(m->meta, "globalEndpoint");
-        const char *ep = sstr(m->meta, "endpointPrefix");
-        asl_net_buf_addstr(&ub, "https://");
-        if (s3 && path[0] == '/') {
-            size_t bl = strcspn(path + 1, "/?");
-            if (dns_bucket(path + 1, bl)) {
-                asl_net_buf_add(&ub, path + 1, bl);
-                asl_net_buf_addstr(&ub, ".");
-                path += 1 + bl;
-                if (!*path)
-                    path = "/";
-            }
-        }
-        if (ge && strcmp(region, "us-east-1") == 0)
-            asl_net_buf_addstr(&ub, ge);
-        else {
-            asl_net_buf_addstr(&ub, ep ? ep : m->service);
-            asl_net_buf_addstr(&ub, ".");
-            asl_net_buf_addstr(&ub, region);
-            asl_net_buf_addstr(&ub, ".");
-            asl_net_buf_addstr(&ub, suffix);
-        }
-    }
-    /* a path in the endpoint URL goes before the request's */
-    asl_net_buf_addstr(&ub, strcmp(path, "/") == 0 && endpoint && strchr(endpoint + 8, '/') ? "" : path);
-    if (strcmp(path, "/") == 0 && endpoint && strchr(endpoint + 8, '/'))
-        asl_net_buf_addstr(&ub, "/");
-    query = asl_aws_query_string(&rq.query);
-    if (query && *query) {
-        asl_net_buf_addstr(&ub, "?");
-        asl_net_buf_addstr(&ub, query);
-    }
-    url = ub.p;
-    if (!url || !query) {
+    region = call_region(cx, params);
+    url = region ? call_url(m, &rq, region, s3) : NULL;
+    if (!url) {
         asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
         goto done;
     }
-    /* Content-MD5 where the model asks for a checksum, as the SDKs send it
-     * when no other checksum algorithm is chosen. */
-    if (rq.body.len && (json_is_true(json_object_get(op, "httpChecksumRequired")) ||
-                        (s3 && json_object_get(op, "httpChecksum")))) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int ml = 0;
-        EVP_Digest(rq.body.p, rq.body.len, md, &ml, EVP_md5(), NULL);
-        char *b64 = asl_net_base64(md, ml);
-        if (b64)
-            asl_aws_hdrs_add(&rq.headers, "Content-MD5", b64);
-        free(b64);
-    }
+    content_md5(op, s3, &rq);
     const char *signing = sstr(m->meta, "signingName");
     if (!signing)
         signing = sstr(m->meta, "endpointPrefix");
@@ -210,8 +242,6 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
     }
 done:
     free(url);
-    free(query);
-    free(endpoint);
     free(region);
     asl_aws_creds_clear(&own);
     asl_aws_request_clear(&rq);

@@ -34,6 +34,19 @@ char *asl_aws_url_host(const char *url)
     return h;
 }
 
+struct curl_slist *asl_aws_header_line(struct curl_slist *hd, const char *name, const char *value)
+{
+    size_t n = strlen(name) + strlen(value) + 3;
+    char *line = malloc(n);
+    if (!line)
+        return hd;
+    snprintf(line, n, "%s: %s", name, value);
+    struct curl_slist *out = curl_slist_append(hd, line);
+    memset(line, 0, n);
+    free(line);
+    return out ? out : hd;
+}
+
 enum asl_net_status asl_aws_send(struct asl_aws_request *rq, const char *url, const char *region,
                                  const char *service, int s3, const struct asl_aws_creds *cr,
                                  const struct asl_net_opts *o, size_t max_body, struct asl_net_resp *rs)
@@ -75,26 +88,10 @@ enum asl_net_status asl_aws_send(struct asl_aws_request *rq, const char *url, co
             goto done;
         }
     }
-    for (size_t i = 0; i < rq->headers.n; i++) {
-        size_t n = strlen(rq->headers.v[i].name) + strlen(rq->headers.v[i].value) + 3;
-        char *line = malloc(n);
-        if (!line)
-            continue;
-        snprintf(line, n, "%s: %s", rq->headers.v[i].name, rq->headers.v[i].value);
-        hd = curl_slist_append(hd, line);
-        memset(line, 0, n);
-        free(line);
-    }
-    if (auth) {
-        size_t al = strlen(auth) + 20;
-        char *aline = malloc(al);
-        if (aline) {
-            snprintf(aline, al, "Authorization: %s", auth);
-            hd = curl_slist_append(hd, aline);
-            memset(aline, 0, al);
-            free(aline);
-        }
-    }
+    for (size_t i = 0; i < rq->headers.n; i++)
+        hd = asl_aws_header_line(hd, rq->headers.v[i].name, rq->headers.v[i].value);
+    if (auth)
+        hd = asl_aws_header_line(hd, "Authorization", auth);
     /* Headers curl would add on its own and nobody signed: none sent. */
     hd = curl_slist_append(hd, "Expect:");
     hd = curl_slist_append(hd, "Accept:");

@@ -224,6 +224,17 @@ static int scalar_text_of(json_t *member, json_t *shape, const char *t, json_t *
     return *out ? 0 : asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
 }
 
+/* v has the JSON type a list (an array), a map or a structure (an
+ * object) needs. */
+static int check_kind(const char *t, json_t *v, const char *where, struct asl_err *err)
+{
+    if (!strcmp(t, "list") && !json_is_array(v))
+        return bad(err, where, "an array");
+    if ((!strcmp(t, "map") || !strcmp(t, "structure")) && !json_is_object(v))
+        return bad(err, where, "an object");
+    return 0;
+}
+
 /* Each parameter key of a structure must name a member. */
 static int check_keys(json_t *shape, json_t *v, const char *where, struct asl_err *err)
 {
@@ -277,6 +288,8 @@ static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t 
                           const char *where, struct asl_err *err)
 {
     const char *t = stype(shape);
+    if (check_kind(t, v, where, err))
+        return NULL;
     if (!strcmp(t, "structure")) {
         if (check_keys(shape, v, where, err))
             return NULL;
@@ -300,8 +313,6 @@ static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t 
         return o;
     }
     if (!strcmp(t, "list")) {
-        if (!json_is_array(v))
-            return bad(err, where, "an array"), NULL;
         json_t *a = json_array(), *ref = json_object_get(shape, "member"), *x;
         size_t i;
         json_array_foreach(v, i, x) {
@@ -315,8 +326,6 @@ static json_t *to_json_of(const struct asl_aws_model *m, json_t *member, json_t 
         return a;
     }
     if (!strcmp(t, "map")) {
-        if (!json_is_object(v))
-            return bad(err, where, "an object"), NULL;
         json_t *o = json_object(), *ref = json_object_get(shape, "value"), *x;
         const char *k;
         json_object_foreach(v, k, x) {
@@ -386,10 +395,55 @@ static int q_add(struct asl_aws_request *rq, const char *k, const char *v, struc
     return 0;
 }
 
+/* The pair key=<scalar text of v> (ISO-8601 timestamps). */
+static int q_add_scalar(struct asl_aws_request *rq, const char *k, json_t *member, json_t *shape, json_t *v,
+                        const char *where, struct asl_err *err)
+{
+    char *s = NULL;
+    if (scalar_text(member, shape, v, ASL_TS_ISO, where, &s, err))
+        return -1;
+    int rc = q_add(rq, k, s, err);
+    free(s);
+    return rc;
+}
+
+/* A structure member's name in a query: ec2 uses queryName, else the
+ * locationName capitalised; query the locationName; else the member name. */
+static void query_name(json_t *mem, const char *mk, int ec2, char *name, size_t n)
+{
+    const char *qn = sstr(mem, "queryName"), *ln = sstr(mem, "locationName");
+    snprintf(name, n, "%s", ec2 && qn ? qn : ln ? ln : mk);
+    if (ec2 && !qn && ln)
+        name[0] = (char)toupper((unsigned char)name[0]);
+}
+
+/* The prefix of a list's items, before ".N": ec2 lists are always
+ * flattened; a flattened query list takes its member's locationName in
+ * place of its own last name; else "<prefix>.member" (or the member's
+ * locationName). */
+static void list_prefix(json_t *member, json_t *shape, const char *prefix, int ec2, char *lp, size_t n)
+{
+    const char *ln = sstr(json_object_get(shape, "member"), "locationName");
+    if (ec2) {
+        snprintf(lp, n, "%s", prefix);
+    } else if (json_is_true(json_object_get(shape, "flattened")) ||
+               json_is_true(json_object_get(member, "flattened"))) {
+        const char *dot = strrchr(prefix, '.');
+        if (ln)
+            snprintf(lp, n, "%.*s%s", dot ? (int)(dot - prefix + 1) : 0, prefix, ln);
+        else
+            snprintf(lp, n, "%s", prefix);
+    } else {
+        snprintf(lp, n, "%s.%s", prefix, ln ? ln : "member");
+    }
+}
+
 static int to_query(const struct asl_aws_model *m, json_t *member, json_t *shape, json_t *v,
                     const char *prefix, int ec2, struct asl_aws_request *rq, struct asl_err *err)
 {
     const char *t = stype(shape);
+    if (check_kind(t, v, prefix, err))
+        return -1;
     char p[1100];
     if (strlen(prefix) > 1000)
         return asl_err_set_str(err, ASL_E_RUNTIME, "parameters nested too deeply");
@@ -403,16 +457,7 @@ static int to_query(const struct asl_aws_model *m, json_t *member, json_t *shape
             if (!x)
                 continue;
             char name[256];
-            const char *qn = sstr(mem, "queryName"), *ln = sstr(mem, "locationName");
-            if (ec2 && qn)
-                snprintf(name, sizeof name, "%s", qn);
-            else if (ec2 && ln) {
-                snprintf(name, sizeof name, "%s", ln);
-                name[0] = (char)toupper((unsigned char)name[0]);
-            } else if (!ec2 && ln)
-                snprintf(name, sizeof name, "%s", ln);
-            else
-                snprintf(name, sizeof name, "%s", mk);
+            query_name(mem, mk, ec2, name, sizeof name);
             snprintf(p, sizeof p, "%s%s%s", prefix, *prefix ? "." : "", name);
             if (to_query(m, mem, asl_aws_shape(m, mem), x, p, ec2, rq, err))
                 return -1;
@@ -420,26 +465,11 @@ static int to_query(const struct asl_aws_model *m, json_t *member, json_t *shape
         return 0;
     }
     if (!strcmp(t, "list")) {
-        if (!json_is_array(v))
-            return bad(err, prefix, "an array");
         json_t *ref = json_object_get(shape, "member");
         if (json_array_size(v) == 0)
             return ec2 ? 0 : q_add(rq, prefix, "", err);
         char lp[1060];
-        if (ec2) {
-            snprintf(lp, sizeof lp, "%s", prefix);
-        } else if (json_is_true(json_object_get(shape, "flattened")) ||
-                   json_is_true(json_object_get(member, "flattened"))) {
-            const char *ln = sstr(ref, "locationName");
-            const char *dot = strrchr(prefix, '.');
-            if (ln)
-                snprintf(lp, sizeof lp, "%.*s%s", dot ? (int)(dot - prefix + 1) : 0, prefix, ln);
-            else
-                snprintf(lp, sizeof lp, "%s", prefix);
-        } else {
-            const char *ln = sstr(ref, "locationName");
-            snprintf(lp, sizeof lp, "%s.%s", prefix, ln ? ln : "member");
-        }
+        list_prefix(member, shape, prefix, ec2, lp, sizeof lp);
         size_t i;
         json_t *x;
         json_array_foreach(v, i, x) {
@@ -450,8 +480,6 @@ static int to_query(const struct asl_aws_model *m, json_t *member, json_t *shape
         return 0;
     }
     if (!strcmp(t, "map")) {
-        if (!json_is_object(v))
-            return bad(err, prefix, "an object");
         json_t *kr = json_object_get(shape, "key"), *vr = json_object_get(shape, "value");
         const char *kn = sstr(kr, "locationName"), *vn = sstr(vr, "locationName");
         int flat = json_is_true(json_object_get(shape, "flattened"));
@@ -469,12 +497,7 @@ static int to_query(const struct asl_aws_model *m, json_t *member, json_t *shape
         }
         return 0;
     }
-    char *s = NULL;
-    if (scalar_text(member, shape, v, ASL_TS_ISO, prefix, &s, err))
-        return -1;
-    int rc = q_add(rq, prefix, s, err);
-    free(s);
-    return rc;
+    return q_add_scalar(rq, prefix, member, shape, v, prefix, err);
 }
 
 /* ------------------------------------------------------------------ XML */
@@ -503,9 +526,9 @@ static int to_xml(const struct asl_aws_model *m, json_t *member, json_t *shape, 
                   const char *ns, struct asl_net_buf *b, struct asl_err *err)
 {
     const char *t = stype(shape);
+    if (check_kind(t, v, name, err))
+        return -1;
     if (!strcmp(t, "list")) {
-        if (!json_is_array(v))
-            return bad(err, name, "an array");
         json_t *ref = json_object_get(shape, "member");
         int flat = json_is_true(json_object_get(shape, "flattened"));
         const char *ln = sstr(ref, "locationName");
@@ -556,8 +579,6 @@ static int to_xml(const struct asl_aws_model *m, json_t *member, json_t *shape, 
                 return -1;
         }
     } else if (!strcmp(t, "map")) {
-        if (!json_is_object(v))
-            return bad(err, name, "an object");
         if (asl_net_buf_addstr(b, ">"))
             return -1;
         json_t *kr = json_object_get(shape, "key"), *vr = json_object_get(shape, "value");
@@ -683,23 +704,15 @@ static int rest_members(const struct asl_aws_model *m, json_t *in_shape, json_t 
         } else if (!strcmp(loc, "uri")) {
             continue;
         } else if (!strcmp(loc, "querystring")) {
+            if (check_kind(stype(sh), x, sfn, err))
+                return -1;
             if (!strcmp(stype(sh), "list")) {
-                if (!json_is_array(x))
-                    return bad(err, sfn, "an array");
                 json_t *ref = json_object_get(sh, "member"), *y;
                 size_t i;
-                json_array_foreach(x, i, y) {
-                    char *s = NULL;
-                    if (scalar_text(ref, asl_aws_shape(m, ref), y, ASL_TS_ISO, sfn, &s, err))
+                json_array_foreach(x, i, y)
+                    if (q_add_scalar(rq, ln ? ln : mk, ref, asl_aws_shape(m, ref), y, sfn, err))
                         return -1;
-                    int rc = q_add(rq, ln ? ln : mk, s, err);
-                    free(s);
-                    if (rc)
-                        return -1;
-                }
             } else if (!strcmp(stype(sh), "map")) {
-                if (!json_is_object(x))
-                    return bad(err, sfn, "an object");
                 const char *k;
                 json_t *y;
                 json_object_foreach(x, k, y) {
@@ -709,14 +722,8 @@ static int rest_members(const struct asl_aws_model *m, json_t *in_shape, json_t 
                     if (rc)
                         return -1;
                 }
-            } else {
-                char *s = NULL;
-                if (scalar_text(mem, sh, x, ASL_TS_ISO, sfn, &s, err))
-                    return -1;
-                int rc = q_add(rq, ln ? ln : mk, s, err);
-                free(s);
-                if (rc)
-                    return -1;
+            } else if (q_add_scalar(rq, ln ? ln : mk, mem, sh, x, sfn, err)) {
+                return -1;
             }
         } else if (!strcmp(loc, "header")) {
             char *s = NULL;
@@ -768,6 +775,129 @@ static const char *payload_member(json_t *shape)
     return sstr(shape, "payload");
 }
 
+/* v (a structure of shape `in`, or {} without one) as the JSON body. */
+static int json_body(const struct asl_aws_model *m, json_t *in, json_t *v, struct asl_aws_request *rq,
+                     struct asl_err *err)
+{
+    json_t *j = in ? to_json(m, NULL, in, v, "", err) : json_object();
+    if (!j)
+        return -1;
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    int rc = s ? asl_net_buf_addstr(&rq->body, s) : -1;
+    free(s);
+    return rc ? asl_err_set_str(err, ASL_E_RUNTIME, "out of memory") : 0;
+}
+
+/* json 1.0/1.1: POST / with X-Amz-Target and the whole input as the body. */
+static int ser_json(const struct asl_aws_model *m, const char *opname, json_t *in, json_t *params,
+                    struct asl_aws_request *rq, struct asl_err *err)
+{
+    rq->method = "POST";
+    asl_net_buf_addstr(&rq->path, "/");
+    if (json_body(m, in, params, rq, err))
+        return -1;
+    char ct[64], target[256];
+    snprintf(ct, sizeof ct, "application/x-amz-json-%s",
+             sstr(m->meta, "jsonVersion") ? sstr(m->meta, "jsonVersion") : "1.0");
+    snprintf(target, sizeof target, "%s.%s", sstr(m->meta, "targetPrefix"), opname);
+    return hdr_add(rq, "Content-Type", ct, err) || hdr_add(rq, "X-Amz-Target", target, err) ? -1 : 0;
+}
+
+/* query and ec2: POST / with the form-encoded pairs as the body. */
+static int ser_query(const struct asl_aws_model *m, const char *opname, json_t *in, json_t *params, int ec2,
+                     struct asl_aws_request *rq, struct asl_err *err)
+{
+    rq->method = "POST";
+    asl_net_buf_addstr(&rq->path, "/");
+    if (q_add(rq, "Action", opname, err) || q_add(rq, "Version", sstr(m->meta, "apiVersion"), err))
+        return -1;
+    if (in && to_query(m, NULL, in, params, "", ec2, rq, err))
+        return -1;
+    char *body = asl_aws_query_string(&rq->query);
+    asl_aws_query_clear(&rq->query);
+    asl_net_buf_addstr(&rq->body, body ? body : "");
+    free(body);
+    return hdr_add(rq, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8", err);
+}
+
+/* The payload member pm of a REST input as the whole body. */
+static int rest_payload(const struct asl_aws_model *m, json_t *in, const char *pm, json_t *params, int xml,
+                        struct asl_aws_request *rq, struct asl_err *err)
+{
+    json_t *pmem = json_object_get(json_object_get(in, "members"), pm);
+    json_t *psh = asl_aws_shape(m, pmem);
+    json_t *x = param_of(params, pm);
+    if (!x)
+        return 0;
+    if (!strcmp(stype(psh), "blob") || !strcmp(stype(psh), "string")) {
+        /* A blob payload (S3 Body, Bedrock Body) takes any JSON: its
+         * compact JSON text, strings included (recorded on AWS for S3
+         * PutObject) - except that a string payload of a non-S3 service is
+         * its text. */
+        char *s = (!strcmp(stype(psh), "string") || strcmp(m->service, "s3") != 0) && json_is_string(x)
+                      ? strndup(json_string_value(x), json_string_length(x))
+                      : json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
+        asl_net_buf_addstr(&rq->body, s ? s : "");
+        free(s);
+        return 0;
+    }
+    if (xml) {
+        const char *ln = sstr(pmem, "locationName");
+        json_t *xns = json_object_get(pmem, "xmlNamespace");
+        return to_xml(m, pmem, psh, x, ln ? ln : sstr(pmem, "shape"), sstr(xns, "uri"), &rq->body, err);
+    }
+    json_t *j = to_json(m, pmem, psh, x, pm, err);
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (!s)
+        return -1;
+    asl_net_buf_addstr(&rq->body, s);
+    free(s);
+    return hdr_add(rq, "Content-Type", "application/json", err);
+}
+
+/* rest-json and rest-xml: the HTTP method and URI template of the model,
+ * members routed by location, the rest as the body. */
+static int ser_rest(const struct asl_aws_model *m, json_t *op, json_t *in, json_t *params, int xml,
+                    struct asl_aws_request *rq, struct asl_err *err)
+{
+    json_t *bp = json_object();
+    int rc = -1;
+    if (rest_uri(m, op, in, params, rq, err) || (in && rest_members(m, in, params, bp, rq, err)))
+        goto done;
+    const char *pm = in ? payload_member(in) : NULL;
+    if (pm) {
+        if (rest_payload(m, in, pm, params, xml, rq, err))
+            goto done;
+    } else if (!xml) {
+        /* body members as a JSON object ({} when the input has body
+         * members and none was given, as botocore sends) */
+        int has_body = 0;
+        const char *mk;
+        json_t *mem;
+        json_object_foreach(json_object_get(in, "members"), mk, mem)
+            if (!sstr(mem, "location"))
+                has_body = 1;
+        if ((json_object_size(bp) || has_body) &&
+            (json_body(m, in, bp, rq, err) || hdr_add(rq, "Content-Type", "application/json", err)))
+            goto done;
+    } else if (json_object_size(bp)) {
+        /* rest-xml body members without a payload: the input shape's element */
+        json_t *xmlin = json_object_get(op, "input");
+        const char *ln = sstr(xmlin, "locationName");
+        json_t *xns = json_object_get(xmlin, "xmlNamespace");
+        if (to_xml(m, xmlin, in, bp, ln ? ln : sstr(xmlin, "shape"), sstr(xns, "uri"), &rq->body, err))
+            goto done;
+    }
+    if (!rq->path.p)
+        asl_net_buf_addstr(&rq->path, "/");
+    rc = 0;
+done:
+    json_decref(bp);
+    return rc;
+}
+
 int asl_aws_serialize(const struct asl_aws_model *m, json_t *op, json_t *params,
                       struct asl_aws_request *rq, struct asl_err *err)
 {
@@ -792,144 +922,14 @@ int asl_aws_serialize(const struct asl_aws_model *m, json_t *op, json_t *params,
     rq->method = sstr(json_object_get(op, "http"), "method");
     if (!rq->method)
         rq->method = "POST";
-    if (!strcmp(proto, "json")) {
-        rq->method = "POST";
-        asl_net_buf_addstr(&rq->path, "/");
-        json_t *j = in ? to_json(m, NULL, in, params, "", err) : json_object();
-        if (!j)
-            goto done;
-        char *s = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        asl_net_buf_addstr(&rq->body, s ? s : "{}");
-        free(s);
-        char ct[64], target[256];
-        snprintf(ct, sizeof ct, "application/x-amz-json-%s",
-                 sstr(m->meta, "jsonVersion") ? sstr(m->meta, "jsonVersion") : "1.0");
-        snprintf(target, sizeof target, "%s.%s", sstr(m->meta, "targetPrefix"), opname);
-        if (hdr_add(rq, "Content-Type", ct, err) || hdr_add(rq, "X-Amz-Target", target, err))
-            goto done;
-        rc = 0;
-    } else if (!strcmp(proto, "query") || !strcmp(proto, "ec2")) {
-        rq->method = "POST";
-        asl_net_buf_addstr(&rq->path, "/");
-        if (q_add(rq, "Action", opname, err) || q_add(rq, "Version", sstr(m->meta, "apiVersion"), err))
-            goto done;
-        if (in && to_query(m, NULL, in, params, "", !strcmp(proto, "ec2"), rq, err))
-            goto done;
-        /* the pairs go in the body, form-encoded */
-        char *body = asl_aws_query_string(&rq->query);
-        asl_aws_query_clear(&rq->query);
-        asl_net_buf_addstr(&rq->body, body ? body : "");
-        free(body);
-        if (hdr_add(rq, "Content-Type", "application/x-www-form-urlencoded; charset=utf-8", err))
-            goto done;
-        rc = 0;
-    } else if (!strcmp(proto, "rest-json") || !strcmp(proto, "rest-xml")) {
-        int xml = !strcmp(proto, "rest-xml");
-        json_t *bp = json_object();
-        if (rest_uri(m, op, in, params, rq, err) || (in && rest_members(m, in, params, bp, rq, err))) {
-            json_decref(bp);
-            goto done;
-        }
-        const char *pm = in ? payload_member(in) : NULL;
-        if (pm) {
-            json_t *pmem = json_object_get(json_object_get(in, "members"), pm);
-            json_t *psh = asl_aws_shape(m, pmem);
-            json_t *x = param_of(params, pm);
-            if (x && (!strcmp(stype(psh), "blob") || !strcmp(stype(psh), "string"))) {
-                /* A blob payload (S3 Body, Bedrock Body) takes any JSON:
-                 * its compact JSON text, strings included (recorded on AWS
-                 * for S3 PutObject) - except that a string payload of a
-                 * non-S3 service is its text. */
-                char *s = (!strcmp(stype(psh), "string") || strcmp(m->service, "s3") != 0) && json_is_string(x)
-                              ? strndup(json_string_value(x), json_string_length(x))
-                              : json_dumps(x, JSON_COMPACT | JSON_ENCODE_ANY);
-                asl_net_buf_addstr(&rq->body, s ? s : "");
-                free(s);
-            } else if (x) {
-                if (xml) {
-                    const char *ln = sstr(pmem, "locationName");
-                    json_t *xns = json_object_get(pmem, "xmlNamespace");
-                    if (to_xml(m, pmem, psh, x, ln ? ln : sstr(pmem, "shape"), sstr(xns, "uri"), &rq->body, err)) {
-                        json_decref(bp);
-                        goto done;
-                    }
-                } else {
-                    json_t *j = to_json(m, pmem, psh, x, pm, err);
-                    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-                    json_decref(j);
-                    if (!s) {
-                        json_decref(bp);
-                        goto done;
-                    }
-                    asl_net_buf_addstr(&rq->body, s);
-                    free(s);
-                    if (hdr_add(rq, "Content-Type", "application/json", err)) {
-                        json_decref(bp);
-                        goto done;
-                    }
-                }
-            }
-        } else if (!xml) {
-            /* body members as a JSON object ({} when the input has body
-             * members and none was given, as botocore sends) */
-            int has_body = 0;
-            const char *mk;
-            json_t *mem;
-            json_object_foreach(json_object_get(in, "members"), mk, mem)
-                if (!sstr(mem, "location"))
-                    has_body = 1;
-            if (json_object_size(bp) || has_body) {
-                json_t *sub = json_object();
-                json_object_foreach(json_object_get(in, "members"), mk, mem)
-                    if (!sstr(mem, "location") && param_of(params, mk)) {
-                        char sfn[256];
-                        asl_aws_sfn_name(mk, sfn, sizeof sfn);
-                        json_object_set(sub, sfn, param_of(params, mk));
-                    }
-                /* serialise with the input shape restricted to body members */
-                json_t *o = json_object();
-                json_object_foreach(json_object_get(in, "members"), mk, mem) {
-                    json_t *x = param_of(sub, mk);
-                    if (!x)
-                        continue;
-                    json_t *j = to_json(m, mem, asl_aws_shape(m, mem), x, mk, err);
-                    if (!j) {
-                        json_decref(o);
-                        json_decref(sub);
-                        json_decref(bp);
-                        goto done;
-                    }
-                    const char *ln = sstr(mem, "locationName");
-                    json_object_set_new(o, ln ? ln : mk, j);
-                }
-                char *s = json_dumps(o, JSON_COMPACT);
-                asl_net_buf_addstr(&rq->body, s ? s : "{}");
-                free(s);
-                json_decref(o);
-                json_decref(sub);
-                if (hdr_add(rq, "Content-Type", "application/json", err)) {
-                    json_decref(bp);
-                    goto done;
-                }
-            }
-        } else if (json_object_size(bp)) {
-            /* rest-xml body members without a payload: the input shape's element */
-            json_t *xmlin = json_object_get(op, "input");
-            const char *ln = sstr(xmlin, "locationName");
-            json_t *xns = json_object_get(xmlin, "xmlNamespace");
-            if (to_xml(m, xmlin, in, bp, ln ? ln : sstr(xmlin, "shape"), sstr(xns, "uri"), &rq->body, err)) {
-                json_decref(bp);
-                goto done;
-            }
-        }
-        json_decref(bp);
-        if (!rq->path.p)
-            asl_net_buf_addstr(&rq->path, "/");
-        rc = 0;
-    } else {
+    if (!strcmp(proto, "json"))
+        rc = ser_json(m, opname, in, params, rq, err);
+    else if (!strcmp(proto, "query") || !strcmp(proto, "ec2"))
+        rc = ser_query(m, opname, in, params, !strcmp(proto, "ec2"), rq, err);
+    else if (!strcmp(proto, "rest-json") || !strcmp(proto, "rest-xml"))
+        rc = ser_rest(m, op, in, params, !strcmp(proto, "rest-xml"), rq, err);
+    else
         asl_err_set(err, ASL_E_RUNTIME, "The protocol '%s' of %s is not supported", proto, m->service);
-    }
 done:
     json_decref(empty);
     return rc;

@@ -173,16 +173,8 @@ static int creds_from_container(struct asl_aws_creds *c, const struct asl_net_op
         tok = strdup(env("AWS_CONTAINER_AUTHORIZATION_TOKEN"));
     struct curl_slist *hd = NULL;
     int rc = -1;
-    if (tok && !strpbrk(tok, "\r\n")) {
-        size_t n = strlen(tok) + 16;
-        char *line = malloc(n);
-        if (line) {
-            snprintf(line, n, "Authorization: %s", tok);
-            hd = curl_slist_append(hd, line);
-            memset(line, 0, n);
-            free(line);
-        }
-    }
+    if (tok && !strpbrk(tok, "\r\n"))
+        hd = asl_aws_header_line(hd, "Authorization", tok);
     hd = curl_slist_append(hd, "Accept: application/json");
     struct asl_net_opts co = *o;
     if (co.timeout_s <= 0 || co.timeout_s > 5)
