@@ -12,7 +12,7 @@
 #   bench/durable.sh [-n RUNS]        (median of RUNS, default 5)
 #   ASLC=PATH                         the aslc to use (default build/compiler/aslc)
 #
-# Prints a table (milliseconds, wall clock) and writes bench/results/durable-<UTC date>.md.
+# Prints a table (wall ms, with CPU ms in brackets) and writes bench/results/durable-<UTC date>.md.
 # A measurement tool, not a test: nothing here runs under ctest.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -75,47 +75,58 @@ chmod +x one.sh deliver.sh
 for w in chain map mapwait tasks callback; do "$ASLC" build $w.json -o $w; done
 TB="arn:aws:lambda:us-east-1:123456789012:function:f=$work/one.sh"
 
-# median wall time in ms of RUNS runs of a command; a fresh store for each run
+# median wall and CPU (user + system) time in ms of RUNS runs of a command,
+# printed "WALL (CPU)"; a fresh store for each run.  On a shared machine the
+# CPU time is the steadier figure: wall time also counts waiting for a core.
 median() {  # label, then the command (the word @DB@ becomes a fresh store path)
     local label=$1; shift
     $PY - "$RUNS" "$@" <<'PY'
 import os, subprocess, sys, time, statistics
 runs = int(sys.argv[1]); cmd = sys.argv[2:]
-ts = []
+ts, cs = [], []
 for i in range(runs):
     db = "run%d.db" % i
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix): os.unlink(db + suffix)
     c = [a.replace("@DB@", db).replace("@NAME@", "e%d" % i) for a in cmd]
     t = time.perf_counter()
-    subprocess.run(c, stdout=subprocess.DEVNULL, check=True)
+    p = subprocess.Popen(c, stdout=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    if status != 0: sys.exit("durable.sh: %s exited with %d" % (" ".join(c), status))
     ts.append((time.perf_counter() - t) * 1000)
-print("%.1f" % statistics.median(ts))
+    cs.append((ru.ru_utime + ru.ru_stime) * 1000)
+print("%.1f (%.0f)" % (statistics.median(ts), statistics.median(cs)))
 PY
+}
+wall() { echo "${1%% *}"; }
+ratio() {   # "WALL (CPU)" of the base, of the other: "Rx (Rx)"
+    $PY -c "import sys; f = lambda s: [float(x.strip('()')) for x in s.split()]
+print('%.1fx (%.1fx)' % tuple(y / x for x, y in zip(f(sys.argv[1]), f(sys.argv[2]))))" "$1" "$2"
 }
 
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 |"); printf '%-40s %10s %10s %10s\n' "$1" "$2" "$3" "$4"; }
-printf '%-40s %10s %10s %10s\n' "benchmark (ms, median of $RUNS)" "no store" "full" "process"
+printf '%-40s %10s %10s %10s\n' "benchmark (wall ms (CPU ms), median of $RUNS)" "no store" "full" "process"
 for w in chain map; do
     mem=$(median $w ./$w --input $w.in.json)
     full=$(median $w ./$w --input $w.in.json --store @DB@ --name @NAME@)
     proc=$(median $w ./$w --input $w.in.json --store @DB@ --name @NAME@ --durability process)
     row "$w" "$mem" "$full" "$proc"
+    row "$w: ratio to no store, wall (CPU)" "" "$(ratio "$mem" "$full")" "$(ratio "$mem" "$proc")"
 done
 mem=$(median tasks ./tasks --bind "$TB")
 full=$(median tasks ./tasks --bind "$TB" --store @DB@ --name @NAME@)
 proc=$(median tasks ./tasks --bind "$TB" --store @DB@ --name @NAME@ --durability process)
 row "200 tasks" "$mem" "$full" "$proc"
-per_full=$($PY -c "print('%.2f' % (($full - $mem) / 200))")
-per_proc=$($PY -c "print('%.2f' % (($proc - $mem) / 200))")
+per_full=$($PY -c "print('%.2f' % (($(wall "$full") - $(wall "$mem")) / 200))")
+per_proc=$($PY -c "print('%.2f' % (($(wall "$proc") - $(wall "$mem")) / 200))")
 row "per recorded task result (tasks above)" "" "$per_full" "$per_proc"
 
 # resume: an uninterrupted run, then a run killed half way and resumed
 whole=$(median mapwait ./mapwait --input map.in.json --wait-scale 0.001 --store @DB@ --name @NAME@)
 $PY - "$whole" <<'PY' > resume.txt
 import os, signal, subprocess, sys, time
-half = float(sys.argv[1]) / 2000
+half = float(sys.argv[1].split()[0]) / 2000
 for s in ("", "-wal", "-shm"):
     if os.path.exists("resume.db" + s): os.unlink("resume.db" + s)
 cmd = ["./mapwait", "--input", "map.in.json", "--wait-scale", "0.001", "--store", "resume.db", "--name", "r"]
@@ -154,7 +165,9 @@ row "callback: send-task-success → process done / after the sender exited" "" 
 
 out="$here/results/durable-$(date -u +%Y%m%dT%H%M%SZ).md"
 {
-    echo "# bench/durable.sh, $(date -u +%Y-%m-%dT%H:%MZ), median of $RUNS, wall ms, $(nproc) cores"
+    echo "# bench/durable.sh, $(date -u +%Y-%m-%dT%H:%MZ), median of $RUNS, $(nproc) cores"
+    echo
+    echo "wall ms (CPU ms, user + system). Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| benchmark | no store | --store (full) | --store --durability process |"
     echo "|---|---:|---:|---:|"

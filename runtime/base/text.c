@@ -58,6 +58,11 @@ void asl_buf_adds(struct asl_buf *b, const char *s)
 
 void asl_buf_addc(struct asl_buf *b, char c)
 {
+    if (b->len + 2 <= b->cap) {     /* the common case, without a call */
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return;
+    }
     asl_buf_add(b, &c, 1);
 }
 
@@ -169,39 +174,34 @@ size_t asl_text_number(const json_t *num, char *buf, size_t sz)
 
 /* ------------------------------------------------------------ compact JSON */
 
+/* The escape of each byte Jackson escapes ("\\n"...; 'u' for \u00XX), 0
+ * for the bytes written as they are. */
+static const char json_escape[256] = {
+    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+    [0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u', [0x05] = 'u', [0x06] = 'u',
+    [0x07] = 'u', [0x0b] = 'u', [0x0e] = 'u', [0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u',
+    [0x13] = 'u', [0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u', [0x19] = 'u',
+    [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u', [0x1e] = 'u', [0x1f] = 'u',
+    ['"'] = '"', ['\\'] = '\\',
+};
+
 static void add_json_string(struct asl_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";   /* Jackson writes upper case */
-    size_t run = 0;
     asl_buf_addc(b, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        const char *esc = NULL;
-        char u[7];
-        switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default:
-            if (c < 0x20) {
-                u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
-                u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = '\0';
-                esc = u;
-            }
-        }
-        if (esc) {
-            asl_buf_add(b, s + i - run, run);
-            run = 0;
-            asl_buf_adds(b, esc);
-        } else {
+    size_t i = 0;
+    while (i < n) {
+        size_t run = i;
+        while (run < n && !json_escape[(unsigned char)s[run]])
             run++;
-        }
+        asl_buf_add(b, s + i, run - i);
+        if (run == n)
+            break;
+        unsigned char c = (unsigned char)s[run];
+        char esc[6] = {'\\', json_escape[c], '0', '0', hex[c >> 4], hex[c & 15]};
+        asl_buf_add(b, esc, esc[1] == 'u' ? 6 : 2);
+        i = run + 1;
     }
-    asl_buf_add(b, s + n - run, run);
     asl_buf_addc(b, '"');
 }
 

@@ -32,6 +32,8 @@ struct asl_durable {
     double clock_start;         /* start date, or the last redrive's date */
     int in_txn;
     struct timespec txn_since;
+    int unsynced;               /* lazy commits not yet fsynced (full mode) */
+    struct timespec unsynced_since;
     int stopped;                /* the record is no longer RUNNING: somebody stopped it */
     int failed;                 /* a store write failed: the run stops, resumable */
     char owner[64];
@@ -94,15 +96,21 @@ static int owner_alive(const char *owner)
     return process_tag(pid, now, sizeof now) == 0 && strcmp(now, owner) == 0;
 }
 
+/* A store write failed: the run stops, resumable.  Called with d->mu held. */
+static void store_failed(struct asl_durable *d)
+{
+    asl_log(ASL_LOG_ERROR, NULL, "%s", asl_store_errmsg(d->st));
+    d->failed = 1;
+    asl_cancel_set(d->ex->cancel, "States.Runtime", "the execution's store cannot be written");
+}
+
 /* Called with d->mu held. */
 static int txn_open(struct asl_durable *d)
 {
     if (d->in_txn)
         return 0;
     if (asl_store_begin(d->st) != ASL_STORE_OK) {
-        asl_log(ASL_LOG_ERROR, NULL, "%s", asl_store_errmsg(d->st));
-        d->failed = 1;
-        asl_cancel_set(d->ex->cancel, "States.Runtime", "the execution's store cannot be written");
+        store_failed(d);
         return -1;
     }
     d->in_txn = 1;
@@ -118,12 +126,32 @@ static void mark_stopped(struct asl_durable *d)
     asl_cancel_set(d->ex->cancel, "States.Aborted", "The execution was stopped");
 }
 
-/* Called with d->mu held: commit, unless the execution was stopped from
- * outside meanwhile (then nothing of ours is written after its end). */
-static int txn_commit(struct asl_durable *d)
+/* Called with d->mu held: make every lazy commit so far survive an OS
+ * crash (one fsync in full mode, nothing in process mode). */
+static int txn_sync(struct asl_durable *d)
 {
-    if (!d->in_txn)
-        return d->failed || d->stopped ? -1 : 0;
+    if (!d->unsynced)
+        return 0;
+    if (asl_store_sync(d->st) != ASL_STORE_OK) {
+        store_failed(d);
+        return -1;
+    }
+    d->unsynced = 0;
+    return 0;
+}
+
+/* Called with d->mu held: commit, unless the execution was stopped from
+ * outside meanwhile (then nothing of ours is written after its end).  The
+ * commit survives a process crash at once; with `durable` also an OS
+ * crash (what comes next is a side effect), else within ~100 ms (the
+ * flusher). */
+static int txn_commit(struct asl_durable *d, int durable)
+{
+    if (!d->in_txn) {
+        if (d->failed || d->stopped)
+            return -1;
+        return durable ? txn_sync(d) : 0;
+    }
     struct asl_store_exec e = {0};
     int rc = asl_store_exec_get_id(d->st, d->exec_id, &e);
     int running = rc == ASL_STORE_OK && e.status == ASL_EXEC_RUNNING;
@@ -135,16 +163,18 @@ static int txn_commit(struct asl_durable *d)
             mark_stopped(d);
         return -1;
     }
-    rc = asl_store_commit(d->st);
+    rc = asl_store_commit_lazy(d->st);
     d->in_txn = 0;
     if (rc != ASL_STORE_OK) {
-        asl_log(ASL_LOG_ERROR, NULL, "%s", asl_store_errmsg(d->st));
         asl_store_rollback(d->st);
-        d->failed = 1;
-        asl_cancel_set(d->ex->cancel, "States.Runtime", "the execution's store cannot be written");
+        store_failed(d);
         return -1;
     }
-    return 0;
+    if (!d->unsynced) {
+        d->unsynced = 1;
+        clock_gettime(CLOCK_MONOTONIC, &d->unsynced_since);
+    }
+    return durable ? txn_sync(d) : 0;
 }
 
 /* Record value (JSON, borrowed) under key.  Called with d->mu held. */
@@ -213,14 +243,32 @@ int asl_dur_sync(struct asl_exec *ex)
     if (!d)
         return 0;
     pthread_mutex_lock(&d->mu);
-    int rc = txn_commit(d);
+    int rc = txn_commit(d, 1);
     pthread_mutex_unlock(&d->mu);
     return rc;
 }
 
+/* Commit what is recorded so that a process crash keeps it (an OS crash
+ * keeps it from the next asl_dur_sync, or the flusher's, on). */
+static int commit_lazy(struct asl_durable *d)
+{
+    pthread_mutex_lock(&d->mu);
+    int rc = txn_commit(d, 0);
+    pthread_mutex_unlock(&d->mu);
+    return rc;
+}
+
+static double since_ms(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) * 1e3 + (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
 /* The flusher: a transaction of pure records stays open at most ~10 ms,
  * so other processes (send-task-success, stop) are never locked out for
- * long, and a stop from outside is noticed within ~100 ms. */
+ * long; a lazy commit is fsynced within ~100 ms (full mode); and a stop
+ * from outside is noticed within ~100 ms. */
 static void *flusher_main(void *arg)
 {
     struct asl_durable *d = arg;
@@ -237,9 +285,11 @@ static void *flusher_main(void *arg)
         pthread_cond_timedwait(&d->cv, &d->mu, &until);
         if (d->quit)
             break;
-        if (d->in_txn) {
-            txn_commit(d);
-        } else if (++ticks >= 10 && !d->stopped && !d->failed) {
+        if (d->in_txn)
+            txn_commit(d, 0);
+        if (d->unsynced && !d->failed && since_ms(&d->unsynced_since) >= 100)
+            txn_sync(d);
+        if (++ticks >= 10 && !d->stopped && !d->failed) {
             ticks = 0;
             struct asl_store_exec e = {0};
             if (asl_store_exec_get_id(d->st, d->exec_id, &e) == ASL_STORE_OK && e.status != ASL_EXEC_RUNNING)
@@ -599,8 +649,8 @@ void asl_dur_leave(struct asl_exec *ex)
     struct asl_durable *d = ex->dur;
     flusher_stop(d);
     pthread_mutex_lock(&d->mu);
-    if (d->in_txn && !d->failed)
-        txn_commit(d);
+    if (!d->failed)
+        txn_commit(d, 1);
     if (!d->stopped && !d->failed)
         asl_store_exec_claim(d->st, d->exec_id, d->owner, NULL);
     pthread_mutex_unlock(&d->mu);
@@ -783,7 +833,7 @@ int asl_dur_sleep(struct asl_run *run, double seconds)
         json_decref(r);
     }
     json_decref(v);
-    asl_dur_sync(run->exec);     /* the deadline is durable before the wait begins */
+    commit_lazy(d);     /* the deadline is kept before the wait begins (fsynced within ~100 ms) */
     double left = deadline - asl_store_now();
     if (left <= 0 || scale <= 0)
         return asl_cancel_is_set(run->cancel);
@@ -859,8 +909,10 @@ int asl_dur_attempt(struct asl_run *run, const struct asl_state *st, asl_attempt
     json_t *o = outcome_record(run, rc, rc == 0 ? *result : NULL);
     put(d, key, o);
     json_decref(o);
+    /* A task's result survives a process crash at once, and an OS crash
+     * before the next side effect (the next asl_dur_sync) or ~100 ms. */
     if (st->type == ASL_TASK)
-        asl_dur_sync(run->exec);     /* a task's result is durable before anything else happens */
+        commit_lazy(d);
     return rc;
 }
 
@@ -885,9 +937,7 @@ void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const c
         if (rc == ASL_STORE_EXISTS) {
             mark_stopped(d);    /* `stop` wrote ExecutionAborted under this id */
         } else if (rc != ASL_STORE_OK) {
-            asl_log(ASL_LOG_ERROR, NULL, "%s", asl_store_errmsg(d->st));
-            d->failed = 1;
-            asl_cancel_set(d->ex->cancel, "States.Runtime", "the execution's store cannot be written");
+            store_failed(d);
         }
     }
     pthread_mutex_unlock(&d->mu);
@@ -911,7 +961,7 @@ int asl_dur_token_create(struct asl_run *run, const char *token, double timeout_
                                     .heartbeat_s = heartbeat_s > 0 ? heartbeat_s : 0};
         if (txn_open(d) != 0 || asl_store_token_create(d->st, &n) != ASL_STORE_OK)
             rc = -1;
-        if (txn_commit(d) != 0)     /* the token exists before anyone is told it */
+        if (txn_commit(d, 1) != 0)     /* the token exists before anyone is told it */
             rc = -1;
     }
     asl_store_token_clear(&t);
@@ -929,7 +979,7 @@ int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result)
             return asl_cancel_err(run->cancel, &run->err);
         pthread_mutex_lock(&d->mu);
         if (d->in_txn)
-            txn_commit(d);
+            txn_commit(d, 0);
         struct asl_store_token t = {0};
         int rc = asl_store_token_get(d->st, token, &t);
         double now = asl_store_now();

@@ -172,6 +172,8 @@ void asl_store_close(struct asl_store *st)
 const char *asl_store_errmsg(struct asl_store *st) { return st->ops->errmsg(st); }
 int asl_store_begin(struct asl_store *st) { return st->ops->begin(st); }
 int asl_store_commit(struct asl_store *st) { return st->ops->commit(st); }
+int asl_store_commit_lazy(struct asl_store *st) { return st->ops->commit_lazy(st); }
+int asl_store_sync(struct asl_store *st) { return st->ops->sync(st); }
 int asl_store_rollback(struct asl_store *st) { return st->ops->rollback(st); }
 int asl_store_version(struct asl_store *st, uint64_t *out) { return st->ops->version(st, out); }
 

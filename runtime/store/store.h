@@ -36,7 +36,9 @@
  * asl_store_begin() and asl_store_commit() they are one atomic unit;
  * commit returns only once the unit is as durable as the store's mode
  * promises (ASL_STORE_SYNC_FULL: survives an OS crash or power loss;
- * ASL_STORE_SYNC_PROCESS: survives the process crashing).
+ * ASL_STORE_SYNC_PROCESS: survives the process crashing).  commit_lazy
+ * returns once the unit survives the process crashing; a later sync (one
+ * fsync for any number of lazy commits) gives it the mode's durability.
  */
 #ifndef ASL_STORE_H
 #define ASL_STORE_H
@@ -155,6 +157,8 @@ struct asl_store_ops {
     const char *(*errmsg)(struct asl_store *st);
     int (*begin)(struct asl_store *st);
     int (*commit)(struct asl_store *st);
+    int (*commit_lazy)(struct asl_store *st);
+    int (*sync)(struct asl_store *st);
     int (*rollback)(struct asl_store *st);
     /* A counter that changes whenever any handle (any process) commits. */
     int (*version)(struct asl_store *st, uint64_t *out);
@@ -212,6 +216,11 @@ void asl_store_close(struct asl_store *st);
 const char *asl_store_errmsg(struct asl_store *st);
 int asl_store_begin(struct asl_store *st);
 int asl_store_commit(struct asl_store *st);
+/* Commit so that the unit survives a process crash, deferring what an OS
+ * crash needs (the fsync, in ASL_STORE_SYNC_FULL) to asl_store_sync. */
+int asl_store_commit_lazy(struct asl_store *st);
+/* Make every commit so far as durable as the store's mode promises. */
+int asl_store_sync(struct asl_store *st);
 int asl_store_rollback(struct asl_store *st);
 int asl_store_version(struct asl_store *st, uint64_t *out);
 int asl_store_wait_change(struct asl_store *st, uint64_t since, int timeout_ms);

@@ -1,9 +1,11 @@
 /*
  * store_sqlite.c - the SQLite backend of store.h: one file in WAL mode.
  *
- * Durability: synchronous=FULL (ASL_STORE_SYNC_FULL) fsyncs the WAL at
- * every commit; NORMAL (ASL_STORE_SYNC_PROCESS) leaves it to the OS.  Any
- * number of processes may open the file; SQLite's locks serialise writers
+ * Durability: WAL with synchronous=NORMAL; in ASL_STORE_SYNC_FULL a
+ * commit is followed by an fsync of the WAL (what synchronous=FULL does),
+ * which commit_lazy defers to a later sync; ASL_STORE_SYNC_PROCESS leaves
+ * the WAL to the OS.  Any number of processes may open the file; SQLite's
+ * locks serialise writers
  * (busy_timeout, $ASLC_STORE_BUSY_MS, default 5000 ms, before "locked").
  * Other processes learn of a commit from PRAGMA data_version, waited for
  * with inotify on the database's folder (and a 20 ms poll besides, so a
@@ -32,6 +34,8 @@ struct sq_store {
     sqlite3 *db;
     char *path;
     int in_txn;
+    int sync;                   /* enum asl_store_sync */
+    sqlite3_int64 synced;       /* sqlite3_total_changes64 at the last WAL fsync */
     int inotify_fd;             /* -1 until first wait, -2 when unavailable */
     char msg[512];
     struct {
@@ -161,16 +165,49 @@ static int sq_begin(struct asl_store *st)
     return rc;
 }
 
-static int sq_commit(struct asl_store *st)
+/* In full mode the connection runs synchronous=NORMAL and a commit is
+ * followed by an fsync of the WAL: what synchronous=FULL does, with the
+ * fsync separable (sq_commit_lazy, then sq_sync).  The WAL is one file
+ * written in order, so one fsync covers every commit before it. */
+static int sq_sync(struct asl_store *st)
+{
+    struct sq_store *s = SQ(st);
+    sqlite3_int64 changes = sqlite3_total_changes64(s->db);
+    if (s->sync == ASL_STORE_SYNC_PROCESS || changes == s->synced)
+        return ASL_STORE_OK;    /* nothing written since the last fsync */
+    sqlite3_file *wal = NULL;
+    int rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
+    if (rc != SQLITE_OK)
+        return fail(s, rc, "syncing");
+    if (!wal || !wal->pMethods)
+        return ASL_STORE_OK;    /* no WAL open: nothing was written */
+    rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL);
+    if (rc != SQLITE_OK)
+        return fail(s, rc, "syncing the write-ahead log");
+    s->synced = changes;
+    return ASL_STORE_OK;
+}
+
+/* A commit that survives a process crash (the WAL is written, not yet
+ * fsynced). */
+static int sq_commit_lazy(struct asl_store *st)
 {
     struct sq_store *s = SQ(st);
     if (!s->in_txn)
         return ASL_STORE_OK;
     int rc = exec_sql(s, "COMMIT", "committing");
-    if (rc == ASL_STORE_OK) {
+    if (rc == ASL_STORE_OK)
         s->in_txn = 0;
-    }
     return rc;
+}
+
+static int sq_commit(struct asl_store *st)
+{
+    struct sq_store *s = SQ(st);
+    if (!s->in_txn)
+        return ASL_STORE_OK;
+    int rc = sq_commit_lazy(st);
+    return rc == ASL_STORE_OK ? sq_sync(st) : rc;
 }
 
 static int sq_rollback(struct asl_store *st)
@@ -819,6 +856,8 @@ static const struct asl_store_ops sqlite_ops = {
     .errmsg = sq_errmsg,
     .begin = sq_begin,
     .commit = sq_commit,
+    .commit_lazy = sq_commit_lazy,
+    .sync = sq_sync,
     .rollback = sq_rollback,
     .version = sq_version,
     .wait_change = sq_wait_change,
@@ -847,6 +886,10 @@ static const struct asl_store_ops sqlite_ops = {
     .token_close_exec = sq_token_close_exec,
 };
 
+/* events is a rowid table: its rows (the HistoryEvent text, often a few
+ * KB) are appended in rowid order and stay on their leaf pages; stores
+ * made before, with events WITHOUT ROWID (rows of more than ~1 KB spill to
+ * overflow pages there), are read and written by the same statements. */
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS aslc_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS executions ("
@@ -858,7 +901,7 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS executions_wake ON executions (wake_at) WHERE wake_at IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS events ("
     " exec INTEGER NOT NULL, id INTEGER NOT NULL, prev INTEGER NOT NULL, ts REAL NOT NULL,"
-    " type TEXT NOT NULL, json TEXT NOT NULL, key TEXT, PRIMARY KEY (exec, id)) WITHOUT ROWID;"
+    " type TEXT NOT NULL, json TEXT NOT NULL, key TEXT, PRIMARY KEY (exec, id));"
     "CREATE TABLE IF NOT EXISTS steps ("
     " exec INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (exec, key)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS tokens ("
@@ -913,6 +956,7 @@ static int open_common(const char *path, int flags, int sync, struct asl_store *
     s->base.ops = &sqlite_ops;
     s->path = strdup(path);
     s->inotify_fd = -1;
+    s->sync = sync;
     int rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     int code = ASL_STORE_OK;
     if (rc != SQLITE_OK) {
@@ -929,8 +973,7 @@ static int open_common(const char *path, int flags, int sync, struct asl_store *
     }
     if (!(flags & SQLITE_OPEN_READONLY)) {
         char pragmas[160];
-        snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s;",
-                 sync == ASL_STORE_SYNC_PROCESS ? "NORMAL" : "FULL");
+        snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         if ((code = exec_sql(s, pragmas, "setting up")) != ASL_STORE_OK)
             goto bad;
         if (fmt == 0 && (code = exec_sql(s, "BEGIN IMMEDIATE;", "creating the schema")) == ASL_STORE_OK) {
