@@ -95,12 +95,13 @@ static void run_choice(struct asl_run *run, struct asl_program *prog, const stru
     prog->nlits = nl;
     for (int op = ASL_CMP_STR_EQ; op <= ASL_CMP_IS_TIMESTAMP; op++) {
         for (size_t l = 0; l <= nl; l++) {
-            struct asl_cmp cmp = {.var = p, .op = (enum asl_cmp_op)op, .pointer = "/fuzz"};
+            struct asl_cond cmp = {.kind = ASL_COND_CMP, .var = p, .op = (enum asl_cmp_op)op,
+                                   .pointer = "/fuzz"};
             if (l < nl)
                 cmp.lit = (int)l;
             else
-                cmp.path = p, cmp.lit = -1;
-            (void)asl_choice_cmp(run, &cmp, doc);
+                cmp.path = p;
+            (void)asl_choice_eval(run, &cmp, doc);
             asl_err_clear(&run->err);
         }
     }
@@ -118,11 +119,11 @@ static void run_paths(struct asl_run *run, struct asl_program *prog, const char 
     if (asl_expr_parse(&a, expr, n, ASL_MODE_PATH, &e, &perr) == 0 && e->kind == ASL_EX_PATH &&
         e->path) {
         json_t *out = NULL;
-        if (asl_path_select(e->path, doc, &out) == 0)
-            json_decref(out);
+        (void)asl_path_select(e->path, doc, &out);      /* *out set only on 1 */
+        json_decref(out);
         out = NULL;
-        if (asl_io_select(run, e->path, doc, &out) > 0)
-            json_decref(out);
+        (void)asl_io_select(run, e->path, doc, &out);
+        json_decref(out);
         asl_err_clear(&run->err);
         run_choice(run, prog, e->path, doc);
     }
@@ -130,8 +131,8 @@ static void run_paths(struct asl_run *run, struct asl_program *prog, const char 
     asl_arena_init(&a);
     if (asl_expr_parse(&a, expr, n, ASL_MODE_PAYLOAD, &e, &perr) == 0) {
         json_t *out = NULL;
-        if (asl_io_expr_eval(run, e, doc, &out) == 0)
-            json_decref(out);
+        (void)asl_io_expr_eval(run, e, doc, &out);      /* *out set only on 1 */
+        json_decref(out);
         asl_err_clear(&run->err);
     }
     asl_arena_free(&a);
