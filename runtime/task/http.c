@@ -576,339 +576,394 @@ static json_t *http_result(const struct asl_net_resp *rs)
 static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
                                       "HEAD", NULL};
 
-int asl_http_invoke(json_t *params, const struct asl_net_opts *o, json_t **result,
-                    struct asl_err *err)
-{
-    *result = NULL;
-    struct asl_net_buf url = {0}, body = {0}, bad = {0};
-    struct curl_slist *hd = NULL;
-    struct conn c = {0};
-    struct asl_net_resp rs = {0};
-    char *token = NULL, *region = NULL, *ua = NULL;
-    int rc = -1, have_ct = 0, has_body = 0;
-    const char *R = ASL_E_RUNTIME;
+/* One HTTP Task call while it is being built and sent.  Everything that
+ * may hold a secret (headers, URL, body, token) is wiped by call_clear. */
+struct http_call {
+    json_t *params;                 /* the task's arguments: borrowed */
+    const struct asl_net_opts *o;
+    const char *ep, *method;        /* into params */
+    struct asl_net_buf url, body;
+    struct curl_slist *hd;
+    struct conn c;
+    char *token;
+    json_t *inv;                    /* the connection's InvocationHttpParameters: borrowed */
+    int have_ct, has_body;
+};
 
+static int oom(struct asl_err *err)
+{
+    return asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
+}
+
+static int bad_field(struct asl_err *err, const char *fmt, const char *arg)
+{
+    return asl_err_set(err, ASL_E_RUNTIME, fmt, arg);
+}
+
+/* ApiEndpoint and Method present and well formed, no NUL in text fields. */
+static int call_check(struct http_call *h, struct asl_err *err)
+{
     static const char *const textual[] = {"ApiEndpoint", "Method", "Headers", "QueryParameters"};
     for (size_t i = 0; i < sizeof textual / sizeof textual[0]; i++)
-        if (has_nul(json_object_get(params, textual[i]))) {
-            asl_err_set(err, R, "The field '%s' contains a NUL character (\\u0000)", textual[i]);
-            goto done;
-        }
-    const char *ep = json_string_value(json_object_get(params, "ApiEndpoint"));
-    const char *method = json_string_value(json_object_get(params, "Method"));
-    if (!ep || (strncmp(ep, "https://", 8) != 0 && strncmp(ep, "http://", 7) != 0)) {
-        asl_err_set_str(err, R, "The field 'ApiEndpoint' must be an http(s) URL");
-        goto done;
-    }
-    int mok = 0;
-    for (const char *const *m = methods; method && *m; m++)
-        mok |= strcmp(method, *m) == 0;
-    if (!mok) {
-        asl_err_set(err, R, "The field 'Method' must be one of GET, POST, PUT, DELETE, PATCH, "
-                    "OPTIONS, HEAD");
-        goto done;
-    }
+        if (has_nul(json_object_get(h->params, textual[i])))
+            return bad_field(err, "The field '%s' contains a NUL character (\\u0000)", textual[i]);
+    h->ep = json_string_value(json_object_get(h->params, "ApiEndpoint"));
+    h->method = json_string_value(json_object_get(h->params, "Method"));
+    if (!h->ep || (strncmp(h->ep, "https://", 8) != 0 && strncmp(h->ep, "http://", 7) != 0))
+        return asl_err_set_str(err, ASL_E_RUNTIME, "The field 'ApiEndpoint' must be an http(s) URL");
+    for (const char *const *m = methods; h->method && *m; m++)
+        if (strcmp(h->method, *m) == 0)
+            return 0;
+    return asl_err_set_str(err, ASL_E_RUNTIME, "The field 'Method' must be one of GET, POST, PUT, "
+                           "DELETE, PATCH, OPTIONS, HEAD");
+}
 
-    /* Headers: forbidden names fail the task as AWS's validator words it. */
-    json_t *headers = json_object_get(params, "Headers");
-    if (headers && !json_is_object(headers) && !json_is_null(headers)) {
-        asl_err_set_str(err, R, "The field 'Headers' must be an object");
-        goto done;
-    }
+/* Headers: forbidden names fail the task as AWS's validator words it. */
+static int call_headers(struct http_call *h, struct asl_err *err)
+{
+    json_t *headers = json_object_get(h->params, "Headers");
+    if (headers && !json_is_object(headers) && !json_is_null(headers))
+        return asl_err_set_str(err, ASL_E_RUNTIME, "The field 'Headers' must be an object");
+    struct asl_net_buf bad = {0};
     const char *hk;
     json_t *hv;
     json_object_foreach(headers, hk, hv) {
-        if (header_forbidden(hk)) {
-            if (bad.len)
-                asl_net_buf_addstr(&bad, ", ");
-            for (const char *p = hk; *p; p++) {
-                char l = (char)tolower((unsigned char)*p);
-                asl_net_buf_add(&bad, &l, 1);
-            }
+        if (!header_forbidden(hk))
+            continue;
+        if (bad.len)
+            asl_net_buf_addstr(&bad, ", ");
+        for (const char *p = hk; *p; p++) {
+            char l = (char)tolower((unsigned char)*p);
+            asl_net_buf_add(&bad, &l, 1);
         }
     }
     if (bad.len) {
-        asl_err_set(err, R, "The 'Headers' field contains unsupported values: [%s]", bad.p);
-        goto done;
+        asl_err_set(err, ASL_E_RUNTIME, "The 'Headers' field contains unsupported values: [%s]",
+                    bad.p);
+        free(bad.p);
+        return -1;
     }
+    free(bad.p);
     json_object_foreach(headers, hk, hv) {
         char *v = scalar_text(hv);
         if (!token_ok(hk) || !v || strpbrk(v, "\r\n") || json_is_object(hv) ||
             json_is_array(hv)) {
             free(v);
-            asl_err_set(err, R, "The 'Headers' field has an invalid header: %s", hk);
-            goto done;
+            return bad_field(err, "The 'Headers' field has an invalid header: %s", hk);
         }
-        have_ct |= strcasecmp(hk, "Content-Type") == 0;
-        int f = header_add(&hd, hk, v);
+        h->have_ct |= strcasecmp(hk, "Content-Type") == 0;
+        int f = header_add(&h->hd, hk, v);
         free(v);
         if (f)
-            goto oom;
+            return oom(err);
     }
+    return 0;
+}
 
-    /* Connection: the secret stays in hd / url / body, never in a message. */
-    json_t *auth = json_object_get(params, "Authentication");
+/* Authorization: <scheme> <secret>, the copies wiped. */
+static int secret_header(struct curl_slist **hd, const char *scheme, const char *secret)
+{
+    struct asl_net_buf v = {0};
+    asl_net_buf_addstr(&v, scheme);
+    asl_net_buf_addstr(&v, secret);
+    int f = !v.p || header_add(hd, "Authorization", v.p);
+    if (v.p)
+        memset(v.p, 0, v.len);
+    free(v.p);
+    return f ? -1 : 0;
+}
+
+static int auth_basic(struct http_call *h, json_t *ap, const char *E, struct asl_err *err)
+{
+    json_t *k = json_object_get(ap, "BasicAuthParameters");
+    const char *u = json_string_value(json_object_get(k, "Username"));
+    const char *p = json_string_value(json_object_get(k, "Password"));
+    if (!u || !p)
+        return asl_err_set(err, E, "Connection '%s': BasicAuthParameters needs Username and "
+                           "Password", h->c.name);
+    struct asl_net_buf up = {0};
+    asl_net_buf_addstr(&up, u);
+    asl_net_buf_addstr(&up, ":");
+    asl_net_buf_addstr(&up, p);
+    char *b64 = up.p ? asl_net_base64((unsigned char *)up.p, up.len) : NULL;
+    if (up.p)
+        memset(up.p, 0, up.len);
+    free(up.p);
+    if (!b64)
+        return oom(err);
+    int f = secret_header(&h->hd, "Basic ", b64);
+    memset(b64, 0, strlen(b64));
+    free(b64);
+    return f ? oom(err) : 0;
+}
+
+/* The connection's credentials: the secret stays in hd / url / body, never
+ * in a message. */
+static int call_auth(struct http_call *h, struct asl_err *err)
+{
+    json_t *auth = json_object_get(h->params, "Authentication");
     const char *arn = json_string_value(json_object_get(auth, "ConnectionArn"));
     if (!arn)
         arn = json_string_value(
-            json_object_get(json_object_get(params, "InvocationConfig"), "ConnectionArn"));
-    json_t *inv = NULL;
-    if (arn) {
-        if (conn_load(arn, &c, err))
-            goto done;
-        const char *type = json_string_value(json_object_get(c.def, "AuthorizationType"));
-        json_t *ap = json_object_get(c.def, "AuthParameters");
-        inv = json_object_get(ap, "InvocationHttpParameters");
-        const char *E = "Events.ConnectionResource.InvalidConnectionState";
-        if (type && strcmp(type, "API_KEY") == 0) {
-            json_t *k = json_object_get(ap, "ApiKeyAuthParameters");
-            const char *kn = json_string_value(json_object_get(k, "ApiKeyName"));
-            const char *kv = json_string_value(json_object_get(k, "ApiKeyValue"));
-            if (!kn || !kv || !token_ok(kn) || strpbrk(kv, "\r\n")) {
-                asl_err_set(err, E, "Connection '%s': ApiKeyAuthParameters needs ApiKeyName "
-                            "and ApiKeyValue", c.name);
-                goto done;
-            }
-            if (header_add(&hd, kn, kv))
-                goto oom;
-        } else if (type && strcmp(type, "BASIC") == 0) {
-            json_t *k = json_object_get(ap, "BasicAuthParameters");
-            const char *u = json_string_value(json_object_get(k, "Username"));
-            const char *p = json_string_value(json_object_get(k, "Password"));
-            if (!u || !p) {
-                asl_err_set(err, E, "Connection '%s': BasicAuthParameters needs Username and "
-                            "Password", c.name);
-                goto done;
-            }
-            struct asl_net_buf up = {0};
-            asl_net_buf_addstr(&up, u);
-            asl_net_buf_addstr(&up, ":");
-            asl_net_buf_addstr(&up, p);
-            char *b64 = up.p ? asl_net_base64((unsigned char *)up.p, up.len) : NULL;
-            if (up.p)
-                memset(up.p, 0, up.len);
-            free(up.p);
-            if (!b64)
-                goto oom;
-            struct asl_net_buf v = {0};
-            asl_net_buf_addstr(&v, "Basic ");
-            asl_net_buf_addstr(&v, b64);
-            memset(b64, 0, strlen(b64));
-            free(b64);
-            int f = !v.p || header_add(&hd, "Authorization", v.p);
-            if (v.p)
-                memset(v.p, 0, v.len);
-            free(v.p);
-            if (f)
-                goto oom;
-        } else if (type && strcmp(type, "OAUTH_CLIENT_CREDENTIALS") == 0) {
-            token = oauth_token(&c, json_object_get(ap, "OAuthParameters"), o, err);
-            if (!token)
-                goto done;
-            struct asl_net_buf v = {0};
-            asl_net_buf_addstr(&v, "Bearer ");
-            asl_net_buf_addstr(&v, token);
-            int f = !v.p || strpbrk(token, "\r\n") || header_add(&hd, "Authorization", v.p);
-            if (v.p)
-                memset(v.p, 0, v.len);
-            free(v.p);
-            if (f) {
-                asl_err_set(err, E, "Connection '%s': unusable OAuth token", c.name);
-                goto done;
-            }
-        } else {
-            asl_err_set(err, E, "Connection '%s': AuthorizationType must be API_KEY, BASIC or "
-                        "OAUTH_CLIENT_CREDENTIALS", c.name);
-            goto done;
-        }
-        if (headers_add_params(&hd, json_object_get(inv, "HeaderParameters")))
-            goto oom;
+            json_object_get(json_object_get(h->params, "InvocationConfig"), "ConnectionArn"));
+    if (!arn)
+        return 0;
+    if (conn_load(arn, &h->c, err))
+        return -1;
+    const char *type = json_string_value(json_object_get(h->c.def, "AuthorizationType"));
+    json_t *ap = json_object_get(h->c.def, "AuthParameters");
+    h->inv = json_object_get(ap, "InvocationHttpParameters");
+    const char *E = "Events.ConnectionResource.InvalidConnectionState";
+    if (type && strcmp(type, "API_KEY") == 0) {
+        json_t *k = json_object_get(ap, "ApiKeyAuthParameters");
+        const char *kn = json_string_value(json_object_get(k, "ApiKeyName"));
+        const char *kv = json_string_value(json_object_get(k, "ApiKeyValue"));
+        if (!kn || !kv || !token_ok(kn) || strpbrk(kv, "\r\n"))
+            return asl_err_set(err, E, "Connection '%s': ApiKeyAuthParameters needs ApiKeyName "
+                               "and ApiKeyValue", h->c.name);
+        if (header_add(&h->hd, kn, kv))
+            return oom(err);
+    } else if (type && strcmp(type, "BASIC") == 0) {
+        if (auth_basic(h, ap, E, err))
+            return -1;
+    } else if (type && strcmp(type, "OAUTH_CLIENT_CREDENTIALS") == 0) {
+        h->token = oauth_token(&h->c, json_object_get(ap, "OAuthParameters"), h->o, err);
+        if (!h->token)
+            return -1;
+        if (strpbrk(h->token, "\r\n") || secret_header(&h->hd, "Bearer ", h->token))
+            return asl_err_set(err, E, "Connection '%s': unusable OAuth token", h->c.name);
+    } else {
+        return asl_err_set(err, E, "Connection '%s': AuthorizationType must be API_KEY, BASIC "
+                           "or OAUTH_CLIENT_CREDENTIALS", h->c.name);
     }
+    if (headers_add_params(&h->hd, json_object_get(h->inv, "HeaderParameters")))
+        return oom(err);
+    return 0;
+}
 
-    /* URL: ApiEndpoint + QueryParameters (+ the connection's). */
+/* One query parameter: arrays repeat the key, objects nest as key[sub]. */
+static int query_param(struct asl_net_buf *q, const char *qk, json_t *qv)
+{
+    if (json_is_object(qv))
+        return form_value(q, qk, qv, AF_INDICES);
+    if (!json_is_array(qv)) {
+        char *t = scalar_text(qv);
+        int f = !t || form_pair(q, qk, t);
+        free(t);
+        return f ? -1 : 0;
+    }
+    size_t i;
+    json_t *it;
+    json_array_foreach(qv, i, it) {
+        char *t = scalar_text(it);
+        int f = !t || form_pair(q, qk, t);
+        free(t);
+        if (f)
+            return -1;
+    }
+    return 0;
+}
+
+/* URL: ApiEndpoint + QueryParameters (+ the connection's). */
+static int call_url(struct http_call *h, struct asl_err *err)
+{
     struct asl_net_buf q = {0};
-    json_t *qp = json_object_get(params, "QueryParameters");
+    json_t *qp = json_object_get(h->params, "QueryParameters");
     const char *qk;
     json_t *qv;
+    int f = 0;
     json_object_foreach(qp, qk, qv) {
-        if (json_is_array(qv)) {
-            size_t i;
-            json_t *it;
-            json_array_foreach(qv, i, it) {
-                char *t = scalar_text(it);
-                int f = !t || form_pair(&q, qk, t);
-                free(t);
-                if (f)
-                    goto oom_q;
-            }
-        } else if (json_is_object(qv)) {
-            if (form_value(&q, qk, qv, AF_INDICES))
-                goto oom_q;
-        } else {
-            char *t = scalar_text(qv);
-            int f = !t || form_pair(&q, qk, t);
-            free(t);
-            if (f)
-                goto oom_q;
+        if ((f = query_param(&q, qk, qv)) != 0)
+            break;
+    }
+    f = f || form_add_params(&q, json_object_get(h->inv, "QueryStringParameters")) ||
+        asl_net_buf_addstr(&h->url, h->ep) ||
+        (q.len && (asl_net_buf_addstr(&h->url, strchr(h->ep, '?') ? "&" : "?") ||
+                   asl_net_buf_addstr(&h->url, q.p)));
+    free(q.p);
+    return f ? oom(err) : 0;
+}
+
+/* A URL_ENCODED body: an object as form fields, a string as it is. */
+static int body_form(struct http_call *h, json_t *rb, const char *afs, json_t *bp,
+                     struct asl_err *err)
+{
+    enum array_fmt af = AF_INDICES;
+    if (afs && strcmp(afs, "REPEAT") == 0)
+        af = AF_REPEAT;
+    else if (afs && strcmp(afs, "COMMAS") == 0)
+        af = AF_COMMAS;
+    else if (afs && strcmp(afs, "BRACKETS") == 0)
+        af = AF_BRACKETS;
+    else if (afs && strcmp(afs, "INDICES") != 0)
+        return bad_field(err, "Unsupported ArrayFormat '%s'", afs);
+    if (json_is_object(rb) && has_nul(rb))
+        return asl_err_set_str(err, ASL_E_RUNTIME,
+                               "The field 'RequestBody' contains a NUL character (\\u0000)");
+    if (json_is_string(rb)) {
+        if (asl_net_buf_add(&h->body, json_string_value(rb), json_string_length(rb)))
+            return oom(err);
+    } else if (json_is_object(rb)) {
+        const char *bk;
+        json_t *bv;
+        json_object_foreach(rb, bk, bv) if (form_value(&h->body, bk, bv, af)) return oom(err);
+    } else if (rb && !json_is_null(rb)) {
+        return asl_err_set_str(err, ASL_E_RUNTIME,
+                               "A URL_ENCODED RequestBody must be an object or a string");
+    }
+    if (form_add_params(&h->body, bp))
+        return oom(err);
+    h->has_body = rb != NULL || h->body.len;
+    if (!h->have_ct && header_add(&h->hd, "Content-Type", "application/x-www-form-urlencoded"))
+        return oom(err);
+    return 0;
+}
+
+/* A JSON body (a string goes as it is); the connection's body parameters
+ * join an object body. */
+static int body_json(struct http_call *h, json_t *rb, json_t *bp, struct asl_err *err)
+{
+    json_t *send = json_incref(rb);
+    if (json_array_size(bp) && (json_is_object(rb) || !rb)) {
+        json_decref(send);
+        send = rb ? json_deep_copy(rb) : json_object();
+        size_t i;
+        json_t *kv;
+        json_array_foreach(bp, i, kv) {
+            const char *k = json_string_value(json_object_get(kv, "Key"));
+            if (k && !json_object_get(send, k))
+                json_object_set(send, k, json_object_get(kv, "Value"));
         }
     }
-    if (form_add_params(&q, json_object_get(inv, "QueryStringParameters")))
-        goto oom_q;
-    if (asl_net_buf_addstr(&url, ep) ||
-        (q.len && (asl_net_buf_addstr(&url, strchr(ep, '?') ? "&" : "?") ||
-                   asl_net_buf_addstr(&url, q.p))))
-        goto oom_q;
-    free(q.p);
+    if (json_is_string(send)) {
+        asl_net_buf_add(&h->body, json_string_value(send), json_string_length(send));
+    } else {
+        char *t = json_dumps(send, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (t)
+            asl_net_buf_addstr(&h->body, t);
+        free(t);
+    }
+    json_decref(send);
+    if (!h->body.p && asl_net_buf_addstr(&h->body, ""))
+        return oom(err);
+    h->has_body = 1;
+    if (!h->have_ct && header_add(&h->hd, "Content-Type", "application/json; charset=UTF-8"))
+        return oom(err);
+    return 0;
+}
 
-    /* Body: JSON unless Transform says URL_ENCODED; a string goes as is. */
-    json_t *rb = json_object_get(params, "RequestBody");
-    json_t *tr = json_object_get(params, "Transform");
+/* Body: JSON unless Transform says URL_ENCODED. */
+static int call_body(struct http_call *h, struct asl_err *err)
+{
+    json_t *rb = json_object_get(h->params, "RequestBody");
+    json_t *tr = json_object_get(h->params, "Transform");
     const char *enc = json_string_value(json_object_get(tr, "RequestBodyEncoding"));
     const char *afs = json_string_value(
         json_object_get(json_object_get(tr, "RequestEncodingOptions"), "ArrayFormat"));
-    json_t *bp = json_object_get(inv, "BodyParameters");
-    if (enc && strcmp(enc, "URL_ENCODED") == 0) {
-        enum array_fmt af = AF_INDICES;
-        if (afs && strcmp(afs, "REPEAT") == 0)
-            af = AF_REPEAT;
-        else if (afs && strcmp(afs, "COMMAS") == 0)
-            af = AF_COMMAS;
-        else if (afs && strcmp(afs, "BRACKETS") == 0)
-            af = AF_BRACKETS;
-        else if (afs && strcmp(afs, "INDICES") != 0) {
-            asl_err_set(err, R, "Unsupported ArrayFormat '%s'", afs);
-            goto done;
-        }
-        if (json_is_object(rb) && has_nul(rb)) {
-            asl_err_set_str(err, R, "The field 'RequestBody' contains a NUL character (\\u0000)");
-            goto done;
-        }
-        if (json_is_string(rb)) {
-            if (asl_net_buf_add(&body, json_string_value(rb), json_string_length(rb)))
-                goto oom;
-        } else if (json_is_object(rb)) {
-            const char *bk;
-            json_t *bv;
-            json_object_foreach(rb, bk, bv) if (form_value(&body, bk, bv, af)) goto oom;
-        } else if (rb && !json_is_null(rb)) {
-            asl_err_set_str(err, R, "A URL_ENCODED RequestBody must be an object or a string");
-            goto done;
-        }
-        if (form_add_params(&body, bp))
-            goto oom;
-        has_body = rb != NULL || body.len;
-        if (!have_ct && header_add(&hd, "Content-Type", "application/x-www-form-urlencoded"))
-            goto oom;
-    } else if (enc && strcmp(enc, "NONE") != 0) {
-        asl_err_set(err, R, "Unsupported RequestBodyEncoding '%s'", enc);
-        goto done;
-    } else if (rb || json_array_size(bp)) {
-        json_t *send = json_incref(rb);
-        if (json_array_size(bp) && (json_is_object(rb) || !rb)) {
-            /* The connection's body parameters join a JSON object body. */
-            json_decref(send);
-            send = rb ? json_deep_copy(rb) : json_object();
-            size_t i;
-            json_t *kv;
-            json_array_foreach(bp, i, kv) {
-                const char *k = json_string_value(json_object_get(kv, "Key"));
-                if (k && !json_object_get(send, k))
-                    json_object_set(send, k, json_object_get(kv, "Value"));
-            }
-        }
-        if (json_is_string(send)) {
-            asl_net_buf_add(&body, json_string_value(send), json_string_length(send));
-        } else {
-            char *t = json_dumps(send, JSON_COMPACT | JSON_ENCODE_ANY);
-            if (t)
-                asl_net_buf_addstr(&body, t);
-            free(t);
-        }
-        json_decref(send);
-        if (!body.p && asl_net_buf_addstr(&body, ""))
-            goto oom;
-        has_body = 1;
-        if (!have_ct && header_add(&hd, "Content-Type", "application/json; charset=UTF-8"))
-            goto oom;
-    }
+    json_t *bp = json_object_get(h->inv, "BodyParameters");
+    if (enc && strcmp(enc, "URL_ENCODED") == 0)
+        return body_form(h, rb, afs, bp, err);
+    if (enc && strcmp(enc, "NONE") != 0)
+        return bad_field(err, "Unsupported RequestBodyEncoding '%s'", enc);
+    if (rb || json_array_size(bp))
+        return body_json(h, rb, bp, err);
+    return 0;
+}
 
-    /* What Step Functions always sends. */
-    region = asl_aws_region();
-    size_t ual = strlen(region ? region : "local") + 64;
-    ua = malloc(ual);
-    if (!ua)
-        goto oom;
-    snprintf(ua, ual, "Amazon|StepFunctions|HttpInvoke|%s", region ? region : "local");
-    if (header_add(&hd, "User-Agent", ua) || header_add(&hd, "Range", "bytes=0-262144") ||
-        !(hd = curl_slist_append(hd, "Expect:")))
-        goto oom;
+/* What Step Functions always sends. */
+static int call_fixed_headers(struct http_call *h, struct asl_err *err)
+{
+    char *region = asl_aws_region();
+    char ua[160];
+    snprintf(ua, sizeof ua, "Amazon|StepFunctions|HttpInvoke|%.100s", region ? region : "local");
+    free(region);
+    if (header_add(&h->hd, "User-Agent", ua) || header_add(&h->hd, "Range", "bytes=0-262144") ||
+        !(h->hd = curl_slist_append(h->hd, "Expect:")))
+        return oom(err);
+    return 0;
+}
 
-    asl_log(ASL_LOG_DEBUG, o->tag, "http:invoke %s %s", method, ep);
-    struct asl_net_req rq = {.method = method, .url = url.p, .headers = hd,
-                             .body = has_body ? (body.p ? body.p : "") : NULL,
-                             .body_len = body.len, .max_body = ASL_PAYLOAD_MAX,
+/* Send the request; a 2xx response becomes the result, any other status
+ * States.Http.StatusCode.<code> with the response as the cause. */
+static int call_send(struct http_call *h, json_t **result, struct asl_err *err)
+{
+    asl_log(ASL_LOG_DEBUG, h->o->tag, "http:invoke %s %s", h->method, h->ep);
+    struct asl_net_req rq = {.method = h->method, .url = h->url.p, .headers = h->hd,
+                             .body = h->has_body ? (h->body.p ? h->body.p : "") : NULL,
+                             .body_len = h->body.len, .max_body = ASL_PAYLOAD_MAX,
                              .hard_limit_s = 60};
-    enum asl_net_status st = asl_net_perform(&rq, o, &rs);
-    switch (st) {
+    struct asl_net_resp rs = {0};
+    int rc = -1;
+    switch (asl_net_perform(&rq, h->o, &rs)) {
     case ASL_NET_OK:
+        rc = 0;
         break;
     case ASL_NET_CANCELLED:
     case ASL_NET_DEADLINE:
-        asl_cancel_err(o->cancel, err);
-        goto done;
+        asl_cancel_err(h->o->cancel, err);
+        break;
     case ASL_NET_TASK_TIMEOUT:
         asl_err_set_str(err, ASL_E_TIMEOUT, NULL);
-        goto done;
+        break;
     case ASL_NET_HARD_TIMEOUT:
         asl_err_set(err, "States.Http.Socket", "The HTTP request to %s timed out after 60 seconds",
-                    ep);
-        goto done;
+                    h->ep);
+        break;
     case ASL_NET_TOO_BIG:
         asl_err_set_str(err, ASL_E_DATA_LIMIT, "The state/task 'http' returned a result with a "
                         "size exceeding the maximum number of bytes service limit.");
-        goto done;
+        break;
     case ASL_NET_FAILED:
         asl_err_set(err, "States.Http.Socket", "%s", rs.msg);
-        goto done;
+        break;
     }
-    asl_log(ASL_LOG_DEBUG, o->tag, "http:invoke %s %s -> %ld", method, ep, rs.status);
-    json_t *res = http_result(&rs);
-    if (!res)
-        goto oom;
-    if (rs.status < 200 || rs.status > 299) {
-        char name[64];
-        snprintf(name, sizeof name, "States.Http.StatusCode.%ld", rs.status);
-        char *cause = json_dumps(res, JSON_COMPACT);
-        asl_err_set_str(err, name, cause);
-        free(cause);
-        json_decref(res);
-        goto done;
+    if (rc == 0) {
+        asl_log(ASL_LOG_DEBUG, h->o->tag, "http:invoke %s %s -> %ld", h->method, h->ep, rs.status);
+        json_t *res = http_result(&rs);
+        if (!res) {
+            rc = oom(err);
+        } else if (rs.status < 200 || rs.status > 299) {
+            char name[64];
+            snprintf(name, sizeof name, "States.Http.StatusCode.%ld", rs.status);
+            char *cause = json_dumps(res, JSON_COMPACT);
+            asl_err_set_str(err, name, cause);
+            free(cause);
+            json_decref(res);
+            rc = -1;
+        } else {
+            *result = res;
+        }
     }
-    *result = res;
-    rc = 0;
-    goto done;
-oom_q:
-    free(q.p);
-oom:
-    asl_err_set_str(err, R, "out of memory");
-done:
-    /* The request carried secrets: wipe what held them. */
-    for (struct curl_slist *l = hd; l; l = l->next)
-        memset(l->data, 0, strlen(l->data));
-    curl_slist_free_all(hd);
-    if (url.p)
-        memset(url.p, 0, url.len);
-    if (body.p)
-        memset(body.p, 0, body.len);
-    if (token)
-        memset(token, 0, strlen(token));
-    free(url.p);
-    free(body.p);
-    free(bad.p);
-    free(token);
-    free(region);
-    free(ua);
-    conn_clear(&c);
     asl_net_resp_clear(&rs);
+    return rc;
+}
+
+/* The request carried secrets: wipe what held them. */
+static void call_clear(struct http_call *h)
+{
+    for (struct curl_slist *l = h->hd; l; l = l->next)
+        memset(l->data, 0, strlen(l->data));
+    curl_slist_free_all(h->hd);
+    if (h->url.p)
+        memset(h->url.p, 0, h->url.len);
+    if (h->body.p)
+        memset(h->body.p, 0, h->body.len);
+    if (h->token)
+        memset(h->token, 0, strlen(h->token));
+    free(h->url.p);
+    free(h->body.p);
+    free(h->token);
+    conn_clear(&h->c);
+}
+
+int asl_http_invoke(json_t *params, const struct asl_net_opts *o, json_t **result,
+                    struct asl_err *err)
+{
+    *result = NULL;
+    struct http_call h = {.params = params, .o = o};
+    int rc = call_check(&h, err) || call_headers(&h, err) || call_auth(&h, err) ||
+             call_url(&h, err) || call_body(&h, err) || call_fixed_headers(&h, err) ||
+             call_send(&h, result, err) ? -1 : 0;
+    call_clear(&h);
     return rc;
 }
