@@ -140,21 +140,6 @@ static char *default_output(const char *def)
     return out;
 }
 
-/* Load and check; NULL (with diagnostics printed) when invalid. */
-struct asl_model *asl_load_checked(const char *file)
-{
-    struct asl_diags d = {.file = file};
-    struct asl_model *m = asl_load(file, &d);
-    if (m && !d.errors)
-        asl_check(m, &d);
-    if (d.errors) {
-        fprintf(stderr, "%s: %d error%s\n", file, d.errors, d.errors == 1 ? "" : "s");
-        asl_model_free(m);
-        return NULL;
-    }
-    return m;
-}
-
 static int emit_to(FILE *out, struct asl_model *m, const char *file, struct asl_link_needs *needs,
                    const char *const *binds, size_t nbinds)
 {
