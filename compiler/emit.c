@@ -3,13 +3,16 @@
  *
  * Layout of the generated file:
  *   banner, #include "aslrt.h", forward declarations of the machines
- *   compiled paths, expressions, templates, Choice comparisons   (decl)
- *   Choice conditions and one function per state                 (fn)
- *   state descriptors and one table per States block             (tab)
+ *   paths, expressions, templates, Choice rule trees, descriptors  (decl)
+ *   one state table per States block, each row pointing straight at
+ *   its type's runner (asl_pass_run, ...)                          (tab)
  *   the literal table, the program, main()
- * Everything is named by index (path_3, state_7); user text reaches the C
- * only through asl_cemit_*.  Counters advance in document order, so the
- * same definition always gives the same bytes.
+ * The C is data, no code of its own.  Every table is defined once: two
+ * with the same initializer are one (asl_em_def), and a field left at
+ * zero is not written (aslrt.h: zero means absent).  Everything is named
+ * by index (path_3, tpl_7); user text reaches the C only through
+ * asl_cemit_*.  Counters advance in document order, so the same
+ * definition always gives the same bytes.
  */
 #define _GNU_SOURCE     /* open_memstream */
 #include <stdarg.h>
@@ -427,8 +430,6 @@ static char *rule_cond(struct em *em, const struct asl_ccond *c)
             fprintf(f, ", .path = &%s", asl_em_path(em, c->path));
         else
             fprintf(f, ", .lit = %d", asl_em_lit(em, c->lit));
-        fputs(", .pointer = ", f);
-        asl_cemit_cstr(f, c->pointer);
         fputc('}', f);
         fclose(f);
         return buf;
@@ -607,8 +608,6 @@ static void emit_state(struct em *em, const struct asl_cstate *s, FILE *table)
     int nx = s->spec->next;
     fprintf(table, "    {   /* %d */\n        .name = ", s->local);
     asl_cemit_cstr(table, s->name);
-    fputs(", .pointer = ", table);
-    asl_cemit_cstr(table, s->pointer);
     fprintf(table, ",\n        .type = %s, .fn = %s", asl_state_type_enum(s->type), asl_state_type_fn(s->type));
     if (spec)
         fprintf(table, ", .spec = &%s", spec);

@@ -322,15 +322,8 @@ static void recovery(struct sb *b, struct asl_crecovery *rec, json_t *node)
 
 /* ------------------------------------------------------------- Choice */
 
-static const char *arena_ptr(struct sb *b, char *p)
-{
-    const char *out = asl_arena_strndup(&b->m->arena, p, strlen(p));
-    free(p);
-    return out;
-}
-
-/* One JSONPath rule at pointer as a tree: a comparison, or And/Or/Not. */
-static void cond(struct sb *b, struct asl_ccond *c, json_t *rule, const char *pointer)
+/* One JSONPath rule as a tree: a comparison, or And/Or/Not. */
+static void cond(struct sb *b, struct asl_ccond *c, json_t *rule)
 {
     const char *key;
     json_t *v;
@@ -345,25 +338,15 @@ static void cond(struct sb *b, struct asl_ccond *c, json_t *rule, const char *po
             c->path = need_expr(b, v)->path;
         else
             c->lit = v;
-        c->pointer = asl_arena_strndup(&b->m->arena, pointer, strlen(pointer));
         return;
     }
     json_t *not = json_object_get(rule, "Not");
     const char *which = json_object_get(rule, "And") ? "And" : json_object_get(rule, "Or") ? "Or" : "Not";
     c->kind = not ? ASL_COND_NOT : strcmp(which, "And") == 0 ? ASL_COND_AND : ASL_COND_OR;
-    char *bp = asl_ptr_join(pointer, which);
     c->n = not ? 1 : json_array_size(json_object_get(rule, which));
     struct asl_ccond *kids = alloc(b, c->n, sizeof *kids);
-    for (size_t i = 0; i < c->n; i++) {
-        if (not) {
-            cond(b, &kids[i], not, bp);
-        } else {
-            char *ip = asl_ptr_index(bp, i);
-            cond(b, &kids[i], json_array_get(json_object_get(rule, which), i), ip);
-            free(ip);
-        }
-    }
-    free(bp);
+    for (size_t i = 0; i < c->n; i++)
+        cond(b, &kids[i], not ? not : json_array_get(json_object_get(rule, which), i));
     c->kids = kids;
 }
 
@@ -372,7 +355,6 @@ static void choice(struct sb *b, struct asl_cchoice *ch, json_t *node)
     json_t *choices = json_object_get(node, "Choices");
     ch->nrules = json_array_size(choices);
     struct asl_crule *rules = alloc(b, ch->nrules, sizeof *rules);
-    char *cp = asl_ptr_join(b->s->pointer, "Choices");
     for (size_t i = 0; i < ch->nrules; i++) {
         json_t *rule = json_array_get(choices, i);
         struct asl_crule *r = &rules[i];
@@ -383,12 +365,10 @@ static void choice(struct sb *b, struct asl_cchoice *ch, json_t *node)
             r->output = jtpl(b, json_object_get(rule, "Output"), "Output");
         } else {
             struct asl_ccond *c = alloc(b, 1, sizeof *c);
-            const char *rp = arena_ptr(b, asl_ptr_index(cp, i));
-            cond(b, c, rule, rp);
+            cond(b, c, rule);
             r->cond = c;
         }
     }
-    free(cp);
     ch->rules = rules;
     json_t *def = json_object_get(node, "Default");
     ch->has_default = def != NULL;

@@ -114,7 +114,6 @@ struct asl_ccond {
     const struct asl_path *var;         /* CMP: Variable */
     const struct asl_path *path;        /* CMP: a ...Path operator's operand */
     json_t *lit;                        /* CMP: a literal operand (borrowed) */
-    const char *pointer;                /* CMP: the rule's JSON pointer */
     size_t n;
     const struct asl_ccond *kids;
 };

@@ -102,7 +102,6 @@ struct asl_cond {
     const struct asl_path *var;
     int lit;                    /* literal operand (an index into the literal table) */
     const struct asl_path *path;/* ...Path operand, or NULL */
-    const char *pointer;        /* JSON pointer of the rule, for messages */
     /* AND, OR, NOT */
     size_t n;
     const struct asl_cond *kids;
@@ -222,7 +221,6 @@ struct asl_io {
 
 struct asl_state {
     const char *name;
-    const char *pointer;        /* /States/Name, or deeper for nested machines */
     enum asl_state_type type;
     asl_state_fn fn;            /* the type's runner: asl_pass_run, asl_task_run, ... */
     int next;                   /* index of Next in its machine (unless end) */

@@ -95,8 +95,7 @@ static void run_choice(struct asl_run *run, struct asl_program *prog, const stru
     prog->nlits = nl;
     for (int op = ASL_CMP_STR_EQ; op <= ASL_CMP_IS_TIMESTAMP; op++) {
         for (size_t l = 0; l <= nl; l++) {
-            struct asl_cond cmp = {.kind = ASL_COND_CMP, .var = p, .op = (enum asl_cmp_op)op,
-                                   .pointer = "/fuzz"};
+            struct asl_cond cmp = {.kind = ASL_COND_CMP, .var = p, .op = (enum asl_cmp_op)op};
             if (l < nl)
                 cmp.lit = (int)l;
             else
@@ -167,7 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct asl_program prog = {0};
     struct asl_exec ex = {.prog = &prog};
-    struct asl_state st = {.name = "Fuzz", .pointer = "/States/Fuzz"};
+    struct asl_state st = {.name = "Fuzz"};
     struct asl_vars vars = {0};
     struct asl_run run = {.exec = &ex, .state = &st, .vars = &vars};
     run_paths(&run, &prog, text, elen, doc);
