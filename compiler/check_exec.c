@@ -68,7 +68,7 @@ static void error_equals(struct asl_diags *d, json_t *obj, const char *base, int
             char *ip = asl_ptr_index(p, i);
             if (!json_is_string(e))
                 asl_diag_error(d, ip, "error names are strings");
-            else if (strcmp(json_string_value(e), "States.ALL") == 0 &&
+            else if (strcmp(json_string_value(e), ASL_E_ALL) == 0 &&
                      (json_array_size(ee) != 1 || !is_last))
                 asl_diag_error(d, ip, "States.ALL must appear alone, in the last retrier or catcher");
             free(ip);

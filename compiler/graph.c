@@ -32,6 +32,7 @@
 
 #include "aslc_config.h"
 #include "commands.h"
+#include "vocab.h"
 
 #ifdef ASLC_HAVE_GVC
 #include <graphviz/gvc.h>
@@ -451,8 +452,9 @@ static void node(struct drawer *d, int depth, int id, const char *name, const ch
     enum verdict v = judge(d->run, name, words, sizeof words);
     char label[512];
     snprintf(label, sizeof label, "%s\n(%s)%s%s", name, type ? type : "?", *words ? "\n" : "", words);
-    int choice = type && strcmp(type, "Choice") == 0;
-    int end = type && (strcmp(type, "Succeed") == 0 || strcmp(type, "Fail") == 0);
+    int t = type ? asl_state_type_lookup(type) : -1;
+    int choice = t == ASL_CHOICE;
+    int end = t == ASL_SUCCEED || t == ASL_FAIL;
     indent(b, depth);
     if (d->fmt == FMT_MERMAID) {
         bprintf(b, "s%d%s\"", id, choice ? "{" : end ? "([" : "[");

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "models/aws_task.h"
 #include "resource.h"
+#include "vocab.h"
 
 static void print_argv(FILE *out, char *const *argv)
 {
@@ -37,7 +38,7 @@ static void list_states(FILE *out, json_t *machine, const char *base, char *cons
         char *ptr = asl_ptr_join(sp, name);
         free(sp);
         const char *type = json_string_value(json_object_get(st, "Type"));
-        if (type && strcmp(type, "Task") == 0) {
+        if (type && asl_state_type_lookup(type) == ASL_TASK) {
             const char *res = json_string_value(json_object_get(st, "Resource"));
             if (!res)
                 res = "";
