@@ -38,7 +38,8 @@ done
 med() {
   local t m ts=() ms=()
   for _ in $(seq "$RUNS"); do
-    read -r t m < <( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>&1 || true
+    read -r t m < <(tail -1 "$work/time.txt")
     ts+=("$t"); ms+=("$m")
   done
   printf '%s %s\n' "$(printf '%s\n' "${ts[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p")" \
@@ -60,8 +61,8 @@ for aslc in "$@"; do
   read -r b60 q60 < <(med "$aslc" build "$work/s6000.asl.json" -o "$work/s6000.bin")
   printf 'check  4000 states: %6.2f s %7d KiB\n' "$c4" "$r4"
   printf 'check 40000 states: %6.2f s %7d KiB   ratio %.1f\n' "$c40" "$r40" \
-         "$(awk -v a="$c40" -v b="$c4" 'BEGIN{print b > 0 ? a / b : 0}')"
+         "$(awk -v a="$c40" -v b="$c4" 'BEGIN{print (b > 0 ? a / b : 0)}')"
   printf 'build   600 states: %6.2f s %7d KiB\n' "$b6" "$q6"
   printf 'build  6000 states: %6.2f s %7d KiB   ratio %.1f\n' "$b60" "$q60" \
-         "$(awk -v a="$b60" -v b="$b6" 'BEGIN{print b > 0 ? a / b : 0}')"
+         "$(awk -v a="$b60" -v b="$b6" 'BEGIN{print (b > 0 ? a / b : 0)}')"
 done
