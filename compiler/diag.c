@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "diag.h"
-#include "model.h"
 
 static void emit(struct asl_diags *d, const char *kind, const char *pointer, const char *fmt,
                  va_list ap)
@@ -105,7 +104,7 @@ char *asl_ptr_keys(const char *base, ...)
 }
 
 /* Levenshtein distance, case-insensitive, stopping early past limit. */
-static size_t edit_distance(const char *a, const char *b, size_t limit)
+size_t asl_name_distance(const char *a, const char *b, size_t limit)
 {
     size_t la = strlen(a), lb = strlen(b);
     if ((la > lb ? la - lb : lb - la) > limit || la > 256 || lb > 256)
@@ -132,20 +131,4 @@ static size_t edit_distance(const char *a, const char *b, size_t limit)
             return limit + 1;
     }
     return row[lb];
-}
-
-const char *asl_nearest_state(const struct asl_cmachine *mc, const char *name)
-{
-    size_t len = strlen(name);
-    size_t limit = len <= 2 ? 0 : len <= 5 ? 1 : len / 3;   /* short names: only case differs */
-    const char *best = NULL;
-    size_t best_d = limit + 1;
-    for (size_t i = 0; i < mc->n; i++) {
-        size_t dist = edit_distance(name, mc->states[i].name, limit);
-        if (dist < best_d) {
-            best_d = dist;
-            best = mc->states[i].name;
-        }
-    }
-    return best;
 }

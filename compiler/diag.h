@@ -31,9 +31,9 @@ char *asl_ptr_index(const char *base, size_t index);
  * Only a key that contains '/' or '~' is escaped (~1, ~0), as RFC 6901 says. */
 char *asl_ptr_keys(const char *base, ...) __attribute__((sentinel));
 
-/* The state in machine mc whose name is nearest to name (a few edits,
- * case aside), for "did you mean"; NULL when none is near. */
-struct asl_cmachine;
-const char *asl_nearest_state(const struct asl_cmachine *mc, const char *name);
+/* Levenshtein distance between two names, case aside, for "did you mean";
+ * limit + 1 as soon as it is known to exceed limit (or a name is over 256
+ * bytes). */
+size_t asl_name_distance(const char *a, const char *b, size_t limit);
 
 #endif

@@ -162,6 +162,22 @@ int asl_machine_find(const struct asl_cmachine *m, const char *name)
     return i ? (int)json_integer_value(i) : -1;
 }
 
+const char *asl_nearest_state(const struct asl_cmachine *mc, const char *name)
+{
+    size_t len = strlen(name);
+    size_t limit = len <= 2 ? 0 : len <= 5 ? 1 : len / 3;   /* short names: only case differs */
+    const char *best = NULL;
+    size_t best_d = limit + 1;
+    for (size_t i = 0; i < mc->n; i++) {
+        size_t dist = asl_name_distance(name, mc->states[i].name, limit);
+        if (dist < best_d) {
+            best_d = dist;
+            best = mc->states[i].name;
+        }
+    }
+    return best;
+}
+
 static json_t *load_text(const char *file, json_error_t *jerr)
 {
     FILE *f = fopen(file, "rb");

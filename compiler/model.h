@@ -79,5 +79,8 @@ void *asl_grow(void *arr, size_t n, size_t size);
 
 /* The local index of a state called `name` in machine m, or -1 (constant time). */
 int asl_machine_find(const struct asl_cmachine *m, const char *name);
+/* The state in machine mc whose name is nearest to name (a few edits,
+ * case aside), for "did you mean"; NULL when none is near. */
+const char *asl_nearest_state(const struct asl_cmachine *mc, const char *name);
 
 #endif
