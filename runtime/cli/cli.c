@@ -29,6 +29,7 @@
 #include "task/process.h"
 #include "base/signals.h"
 #include "store/cmd.h"
+#include "task/activity.h"
 #include "store/durable.h"
 #include "jsonata/jn_mem.h"
 
@@ -708,6 +709,7 @@ static void exec_init(struct asl_exec *ex, const struct cli *c, const struct asl
     ex->input = input;
     ex->wait_scale = c->wait_scale;
     ex->has_store = c->store != NULL;
+    ex->store_path = c->store;
     char uuid[40];
     make_uuid(uuid, sizeof uuid);
     ex->name = strdup(c->name ? c->name : uuid);
@@ -914,6 +916,8 @@ static int run_execution(struct asl_exec *ex, struct asl_run *run, struct cli *c
 int asl_main(const struct asl_program *prog, int argc, char **argv)
 {
     asl_jn_mem_install();       /* before the first JSON value: the JSONata memory budget */
+    if (argc > 1 && strcmp(argv[1], "get-activity-task") == 0)
+        return asl_task_activity_cmd(argc, argv);
     if (argc > 1 && strcmp(argv[1], "serve") == 0) {
         json_object_seed(0);
         int rc = materialise_literals(prog) == 0 ? asl_serve_main(prog, argc, argv) : EXIT_USAGE;

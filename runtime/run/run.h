@@ -54,6 +54,7 @@ struct asl_exec {
                                  * borrowed; NULL: no threads beyond the caller's */
     struct asl_durable *dur;    /* --store: the execution's record (runtime/store/), else NULL */
     int has_store;              /* --store given (checked before the store is opened) */
+    const char *store_path;     /* that file: activity tasks queue there (task/activity.c) */
     int child_history;          /* a distributed Map child's own history: not the store's */
     int redrive_count;          /* $$.Execution.RedriveCount */
 };

@@ -67,6 +67,8 @@ int asl_serve_exec_setup(struct asl_serve *s, const char *argv0)
         return -1;
     t->prog = s->prog;
     t->wait_scale = s->run->wait_scale;
+    t->has_store = 1;           /* callbacks and activities wait in the store */
+    t->store_path = s->store_path;
     s->tmpl = t;
     if (asl_task_bindings_parse(t, s->run->bind, s->run->nbind) != 0 ||
         asl_map_store_buckets_parse(t, s->run->bucket, s->run->nbucket) != 0 ||
@@ -96,6 +98,7 @@ void asl_serve_exec_init(struct asl_serve *s, struct asl_exec *ex, json_t *input
     ex->sm_arn = strdup(s->sm_arn);
     ex->sm_name = strdup(s->sm_name);
     ex->role_arn = strdup(s->role_arn);
+    ex->store_path = s->store_path;
 }
 
 void asl_serve_exec_clear(struct asl_exec *ex)

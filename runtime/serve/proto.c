@@ -96,7 +96,10 @@ json_t *asl_serve_date(double t)
 
 /* --------------------------------------------------------------- the model */
 
+static const char *const exec_status[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT",
+                                          "ABORTED", "PENDING_REDRIVE", NULL};
 static const char *const included_data[] = {"ALL_DATA", "METADATA_ONLY", NULL};
+static const char *const redrive_filter[] = {"REDRIVEN", "NOT_REDRIVEN", NULL};
 
 enum { REQ = 1, SENSITIVE = 2, ASCII = 4, PRINTABLE = 8 };
 
@@ -114,9 +117,29 @@ enum { REQ = 1, SENSITIVE = 2, ASCII = 4, PRINTABLE = 8 };
 #define BOOL(n) {n, V_BOOL, 0, -1, -1, NULL}
 #define END {NULL, 0, 0, 0, 0, NULL}
 
+static const struct asl_serve_field f_start[] = {
+    ARN("stateMachineArn", REQ), NAME("name", 0), DATA("input", 0), TRACE, END};
 static const struct asl_serve_field f_start_sync[] = {
     ARN("stateMachineArn", REQ), NAME("name", 0), DATA("input", 0), TRACE,
     ENUM("includedData", included_data), END};
+static const struct asl_serve_field f_describe_exec[] = {
+    ARN("executionArn", REQ), ENUM("includedData", included_data), END};
+static const struct asl_serve_field f_history[] = {
+    ARN("executionArn", REQ), PAGESIZE, BOOL("reverseOrder"), PAGE("nextToken"),
+    BOOL("includeExecutionData"), END};
+static const struct asl_serve_field f_list_exec[] = {
+    ARN("stateMachineArn", 0), ENUM("statusFilter", exec_status), PAGESIZE,
+    {"nextToken", V_STR, 0, 1, 3096, NULL}, LONGARN("mapRunArn", 0),
+    ENUM("redriveFilter", redrive_filter), END};
+static const struct asl_serve_field f_stop[] = {
+    ARN("executionArn", REQ), ERRF("error"), CAUSE("cause"), END};
+static const struct asl_serve_field f_redrive[] = {
+    ARN("executionArn", REQ), {"clientToken", V_STR, PRINTABLE, 1, 64, NULL}, END};
+static const struct asl_serve_field f_success[] = {TOKEN, DATA("output", REQ), END};
+static const struct asl_serve_field f_failure[] = {TOKEN, ERRF("error"), CAUSE("cause"), END};
+static const struct asl_serve_field f_heartbeat[] = {TOKEN, END};
+static const struct asl_serve_field f_describe_sm_exec[] = {
+    ARN("executionArn", REQ), ENUM("includedData", included_data), END};
 static const struct asl_serve_field f_create_activity[] = {
     NAME("name", REQ), {"tags", V_TAGS, 0, -1, -1, NULL},
     {"encryptionConfiguration", V_OBJ, 0, -1, -1, NULL}, END};
@@ -135,7 +158,18 @@ static const struct asl_serve_field f_untag[] = {
     ARN("resourceArn", REQ), {"tagKeys", V_STRLIST, REQ, 1, 128, NULL}, END};
 
 static const struct asl_serve_op ops[] = {
+    {"StartExecution", asl_serve_op_start_execution, f_start},
     {"StartSyncExecution", asl_serve_op_start_sync_execution, f_start_sync},
+    {"DescribeExecution", asl_serve_op_describe_execution, f_describe_exec},
+    {"GetExecutionHistory", asl_serve_op_get_execution_history, f_history},
+    {"ListExecutions", asl_serve_op_list_executions, f_list_exec},
+    {"StopExecution", asl_serve_op_stop_execution, f_stop},
+    {"RedriveExecution", asl_serve_op_redrive_execution, f_redrive},
+    {"SendTaskSuccess", asl_serve_op_send_task_success, f_success},
+    {"SendTaskFailure", asl_serve_op_send_task_failure, f_failure},
+    {"SendTaskHeartbeat", asl_serve_op_send_task_heartbeat, f_heartbeat},
+    {"DescribeStateMachineForExecution", asl_serve_op_describe_state_machine_for_execution,
+     f_describe_sm_exec},
     {"GetActivityTask", asl_serve_op_get_activity_task, f_get_activity_task},
     {"CreateActivity", asl_serve_op_create_activity, f_create_activity},
     {"DescribeActivity", asl_serve_op_describe_activity, f_activity_arn},

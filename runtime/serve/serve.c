@@ -341,9 +341,9 @@ int asl_serve_main(const struct asl_program *prog, int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (asl_serve_run_start(&s, msg, sizeof msg) != 0) {
+    if (asl_serve_run_start(&s, msg, sizeof msg) != 0 || asl_serve_durable_start(&s, msg, sizeof msg) != 0) {
         fprintf(stderr, "%s serve: %s\n", argv[0], msg);
-        goto out;
+        goto out_run;
     }
     http = asl_serve_http_start(&s, host, port, msg, sizeof msg);
     if (!http) {
@@ -365,11 +365,13 @@ int asl_serve_main(const struct asl_program *prog, int argc, char **argv)
     atomic_store(&s.stopping, 1);
     status = EXIT_OK;
     asl_serve_run_stop(&s);     /* answers pending calls, parks executions */
+    asl_serve_durable_stop(&s);
     asl_serve_http_stop(http);
     asl_serve_run_free(&s);
     goto out;
 out_run:
     asl_serve_run_stop(&s);
+    asl_serve_durable_stop(&s);
     asl_serve_run_free(&s);
 out:
     asl_serve_exec_teardown(&s);

@@ -36,6 +36,12 @@ struct asl_durable {
     struct timespec unsynced_since;
     int stopped;                /* the record is no longer RUNNING: somebody stopped it */
     int failed;                 /* a store write failed: the run stops, resumable */
+    /* Park mode (the API server, runtime/serve/): a wait at the top level
+     * (not inside a Parallel branch or Map iteration) longer than
+     * PARK_MIN_S ends the run instead of holding its thread; nothing more
+     * is recorded, and the execution wants to run again at park_at. */
+    int park_mode, parked;
+    double park_at, machine_deadline;
     char owner[64];
     pthread_t flusher;
     int flusher_on, quit;
@@ -180,7 +186,7 @@ static int txn_commit(struct asl_durable *d, int durable)
 /* Record value (JSON, borrowed) under key.  Called with d->mu held. */
 static void put_locked(struct asl_durable *d, const char *key, json_t *value)
 {
-    if (d->failed || d->stopped || txn_open(d) != 0)
+    if (d->failed || d->stopped || d->parked || txn_open(d) != 0)
         return;
     char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
     if (!text || asl_store_step_put(d->st, d->exec_id, key, text) != ASL_STORE_OK) {
@@ -814,6 +820,57 @@ int asl_dur_random_here(void *buf, size_t n)
     return asl_dur_random(current, buf, n);
 }
 
+/* ---------------------------------------------------------------- parking */
+
+#define PARK_MIN_S 0.2
+
+static int may_park(struct asl_durable *d, const struct asl_run *run, double left)
+{
+    return d->park_mode && left > PARK_MIN_S && !strchr(run->fiber, '.');
+}
+
+/* End the run now; it resumes (by replay) at `at`, or sooner for the
+ * machine's TimeoutSeconds, or when a callback answer wakes it (at 0). */
+static void park(struct asl_durable *d, double at)
+{
+    pthread_mutex_lock(&d->mu);
+    if (d->machine_deadline > 0 && (at <= 0 || d->machine_deadline < at))
+        at = d->machine_deadline;
+    d->park_at = at;
+    d->parked = 1;
+    pthread_mutex_unlock(&d->mu);
+    asl_cancel_set(d->ex->cancel, ASL_DUR_PARKED, "the execution waits in the store");
+}
+
+void asl_dur_park_mode(struct asl_durable *d, double machine_deadline)
+{
+    d->park_mode = 1;
+    d->machine_deadline = machine_deadline;
+}
+
+void asl_dur_park_now(struct asl_durable *d)
+{
+    park(d, asl_store_now());
+}
+
+int asl_dur_park_idle(struct asl_run *run)
+{
+    struct asl_durable *d = run->exec->dur;
+    if (!d || !may_park(d, run, 1e9))
+        return 0;
+    park(d, 0);
+    return 1;
+}
+
+int asl_dur_parked(struct asl_durable *d, double *wake)
+{
+    pthread_mutex_lock(&d->mu);
+    int p = d->parked;
+    *wake = d->park_at;
+    pthread_mutex_unlock(&d->mu);
+    return p;
+}
+
 int asl_dur_sleep(struct asl_run *run, double seconds)
 {
     struct asl_durable *d = run->exec->dur;
@@ -837,6 +894,10 @@ int asl_dur_sleep(struct asl_run *run, double seconds)
     double left = deadline - asl_store_now();
     if (left <= 0 || scale <= 0)
         return asl_cancel_is_set(run->cancel);
+    if (may_park(d, run, left)) {
+        park(d, deadline);
+        return 1;
+    }
     return asl_cancel_sleep(run->cancel, left / scale);
 }
 
@@ -930,7 +991,7 @@ void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const c
                    const char *key)
 {
     pthread_mutex_lock(&d->mu);
-    if (text && !d->failed && !d->stopped && txn_open(d) == 0) {
+    if (text && !d->failed && !d->stopped && !d->parked && txn_open(d) == 0) {
         struct asl_store_event ev = {.id = id, .prev = prev, .timestamp = ts, .type = type, .json = text,
                                      .key = key};
         int rc = asl_store_event_append(d->st, d->exec_id, &ev);
@@ -1021,6 +1082,10 @@ int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result)
             return done > 0 ? 0 : -1;
         }
         pthread_mutex_unlock(&d->mu);
+        if (may_park(d, run, next > 0 ? next - now : 1e9)) {
+            park(d, next);
+            return asl_cancel_err(run->cancel, &run->err);
+        }
         /* Look again in 10 ms (an answer reaches us well within 100 ms),
          * sooner when a deadline falls first.  The connection is shared
          * with the other fibers, so the wait holds no lock. */

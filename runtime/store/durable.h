@@ -74,6 +74,21 @@ int64_t asl_dur_exec_id(const struct asl_durable *d);
  * RUNNING): the run should end without writing more. */
 int asl_dur_stopped(struct asl_durable *d);
 
+/* ---- parking (the API server) */
+/* The error name of a run ended by parking (never recorded). */
+#define ASL_DUR_PARKED "aslc.Parked"
+/* Waits at the top level park the execution instead of holding the
+ * thread; machine_deadline (0: none) is the machine's TimeoutSeconds. */
+void asl_dur_park_mode(struct asl_durable *d, double machine_deadline);
+/* Park now (the server stops): the run ends, resumable at once. */
+void asl_dur_park_now(struct asl_durable *d);
+/* A wait with no deadline of its own (an activity nobody took yet): in
+ * park mode at the top level, park (1: the run must end); else 0. */
+int asl_dur_park_idle(struct asl_run *run);
+/* 1 when the run ended by parking; *wake gets when it wants to run again
+ * (0: only when a callback answer wakes it). */
+int asl_dur_parked(struct asl_durable *d, double *wake);
+
 /* ---- keys and fibers */
 /* A child fiber (Parallel branch i, Map iteration i, or -1: a Map's item
  * feed) of parent's current scope. */

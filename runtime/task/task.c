@@ -27,6 +27,7 @@
 #include "task/mock.h"
 #include "base/signals.h"
 #include "store/durable.h"
+#include "task/activity.h"
 
 /* AWS's default task timeout (its docs; the spec says 60). */
 #define ASL_TASK_DEFAULT_TIMEOUT 99999999.0
@@ -128,7 +129,7 @@ static int has_runner(const struct asl_exec *ex, const struct asl_state *st)
      * with no runner at all fails when it is reached, not here: AWS's own
      * sample test cases list only the states on their path.  A network Task
      * under a mock runs only with ASLC_MOCK_NETWORK=1 (network_allowed). */
-    return ex->mock || find_binding(ex, t->resource) || t->argv || t->invoke;
+    return ex->mock || find_binding(ex, t->resource) || t->argv || t->invoke || t->kind == ASL_TASK_ACTIVITY;
 }
 
 /* The program a Task would run, unless a mock answers for it. */
@@ -189,6 +190,12 @@ static void scan(const struct asl_exec *ex, const struct asl_machine *m, const c
             else
                 fprintf(stderr, "%s: no way to run Task state '%s' (Resource %s): give --bind %s=PROGRAM"
                                 " or a --mock-config that lists it\n", argv0, st->name, t->resource, t->resource);
+            (*missing)++;
+        } else if (t && t->kind == ASL_TASK_ACTIVITY && !ex->has_store &&
+                   !find_binding(ex, t->resource) && !(ex->mock && asl_mock_has(ex->mock, st->name))) {
+            fprintf(stderr, "%s: Task state '%s' runs the activity %s: add --store FILE (and --name NAME)"
+                            " so that a worker can take it (get-activity-task, or the API server)\n",
+                    argv0, st->name, t->resource);
             (*missing)++;
         } else if (t && t->wait_for_token && !ex->has_store && !(ex->mock && asl_mock_has(ex->mock, st->name))) {
             fprintf(stderr, "%s: Task state '%s' waits for a callback (.waitForTaskToken): add --store FILE"
@@ -462,12 +469,18 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
             sched = text_field("parameters", params);
             json_object_set_new(sched, "region", json_string("us-east-1"));
         }
-        json_object_set_new(sched, "timeoutInSeconds", json_integer((json_int_t)tc->timeout));
+        if (t->kind != ASL_TASK_ACTIVITY || tc->timeout < ASL_TASK_DEFAULT_TIMEOUT)
+            json_object_set_new(sched, "timeoutInSeconds", json_integer((json_int_t)tc->timeout));
+        if (t->kind == ASL_TASK_ACTIVITY && tc->heartbeat > 0)
+            json_object_set_new(sched, "heartbeatInSeconds", json_integer((json_int_t)tc->heartbeat));
         if (tc->role)
             json_object_set_new(sched, "taskCredentials", json_pack("{s:s}", "roleArn", tc->role));
     }
+    int activity = t->kind == ASL_TASK_ACTIVITY && !find_binding(ex, t->resource) &&
+                   !(ex->mock && asl_mock_has(ex->mock, st->name));
     task_event(run, t, "Scheduled", sched);
-    task_event(run, t, "Started", NULL);
+    if (!activity)      /* an activity starts when a worker takes it */
+        task_event(run, t, "Started", NULL);
     /* Callback and .sync integrations report the request as submitted
      * before the task's own outcome. */
     if (t->wait_for_token || (t->resource_name && strstr(t->resource_name, ".sync")))
@@ -476,6 +489,9 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
     int rc;
     if (ex->mock && asl_mock_has(ex->mock, st->name))
         rc = mock_attempt(run, t, result);
+    else if (activity)
+        rc = asl_task_activity_attempt(run, t, tc->timeout < ASL_TASK_DEFAULT_TIMEOUT ? tc->timeout : 0,
+                                       tc->heartbeat, params, result);
     else if (t->wait_for_token)
         rc = callback_attempt(run, st, tc, params, result);
     else

@@ -205,7 +205,7 @@ def executions(endpoint, sm_arn):
     r = sfn.start_execution(stateMachineArn=sm_arn, name="b-1", input='{"kind": "none"}')
     check("StartExecution", r["executionArn"] == ex + ":b-1" and isinstance(r["startDate"], object), r)
     d = sc.wait_status(endpoint, ex + ":b-1", "SUCCEEDED")
-    check("DescribeExecution", d["name"] == "b-1" and d["input"] == '{"kind": "none"}' and
+    check("DescribeExecution", d["name"] == "b-1" and d["input"] == '{"kind":"none"}' and
           json.loads(d["output"]) == {"kind": "none"} and d["redriveCount"] == 0 and
           d["redriveStatus"] == "NOT_REDRIVABLE" and
           d["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven" and
