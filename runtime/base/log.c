@@ -110,9 +110,9 @@ static json_t *jstr(const char *s)
 /* One line.  fields (JSON format only, may be NULL) is merged in and stolen. */
 static void emit(enum asl_log_level lvl, const char *tag, const char *msg, json_t *fields)
 {
-    if (log_journal < 0)
-        log_journal = stderr_is_journal();
     pthread_mutex_lock(&log_lock);
+    if (log_journal < 0)        /* decided once, under the lock: any thread may log first */
+        log_journal = stderr_is_journal();
     if (log_journal)
         fprintf(stderr, "<%d>", level_priority[lvl]);
     if (log_format == ASL_LOG_JSON) {
