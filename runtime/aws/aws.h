@@ -55,7 +55,7 @@ void asl_sigv4_sha256_hex(const void *data, size_t n, char out[65]);
 void asl_sigv4_hex(const unsigned char *p, size_t n, char *out);
 /* RFC 3986 unreserved characters stay, everything else %XX (upper hex);
  * keep_slash keeps '/'. */
-int asl_sigv4_encode(struct asl_net_buf *b, const char *s, size_t n, int keep_slash);
+int asl_sigv4_encode(struct asl_buf *b, const char *s, size_t n, int keep_slash);
 
 /* --------------------------------------------------------------------- model */
 
@@ -86,10 +86,10 @@ int asl_aws_ts_in_range(double secs);
 
 struct asl_aws_request {
     const char *method;
-    struct asl_net_buf path;        /* wire path, encoded */
+    struct asl_buf path;        /* wire path, encoded */
     struct asl_aws_query query;
     struct asl_aws_hdrs headers;
-    struct asl_net_buf body;
+    struct asl_buf body;
 };
 void asl_aws_request_clear(struct asl_aws_request *rq);
 

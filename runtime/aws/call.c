@@ -119,7 +119,7 @@ static char *call_region(const struct asl_aws_ctx *cx, json_t *params)
 /* The AWS host for a call without an endpoint URL; a DNS-compatible S3
  * bucket moves from the front of *path into the host (virtual-hosted). */
 static void aws_host(const struct asl_aws_model *m, const char *region, int s3, const char **path,
-                     struct asl_net_buf *ub)
+                     struct asl_buf *ub)
 {
     const char *suffix = !strncmp(region, "cn-", 3) ? "amazonaws.com.cn" : "amazonaws.com";
     const char *ge = sstr(m->meta, "globalEndpoint");
@@ -153,7 +153,7 @@ static char *call_url(const struct asl_aws_model *m, const struct asl_aws_reques
 {
     const char *sid = sstr(m->meta, "serviceId") ? sstr(m->meta, "serviceId") : m->service;
     char *endpoint = endpoint_env(sid);
-    struct asl_net_buf ub = {0};
+    struct asl_buf ub = {0};
     const char *path = rq->path.p ? rq->path.p : "/";
     if (endpoint)
         asl_net_buf_addstr(&ub, endpoint);

@@ -502,7 +502,7 @@ static int to_query(const struct asl_aws_model *m, json_t *member, json_t *shape
 
 /* ------------------------------------------------------------------ XML */
 
-static int xml_esc(struct asl_net_buf *b, const char *s)
+static int xml_esc(struct asl_buf *b, const char *s)
 {
     for (; *s; s++) {
         const char *r = NULL;
@@ -523,7 +523,7 @@ static int xml_esc(struct asl_net_buf *b, const char *s)
 }
 
 static int to_xml(const struct asl_aws_model *m, json_t *member, json_t *shape, json_t *v, const char *name,
-                  const char *ns, struct asl_net_buf *b, struct asl_err *err)
+                  const char *ns, struct asl_buf *b, struct asl_err *err)
 {
     const char *t = stype(shape);
     if (check_kind(t, v, name, err))
@@ -730,7 +730,7 @@ static int rest_members(const struct asl_aws_model *m, json_t *in_shape, json_t 
             if (!strcmp(stype(sh), "list")) {
                 /* a list header: values joined by commas */
                 json_t *ref = json_object_get(sh, "member"), *y;
-                struct asl_net_buf b = {0};
+                struct asl_buf b = {0};
                 size_t i;
                 json_array_foreach(x, i, y) {
                     char *e = NULL;

@@ -51,7 +51,7 @@ static void hmac(const unsigned char *key, size_t klen, const char *msg, size_t 
     HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, mlen, out, &len);
 }
 
-int asl_sigv4_encode(struct asl_net_buf *b, const char *s, size_t n, int keep_slash)
+int asl_sigv4_encode(struct asl_buf *b, const char *s, size_t n, int keep_slash)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
@@ -151,7 +151,7 @@ static int pair_cmp(const void *a, const void *b)
 
 static char *enc_dup(const char *s)
 {
-    struct asl_net_buf b = {0};
+    struct asl_buf b = {0};
     if (asl_sigv4_encode(&b, s, strlen(s), 0) || (!b.p && asl_net_buf_add(&b, "", 0))) {
         free(b.p);
         return NULL;
@@ -162,7 +162,7 @@ static char *enc_dup(const char *s)
 char *asl_aws_query_string(const struct asl_aws_query *q)
 {
     struct enc_pair *p = calloc(q->n ? q->n : 1, sizeof *p);
-    struct asl_net_buf b = {0};
+    struct asl_buf b = {0};
     int bad = !p || asl_net_buf_add(&b, "", 0);
     for (size_t i = 0; !bad && i < q->n; i++) {
         p[i].k = enc_dup(q->v[i].name);
@@ -197,7 +197,7 @@ static int hdr_cmp(const void *a, const void *b)
 
 /* A header value as SigV4 canonicalises it: trimmed, inner runs of
  * spaces collapsed to one. */
-static int add_trimmed(struct asl_net_buf *b, const char *v)
+static int add_trimmed(struct asl_buf *b, const char *v)
 {
     while (*v == ' ' || *v == '\t')
         v++;
@@ -215,7 +215,7 @@ static int add_trimmed(struct asl_net_buf *b, const char *v)
 
 char *asl_sigv4_canonical(const struct asl_sigv4 *s, char **signed_headers)
 {
-    struct asl_net_buf b = {0}, sh = {0};
+    struct asl_buf b = {0}, sh = {0};
     struct asl_aws_hdr *h = calloc(s->headers->n ? s->headers->n : 1, sizeof *h);
     char *query = s->query ? asl_aws_query_string(s->query) : strdup("");
     int bad = !h || !query;

@@ -137,7 +137,7 @@ static int sts_call(const struct asl_sts_where *w, struct asl_aws_query *q, cons
     const char *ename = w->ename, *region = w->region, *endpoint = w->endpoint;
     struct asl_aws_request rq = {.method = "POST"};
     char *body = asl_aws_query_string(q);
-    struct asl_net_buf url = {0};
+    struct asl_buf url = {0};
     struct asl_net_resp rs = {0};
     struct asl_xml *x = NULL;
     int rc = -1;

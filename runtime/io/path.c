@@ -19,43 +19,12 @@
 
 #include "io/path.h"
 #include "base/json.h"
+#include "base/text.h"
 
 /* ------------------------------------------------------------ strings */
 
-struct sbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
+static void sb_printf(struct asl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct asl_buf *b, const char *fmt, ...)
 {
     char tmp[64];
     va_list ap;
@@ -63,78 +32,78 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
     if (n > 0)
-        sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+        asl_buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* Take the built string (NULL if any append failed). */
-static char *sb_take(struct sbuf *b)
+static char *sb_take(struct asl_buf *b)
 {
     if (b->oom) {
-        free(b->s);
+        free(b->p);
         return NULL;
     }
-    if (!b->s)
+    if (!b->p)
         return strdup("");
-    return b->s;
+    return b->p;
 }
 
-static void sb_json(struct sbuf *b, json_t *v)
+static void sb_json(struct asl_buf *b, json_t *v)
 {
     char *s = asl_json_text(v);
     if (!s) {
         b->oom = 1;
         return;
     }
-    sb_puts(b, s);
+    asl_buf_adds(b, s);
     free(s);
 }
 
 /* One step in Jayway's notation: ['name'], [0], ['a', 'b'], [*], ... */
-static void sb_seg(struct sbuf *b, const struct asl_seg *s)
+static void sb_seg(struct asl_buf *b, const struct asl_seg *s)
 {
     switch (s->kind) {
     case ASL_SEG_FIELD:
-        sb_puts(b, "['");
-        sb_put(b, s->name, s->name_len);
-        sb_puts(b, "']");
+        asl_buf_adds(b, "['");
+        asl_buf_add(b, s->name, s->name_len);
+        asl_buf_adds(b, "']");
         break;
     case ASL_SEG_INDEX:
         sb_printf(b, "[%lld]", s->index);
         break;
     case ASL_SEG_WILDCARD:
-        sb_puts(b, "[*]");
+        asl_buf_adds(b, "[*]");
         break;
     case ASL_SEG_SLICE:
-        sb_puts(b, "[");
+        asl_buf_adds(b, "[");
         if (s->has_start)
             sb_printf(b, "%lld", s->start);
-        sb_puts(b, ":");
+        asl_buf_adds(b, ":");
         if (s->has_end)
             sb_printf(b, "%lld", s->end);
         if (s->has_step)
             sb_printf(b, ":%lld", s->step);
-        sb_puts(b, "]");
+        asl_buf_adds(b, "]");
         break;
     case ASL_SEG_FIELDS:
-        sb_puts(b, "[");
+        asl_buf_adds(b, "[");
         for (size_t i = 0; i < s->n; i++) {
-            sb_puts(b, i ? ", '" : "'");
-            sb_puts(b, s->names[i]);
-            sb_puts(b, "'");
+            asl_buf_adds(b, i ? ", '" : "'");
+            asl_buf_adds(b, s->names[i]);
+            asl_buf_adds(b, "'");
         }
-        sb_puts(b, "]");
+        asl_buf_adds(b, "]");
         break;
     case ASL_SEG_INDEXES:
-        sb_puts(b, "[");
+        asl_buf_adds(b, "[");
         for (size_t i = 0; i < s->n; i++)
             sb_printf(b, i ? ",%lld" : "%lld", s->indexes[i]);
-        sb_puts(b, "]");
+        asl_buf_adds(b, "]");
         break;
     case ASL_SEG_FILTER:
-        sb_puts(b, "[?]");
+        asl_buf_adds(b, "[?]");
         break;
     case ASL_SEG_DESCENT:
-        sb_puts(b, "..");
+        asl_buf_adds(b, "..");
         if (s->sub)
             sb_seg(b, s->sub);
         break;
@@ -143,8 +112,8 @@ static void sb_seg(struct sbuf *b, const struct asl_seg *s)
 
 char *asl_path_bracket(const struct asl_path *p, size_t nseg)
 {
-    struct sbuf b = {0};
-    sb_puts(&b, "$");
+    struct asl_buf b = {0};
+    asl_buf_adds(&b, "$");
     for (size_t i = 0; i < nseg && i < p->nseg; i++)
         sb_seg(&b, &p->segs[i]);
     return sb_take(&b);
@@ -479,10 +448,10 @@ static const char *java_class(json_t *v)
 
 char *asl_path_miss_cause(const struct asl_path *p, json_t *root)
 {
-    struct sbuf b = {0};
-    sb_puts(&b, "Invalid path '");
-    sb_puts(&b, p->text ? p->text : "$");
-    sb_puts(&b, "' : ");
+    struct asl_buf b = {0};
+    asl_buf_adds(&b, "Invalid path '");
+    asl_buf_adds(&b, p->text ? p->text : "$");
+    asl_buf_adds(&b, "' : ");
     json_t *node = root;
     for (size_t i = 0; i < p->nseg; i++) {
         const struct asl_seg *s = &p->segs[i];
@@ -499,33 +468,33 @@ char *asl_path_miss_cause(const struct asl_path *p, json_t *root)
         int stop = 1;
         if (s->kind == ASL_SEG_FIELD || s->kind == ASL_SEG_FIELDS) {
             if (!json_is_object(node)) {
-                struct sbuf frag = {0};
+                struct asl_buf frag = {0};
                 sb_seg(&frag, s);
-                sb_puts(&b, "Expected to find an object with property ");
-                sb_puts(&b, frag.s ? frag.s : "");
-                sb_puts(&b, " in path ");
-                sb_puts(&b, here);
-                sb_puts(&b, " but found '");
-                sb_puts(&b, node ? java_class(node) : "null");
-                sb_puts(&b, "'. This is not a json object according to the JsonProvider: "
+                asl_buf_adds(&b, "Expected to find an object with property ");
+                asl_buf_adds(&b, frag.p ? frag.p : "");
+                asl_buf_adds(&b, " in path ");
+                asl_buf_adds(&b, here);
+                asl_buf_adds(&b, " but found '");
+                asl_buf_adds(&b, node ? java_class(node) : "null");
+                asl_buf_adds(&b, "'. This is not a json object according to the JsonProvider: "
                             "'com.jayway.jsonpath.spi.json.JacksonJsonProvider'.");
-                free(frag.s);
+                free(frag.p);
             } else if (s->kind == ASL_SEG_FIELD
                        && !(next = json_object_getn(node, s->name, s->name_len))) {
                 if (last) {
-                    sb_puts(&b, "No results for path: ");
-                    sb_puts(&b, upto);
+                    asl_buf_adds(&b, "No results for path: ");
+                    asl_buf_adds(&b, upto);
                 } else {
-                    sb_puts(&b, "Missing property in path ");
-                    sb_puts(&b, upto);
+                    asl_buf_adds(&b, "Missing property in path ");
+                    asl_buf_adds(&b, upto);
                 }
             } else
                 stop = 0;
         } else if (s->kind == ASL_SEG_INDEX) {
             if (json_is_null(node) || !node) {
-                sb_puts(&b, "The path ");
-                sb_puts(&b, here);
-                sb_puts(&b, " is null");
+                asl_buf_adds(&b, "The path ");
+                asl_buf_adds(&b, here);
+                asl_buf_adds(&b, " is null");
             } else if (!json_is_array(node)) {
                 sb_printf(&b, "Filter: [%lld] can only be applied to arrays. Current context is: ",
                           s->index);
@@ -533,8 +502,8 @@ char *asl_path_miss_cause(const struct asl_path *p, json_t *root)
             } else if (!(next = array_at(node, s->index))) {
                 /* Jayway skips a missing index silently; the whole path then has no result */
                 char *all = asl_path_bracket(p, p->nseg);
-                sb_puts(&b, "No results for path: ");
-                sb_puts(&b, all ? all : "");
+                asl_buf_adds(&b, "No results for path: ");
+                asl_buf_adds(&b, all ? all : "");
                 free(all);
             } else
                 stop = 0;
@@ -548,8 +517,8 @@ char *asl_path_miss_cause(const struct asl_path *p, json_t *root)
     }
     /* The path did select something: describe it as a plain miss anyway. */
     char *all = asl_path_bracket(p, p->nseg);
-    sb_puts(&b, "No results for path: ");
-    sb_puts(&b, all ? all : "$");
+    asl_buf_adds(&b, "No results for path: ");
+    asl_buf_adds(&b, all ? all : "$");
     free(all);
     return sb_take(&b);
 }

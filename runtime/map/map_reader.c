@@ -13,6 +13,7 @@
 #include "io/io.h"
 #include "jsonata/jn_states.h"
 #include "base/json.h"
+#include "base/text.h"
 #include "map/map_store.h"
 
 #define E_READER ASL_E_ITEM_READER
@@ -139,26 +140,6 @@ int asl_map_reader_value_new(json_t *v, struct asl_items **out)
 
 /* ------------------------------------------------ a growable text buffer */
 
-struct buf {
-    char *p;
-    size_t n, cap;
-};
-
-static int buf_put(struct buf *b, char c)
-{
-    if (b->n + 1 >= b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        char *np = realloc(b->p, cap);
-        if (!np)
-            return -1;
-        b->p = np;
-        b->cap = cap;
-    }
-    b->p[b->n++] = c;
-    b->p[b->n] = '\0';
-    return 0;
-}
-
 /* At the end of f: 0, or -1 with err set when the end came from a read
  * error (a damaged .gz or .zstd object, an I/O error). */
 static int read_failed(FILE *f, struct asl_err *err)
@@ -178,7 +159,7 @@ struct json_src {
     struct asl_items base;
     FILE *f;
     int started, done;
-    struct buf b;
+    struct asl_buf b;
 };
 
 static int skip_ws(FILE *f)
@@ -208,7 +189,7 @@ static int json_next(struct asl_items *s, json_t **item, struct asl_err *err)
         }
         ungetc(c, j->f);
     }
-    j->b.n = 0;
+    j->b.len = 0;
     int depth = 0, in_str = 0, esc = 0;
     for (;;) {
         c = getc(j->f);
@@ -238,14 +219,15 @@ static int json_next(struct asl_items *s, json_t **item, struct asl_err *err)
         } else if (c == ',' && depth == 0) {
             break;
         }
-        if (buf_put(&j->b, (char)c) != 0)
+        asl_buf_addc(&j->b, (char)c);
+        if (j->b.oom)
             return asl_err_set_str(err, E_READER, "out of memory");
     }
     json_error_t jerr;
-    *item = j->b.n ? json_loadb(j->b.p, j->b.n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
+    *item = j->b.len ? json_loadb(j->b.p, j->b.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
     if (!*item)
         return asl_err_set(err, E_READER, "The JSON file is not valid JSON: %s",
-                           j->b.n ? jerr.text : "empty array element");
+                           j->b.len ? jerr.text : "empty array element");
     return 1;
 }
 
@@ -307,15 +289,16 @@ struct csv_src {
     char delim;
     json_t *headers;            /* array of strings */
     int header_row;             /* the first row still names the columns */
-    struct buf field;
+    struct asl_buf field;
 };
 
-/* One record as an array of strings: 1, 0 at the end of the file. */
+/* One record as an array of strings: 1, 0 at the end of the file, -1 out
+ * of memory. */
 static int csv_record(struct csv_src *c, json_t **out)
 {
     json_t *rec = json_array();
     int ch, quoted = 0, any = 0;
-    c->field.n = 0;
+    c->field.len = 0;
     if (c->field.p)
         c->field.p[0] = '\0';
     for (;;) {
@@ -327,7 +310,7 @@ static int csv_record(struct csv_src *c, json_t **out)
             if (ch == '"') {
                 int nx = getc(c->f);
                 if (nx == '"') {
-                    buf_put(&c->field, '"');
+                    asl_buf_addc(&c->field, '"');
                     continue;
                 }
                 quoted = 0;
@@ -335,28 +318,28 @@ static int csv_record(struct csv_src *c, json_t **out)
                     break;
                 ch = nx;    /* fall through to the unquoted handling */
             } else {
-                buf_put(&c->field, (char)ch);
+                asl_buf_addc(&c->field, (char)ch);
                 continue;
             }
         }
-        if (ch == '"' && c->field.n == 0) {
+        if (ch == '"' && c->field.len == 0) {
             quoted = 1;
         } else if (ch == c->delim) {
-            json_array_append_new(rec, json_stringn(c->field.p ? c->field.p : "", c->field.n));
-            c->field.n = 0;
+            json_array_append_new(rec, json_stringn(c->field.p ? c->field.p : "", c->field.len));
+            c->field.len = 0;
         } else if (ch == '\n') {
-            if (c->field.n && c->field.p[c->field.n - 1] == '\r')
-                c->field.n--;
+            if (c->field.len && c->field.p[c->field.len - 1] == '\r')
+                c->field.len--;
             break;
         } else {
-            buf_put(&c->field, (char)ch);
+            asl_buf_addc(&c->field, (char)ch);
         }
     }
-    if (!any) {
+    if (!any || c->field.oom) {
         json_decref(rec);
-        return 0;
+        return c->field.oom ? -1 : 0;
     }
-    json_array_append_new(rec, json_stringn(c->field.p ? c->field.p : "", c->field.n));
+    json_array_append_new(rec, json_stringn(c->field.p ? c->field.p : "", c->field.len));
     *out = rec;
     return 1;
 }
@@ -380,7 +363,10 @@ static int csv_next(struct asl_items *s, json_t **item, struct asl_err *err)
     struct csv_src *c = (struct csv_src *)s;
     json_t *rec;
     for (;;) {
-        if (csv_record(c, &rec) == 0)
+        int got = csv_record(c, &rec);
+        if (got < 0)
+            return asl_err_set_str(err, E_READER, "out of memory");
+        if (got == 0)
             return read_failed(c->f, err);
         if (!blank_record(rec))
             break;

@@ -23,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "base/text.h"
 #include "serve_int.h"
 
 struct asl_serve_key {
@@ -247,26 +248,6 @@ static void canon_value(const char *v, char *out, size_t n)
     out[o] = '\0';
 }
 
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-static void put(struct buf *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->cap + n + 1) * 2;
-        char *q = realloc(b->p, cap);
-        if (!q)
-            return;
-        b->p = q;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n + 1);
-    b->len += n;
-}
-
 int asl_serve_sigv4_verify(const struct asl_serve_creds *cr, const char *region,
                            const struct asl_serve_sigreq *rq, struct asl_serve_err *err)
 {
@@ -336,13 +317,13 @@ int asl_serve_sigv4_verify(const struct asl_serve_creds *cr, const char *region,
     }
 
     /* The canonical request. */
-    struct buf cq = {0};
-    put(&cq, rq->method);
-    put(&cq, "\n");
-    put(&cq, rq->path);
-    put(&cq, "\n");
-    put(&cq, rq->query);
-    put(&cq, "\n");
+    struct asl_buf cq = {0};
+    asl_buf_adds(&cq, rq->method);
+    asl_buf_adds(&cq, "\n");
+    asl_buf_adds(&cq, rq->path);
+    asl_buf_adds(&cq, "\n");
+    asl_buf_adds(&cq, rq->query);
+    asl_buf_adds(&cq, "\n");
     char sh[sizeof signed_headers];
     snprintf(sh, sizeof sh, "%s", signed_headers);
     int has_host = 0;
@@ -360,18 +341,18 @@ int asl_serve_sigv4_verify(const struct asl_serve_creds *cr, const char *region,
             has_host = 1;
         char cv[4096];
         canon_value(v, cv, sizeof cv);
-        put(&cq, h);
-        put(&cq, ":");
-        put(&cq, cv);
-        put(&cq, "\n");
+        asl_buf_adds(&cq, h);
+        asl_buf_adds(&cq, ":");
+        asl_buf_adds(&cq, cv);
+        asl_buf_adds(&cq, "\n");
     }
-    put(&cq, "\n");
-    put(&cq, signed_headers);
-    put(&cq, "\n");
+    asl_buf_adds(&cq, "\n");
+    asl_buf_adds(&cq, signed_headers);
+    asl_buf_adds(&cq, "\n");
     char body_hash[65];
     sha256_hex(rq->body ? rq->body : "", rq->len, body_hash);
-    put(&cq, body_hash);
-    if (!cq.p || !has_host) {
+    asl_buf_adds(&cq, body_hash);
+    if (cq.oom || !cq.p || !has_host) {
         free(cq.p);
         return auth_err(err, 400, "IncompleteSignatureException",
                         "The host header must be signed (SignedHeaders lacks 'host')");

@@ -158,7 +158,7 @@ static int creds_from_container(struct asl_aws_creds *c, const struct asl_net_op
     const char *rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     if (!full && !rel)
         return 1;
-    struct asl_net_buf url = {0};
+    struct asl_buf url = {0};
     if (full)
         asl_net_buf_addstr(&url, full);
     else {

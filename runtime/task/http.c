@@ -178,7 +178,7 @@ static double mono_now(void)
 }
 
 /* Appends "k=v" pairs of an EventBridge parameter list [{Key, Value}]. */
-static int form_add_params(struct asl_net_buf *b, json_t *list)
+static int form_add_params(struct asl_buf *b, json_t *list)
 {
     size_t i;
     json_t *kv;
@@ -239,13 +239,13 @@ static char *oauth_fetch(const struct conn *c, json_t *op, const struct asl_net_
                     "ClientParameters {ClientID, ClientSecret}", c->name);
         return NULL;
     }
-    struct asl_net_buf u = {0}, body = {0}, cred = {0};
+    struct asl_buf u = {0}, body = {0}, cred = {0};
     struct curl_slist *hd = NULL;
     char *b64 = NULL, *tok = NULL;
     struct asl_net_resp rs = {0};
     json_t *j = NULL;
     asl_net_buf_addstr(&u, url);
-    struct asl_net_buf q = {0};
+    struct asl_buf q = {0};
     form_add_params(&q, json_object_get(hp, "QueryStringParameters"));
     if (q.len) {
         asl_net_buf_addstr(&u, strchr(url, '?') ? "&" : "?");
@@ -402,7 +402,7 @@ static int token_ok(const char *s)
     return 1;
 }
 
-static int form_pair(struct asl_net_buf *b, const char *k, const char *v)
+static int form_pair(struct asl_buf *b, const char *k, const char *v)
 {
     if (b->len && asl_net_buf_addstr(b, "&"))
         return -1;
@@ -419,9 +419,9 @@ enum array_fmt { AF_INDICES, AF_REPEAT, AF_COMMAS, AF_BRACKETS };
 
 /* URL-encodes value under key (qs style): objects nest as key[sub], arrays
  * follow the ArrayFormat. */
-static int form_value(struct asl_net_buf *b, const char *key, json_t *v, enum array_fmt af)
+static int form_value(struct asl_buf *b, const char *key, json_t *v, enum array_fmt af)
 {
-    struct asl_net_buf k = {0};
+    struct asl_buf k = {0};
     int rc = 0;
     if (json_is_object(v)) {
         const char *sk;
@@ -436,14 +436,14 @@ static int form_value(struct asl_net_buf *b, const char *key, json_t *v, enum ar
     } else if (json_is_array(v)) {
         size_t i;
         json_t *it;
-        struct asl_net_buf joined = {0};
+        struct asl_buf joined = {0};
         if (af == AF_COMMAS) {
             asl_net_buf_addstr(&joined, "");
         }
         json_array_foreach(v, i, it) {
             if (af == AF_COMMAS && !json_is_object(it) && !json_is_array(it)) {
                 char *t = scalar_text(it);
-                struct asl_net_buf e = {0};
+                struct asl_buf e = {0};
                 int bad = !t || asl_net_buf_addenc(&e, t) ||
                           (joined.len && asl_net_buf_addstr(&joined, ",")) ||
                           asl_net_buf_add(&joined, e.p ? e.p : "", e.len);
@@ -494,7 +494,7 @@ static json_t *text_value(const char *s, size_t n)
     json_t *j = json_stringn(s, n);
     if (j)
         return j;
-    struct asl_net_buf b = {0};
+    struct asl_buf b = {0};
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -582,7 +582,7 @@ struct http_call {
     json_t *params;                 /* the task's arguments: borrowed */
     const struct asl_net_opts *o;
     const char *ep, *method;        /* into params */
-    struct asl_net_buf url, body;
+    struct asl_buf url, body;
     struct curl_slist *hd;
     struct conn c;
     char *token;
@@ -624,7 +624,7 @@ static int call_headers(struct http_call *h, struct asl_err *err)
     json_t *headers = json_object_get(h->params, "Headers");
     if (headers && !json_is_object(headers) && !json_is_null(headers))
         return asl_err_set_str(err, ASL_E_RUNTIME, "The field 'Headers' must be an object");
-    struct asl_net_buf bad = {0};
+    struct asl_buf bad = {0};
     const char *hk;
     json_t *hv;
     json_object_foreach(headers, hk, hv) {
@@ -663,7 +663,7 @@ static int call_headers(struct http_call *h, struct asl_err *err)
 /* Authorization: <scheme> <secret>, the copies wiped. */
 static int secret_header(struct curl_slist **hd, const char *scheme, const char *secret)
 {
-    struct asl_net_buf v = {0};
+    struct asl_buf v = {0};
     asl_net_buf_addstr(&v, scheme);
     asl_net_buf_addstr(&v, secret);
     int f = !v.p || header_add(hd, "Authorization", v.p);
@@ -681,7 +681,7 @@ static int auth_basic(struct http_call *h, json_t *ap, const char *E, struct asl
     if (!u || !p)
         return asl_err_set(err, E, "Connection '%s': BasicAuthParameters needs Username and "
                            "Password", h->c.name);
-    struct asl_net_buf up = {0};
+    struct asl_buf up = {0};
     asl_net_buf_addstr(&up, u);
     asl_net_buf_addstr(&up, ":");
     asl_net_buf_addstr(&up, p);
@@ -742,7 +742,7 @@ static int call_auth(struct http_call *h, struct asl_err *err)
 }
 
 /* One query parameter: arrays repeat the key, objects nest as key[sub]. */
-static int query_param(struct asl_net_buf *q, const char *qk, json_t *qv)
+static int query_param(struct asl_buf *q, const char *qk, json_t *qv)
 {
     if (json_is_object(qv))
         return form_value(q, qk, qv, AF_INDICES);
@@ -767,7 +767,7 @@ static int query_param(struct asl_net_buf *q, const char *qk, json_t *qv)
 /* URL: ApiEndpoint + QueryParameters (+ the connection's). */
 static int call_url(struct http_call *h, struct asl_err *err)
 {
-    struct asl_net_buf q = {0};
+    struct asl_buf q = {0};
     json_t *qp = json_object_get(h->params, "QueryParameters");
     const char *qk;
     json_t *qv;

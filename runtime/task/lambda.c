@@ -127,7 +127,7 @@ static int invoke(const struct call *cl, const char *region_hint, const struct a
                   struct asl_net_resp *rs, struct asl_err *err)
 {
     struct asl_aws_creds cr = {0};
-    struct asl_net_buf url = {0};
+    struct asl_buf url = {0};
     struct asl_aws_request arq = {.method = "POST"};
     char *region = region_hint ? strdup(region_hint) : asl_aws_region();
     char *endpoint = NULL, *fn = NULL, *qual = NULL;

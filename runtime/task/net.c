@@ -19,30 +19,20 @@
 
 /* ------------------------------------------------------------------ buffers */
 
-int asl_net_buf_add(struct asl_net_buf *b, const char *s, size_t n)
+/* The transport's appends on the runtime's one buffer type (base/text.h):
+ * the same, with -1 once an allocation has failed. */
+int asl_net_buf_add(struct asl_buf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
+    asl_buf_add(b, s, n);
+    return b->oom ? -1 : 0;
 }
 
-int asl_net_buf_addstr(struct asl_net_buf *b, const char *s)
+int asl_net_buf_addstr(struct asl_buf *b, const char *s)
 {
     return asl_net_buf_add(b, s, strlen(s));
 }
 
-int asl_net_buf_addenc(struct asl_net_buf *b, const char *s)
+int asl_net_buf_addenc(struct asl_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -142,7 +132,7 @@ static CURL *handle_get(int *temp)
 
 struct xfer {
     struct asl_net_resp *rs;
-    struct asl_net_buf body;
+    struct asl_buf body;
     size_t max;
     int too_big;
     const struct asl_cancel *cancel;

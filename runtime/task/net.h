@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "aslrt.h"
+#include "base/text.h"
 
 /* Per-execution network state: the OAuth token cache (thread-safe; defined
  * with the HTTP Task in http.c). */
@@ -84,14 +85,12 @@ enum asl_net_status asl_net_perform(const struct asl_net_req *rq, const struct a
 void asl_net_resp_clear(struct asl_net_resp *rs);
 /* The first value of a response header (case-insensitive name), borrowed. */
 const char *asl_net_resp_header(const struct asl_net_resp *rs, const char *name);
-/* Appends "%XX"-encoded s (everything but A-Z a-z 0-9 - _ . ~) to buf. */
-struct asl_net_buf {
-    char *p;
-    size_t len, cap;
-};
-int asl_net_buf_add(struct asl_net_buf *b, const char *s, size_t n);
-int asl_net_buf_addstr(struct asl_net_buf *b, const char *s);
-int asl_net_buf_addenc(struct asl_net_buf *b, const char *s);
+/* Appends to the runtime's buffer (base/text.h), returning -1 once an
+ * allocation has failed; _addenc appends "%XX"-encoded s (everything but
+ * A-Z a-z 0-9 - _ . ~). */
+int asl_net_buf_add(struct asl_buf *b, const char *s, size_t n);
+int asl_net_buf_addstr(struct asl_buf *b, const char *s);
+int asl_net_buf_addenc(struct asl_buf *b, const char *s);
 /* base64 of n bytes, malloc'd. */
 char *asl_net_base64(const unsigned char *p, size_t n);
 

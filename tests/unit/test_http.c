@@ -313,7 +313,7 @@ static void test_auth_and_secrets(void)
     int saved = dup(2);
     dup2(fd, 2);
     asl_log_set_level(ASL_LOG_DEBUG);
-    struct asl_net_buf seen = {0};   /* every cause and result, to scan */
+    struct asl_buf seen = {0};   /* every cause and result, to scan */
     struct asl_err err = {0};
 
     setenv("ASLC_CONNECTION_MYCONN_API_KEY_NAME", "x-api-key", 1);
