@@ -11,7 +11,7 @@
 
 #include "surrogates.h"
 #include "model.h"
-#include "spec.h"
+#include "jsonata_ast.h"
 #include "vocab.h"
 
 
@@ -247,6 +247,11 @@ struct asl_model *asl_load(const char *file, struct asl_diags *d)
     return m;
 }
 
+static void free_jn(void *ast)
+{
+    asl_jn_free(ast);
+}
+
 void asl_model_free(struct asl_model *m)
 {
     if (!m)
@@ -264,7 +269,10 @@ void asl_model_free(struct asl_model *m)
     }
     free(m->machines);
     free(m->states);
-    asl_spec_free(m);
+    /* The parses the checker kept for the specs (spec.c): paths and calls
+     * live in the arena, JSONata trees on their own. */
+    asl_ptrmap_free(&m->exprs, NULL);
+    asl_ptrmap_free(&m->jns, free_jn);
     asl_arena_free(&m->arena);
     json_decref(m->doc);
     free(m);

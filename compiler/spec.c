@@ -55,17 +55,6 @@ const struct asl_expr *asl_spec_expr(const struct asl_model *m, json_t *text)
     return asl_ptrmap_get(&m->exprs, text);
 }
 
-static void free_jn(void *ast)
-{
-    asl_jn_free(ast);
-}
-
-void asl_spec_free(struct asl_model *m)
-{
-    asl_ptrmap_free(&m->exprs, NULL);
-    asl_ptrmap_free(&m->jns, free_jn);
-}
-
 static const struct asl_expr *need_expr(struct sb *b, json_t *v)
 {
     const struct asl_expr *e = asl_spec_expr(b->m, v);

@@ -212,7 +212,5 @@ const struct asl_expr *asl_spec_expr(const struct asl_model *m, json_t *text);
 /* Build every state's spec and m->timeout_seconds from a definition that
  * checked clean (asl_check calls it). */
 void asl_spec_build(struct asl_model *m);
-/* Free what asl_spec_keep_jn kept (asl_model_free calls it). */
-void asl_spec_free(struct asl_model *m);
 
 #endif
