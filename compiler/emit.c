@@ -688,6 +688,8 @@ int asl_emit(FILE *out, struct asl_model *m, const struct asl_emit_opts *o, stru
         fputs("    .jsonata_eval = asl_jn_eval,\n", out);
         needs->pcre2 = needs->crypto = 1;
     }
+    if (em.s3_client)
+        fprintf(out, "    .s3 = &%s,\n", em.s3_client);
     fputs("};\n\n", out);
     fputs("int main(int argc, char **argv)\n{\n    return asl_main(&program, argc, argv);\n}\n", out);
 

@@ -27,6 +27,7 @@ struct em {
     struct asl_strmap counts;   /* name prefix -> how many tables carry it, plus one */
     const struct asl_emit_opts *opts;
     char ***bind_argv;          /* opts->bindings split into words, lazily */
+    const char *s3_client;      /* the S3 client table (emit_map.c), or NULL */
 };
 
 /* The program a `aslc build --bind RESOURCE=PROGRAM` gives this resource. */

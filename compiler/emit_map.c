@@ -7,6 +7,7 @@
 
 #include "cemit.h"
 #include "emit_int.h"
+#include "models/aws_task.h"
 
 static FILE *members(char **buf, size_t *len)
 {
@@ -30,6 +31,23 @@ static const char *const manifest_enum[] = {
     [ASL_MANIFEST_NONE] = NULL, [ASL_MANIFEST_ATHENA_DATA] = "ASL_MANIFEST_ATHENA_DATA",
     [ASL_MANIFEST_S3_INVENTORY] = "ASL_MANIFEST_S3_INVENTORY",
 };
+
+/* The S3 client (runtime/aws/s3_store.c) for buckets bound to no folder,
+ * once per program; without an S3 model buckets are folders only. */
+static void need_s3(struct em *em)
+{
+    if (em->s3_client)
+        return;
+    char *model = asl_aws_s3_store_emit(em->decl);
+    if (!model)
+        return;
+    em->s3_client = asl_em_def(em, "struct asl_s3_client", "s3_client", 0,
+                               asl_em_fmt("{.model = %s, .get = asl_s3_get, .list = asl_s3_list, .put = asl_s3_put, "
+                                          ".put_error = asl_s3_put_error}",
+                                          model));
+    free(model);
+    em->needs->curl = em->needs->crypto = em->needs->expat = 1;
+}
 
 static char *emit_reader(struct em *em, const struct asl_creader *r)
 {
@@ -61,6 +79,7 @@ static char *emit_reader(struct em *em, const struct asl_creader *r)
     asl_em_field(f, "max_items_jn", asl_em_tpl(em, r->max_items_jn));
     fputs(", .decode = asl_map_decode", f);
     em->needs->codecs = 1;
+    need_s3(em);
     if (manifest_enum[r->manifest])
         fprintf(f, ", .manifest = %s", manifest_enum[r->manifest]);
     if (r->load_and_flatten)
@@ -76,6 +95,8 @@ static char *emit_writer(struct em *em, const struct asl_cwriter *w)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = members(&buf, &len);
+    if (w->parameters)
+        need_s3(em);
     asl_em_field(f, "parameters", asl_em_tpl(em, w->parameters));
     if (w->output_jsonl)
         fputs(", .output_jsonl = 1", f);

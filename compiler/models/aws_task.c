@@ -193,13 +193,9 @@ static void emit_model(FILE *out, const char *name, json_t *m)
     fputs(";\n", out);
 }
 
-char *asl_aws_task_emit(FILE *out, const char *resource)
+/* m's table (steals m), written once per distinct model; its C name. */
+static char *emit_table(FILE *out, json_t *m)
 {
-    char why[1024];
-    int is_call;
-    json_t *m = resource_model(resource, why, sizeof why, &is_call);
-    if (!m)
-        return NULL;
     char *key = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS);
     for (struct emitted *e = emitted; e; e = e->next)
         if (strcmp(e->key, key) == 0) {
@@ -217,6 +213,22 @@ char *asl_aws_task_emit(FILE *out, const char *resource)
     emit_model(out, name, m);
     json_decref(m);
     return strdup(name);
+}
+
+char *asl_aws_task_emit(FILE *out, const char *resource)
+{
+    char why[1024];
+    int is_call;
+    json_t *m = resource_model(resource, why, sizeof why, &is_call);
+    return m ? emit_table(out, m) : NULL;
+}
+
+char *asl_aws_s3_store_emit(FILE *out)
+{
+    static const char *const actions[] = {"listObjectsV2", "getObject", "putObject", NULL};
+    char why[1024];
+    json_t *m = asl_models_operations("s3", actions, why, sizeof why);
+    return m ? emit_table(out, m) : NULL;
 }
 
 /* How the optimized patterns run, after the call itself. */

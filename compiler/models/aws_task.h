@@ -21,6 +21,12 @@ int asl_aws_task_check(const char *resource, char *why, size_t whyn);
  * call (asl_aws_task_check() == 0) or the models do not have it. */
 char *asl_aws_task_emit(FILE *out, const char *resource);
 
+/* The model table of S3's ListObjectsV2, GetObject and PutObject, which a
+ * distributed Map's ItemReader and ResultWriter call for buckets bound to
+ * no folder (runtime/aws/s3_store.c); its C name, malloc'd, or NULL when
+ * the models have no S3. */
+char *asl_aws_s3_store_emit(FILE *out);
+
 /* How a Task with this resource runs when nothing binds or mocks it, for
  * reports ("aws-sdk call: s3 GetObject (rest-xml) from botocore 1.29.27"),
  * malloc'd; NULL when the resource is not an AWS API call. */

@@ -144,6 +144,9 @@ struct asl_aws_ctx {
 enum asl_net_status asl_aws_send(struct asl_aws_request *rq, const char *url, const char *region,
                                  const char *service, int s3, const struct asl_aws_creds *cr,
                                  const struct asl_net_opts *o, size_t max_body, struct asl_net_resp *rs);
+/* libcurl initialised once for the AWS calls (any thread); 0 when it is
+ * unusable. */
+int asl_aws_net_ready(void);
 /* The Host header of a URL: host[:port] without the default port. */
 char *asl_aws_url_host(const char *url);
 /* hd with the header line "name: value" appended; the line, which may
@@ -160,6 +163,12 @@ struct curl_slist *asl_aws_header_line(struct curl_slist *hd, const char *name, 
 int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params,
                  const struct asl_aws_ctx *cx, const char *err_prefix, int epoch_ms, json_t **out,
                  struct asl_net_resp *rs, struct asl_err *err);
+/* The same for a request already serialised (rq; a caller may have put
+ * raw bytes in its body); params only give the region.  out NULL: a 2xx
+ * answer is not parsed, rs holds it (the caller clears it). */
+int asl_aws_call_request(const struct asl_aws_model *m, json_t *op, json_t *params, struct asl_aws_request *rq,
+                         const struct asl_aws_ctx *cx, const char *err_prefix, int epoch_ms, json_t **out,
+                         struct asl_net_resp *rs, struct asl_err *err);
 
 /* ----------------------------------------------------------------- STS (sts.c) */
 

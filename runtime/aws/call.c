@@ -191,21 +191,19 @@ static void content_md5(json_t *op, int s3, struct asl_aws_request *rq)
     free(b64);
 }
 
-int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, const struct asl_aws_ctx *cx,
-                 const char *err_prefix, int epoch_ms, json_t **out, struct asl_net_resp *rs,
-                 struct asl_err *err)
+int asl_aws_call_request(const struct asl_aws_model *m, json_t *op, json_t *params, struct asl_aws_request *rq,
+                         const struct asl_aws_ctx *cx, const char *err_prefix, int epoch_ms, json_t **out,
+                         struct asl_net_resp *rs, struct asl_err *err)
 {
     char ename[160];
     snprintf(ename, sizeof ename, "%s.SdkClientException", err_prefix);
-    *out = NULL;
+    if (out)
+        *out = NULL;
     memset(rs, 0, sizeof *rs);
-    struct asl_aws_request rq = {0};
     struct asl_aws_creds own = {0};
     const struct asl_aws_creds *cr = cx->creds;
     char *region = NULL, *url = NULL;
     int rc = -1;
-    if (asl_aws_serialize(m, op, params, &rq, err) != 0)
-        goto done;
     if (!cr) {
         if (asl_aws_creds_load(&own, &cx->net, err_prefix, err) != 0)
             goto done;
@@ -213,17 +211,17 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
     }
     int s3 = !strcmp(m->service, "s3") || !strcmp(m->service, "s3control");
     region = call_region(cx, params);
-    url = region ? call_url(m, &rq, region, s3) : NULL;
+    url = region ? call_url(m, rq, region, s3) : NULL;
     if (!url) {
         asl_err_set_str(err, ASL_E_RUNTIME, "out of memory");
         goto done;
     }
-    content_md5(op, s3, &rq);
+    content_md5(op, s3, rq);
     const char *signing = sstr(m->meta, "signingName");
     if (!signing)
         signing = sstr(m->meta, "endpointPrefix");
-    asl_log(ASL_LOG_DEBUG, cx->net.tag, "%s %s (%s %s)", m->service, sstr(op, "name"), rq.method, url);
-    enum asl_net_status st = asl_aws_send(&rq, url, region, signing ? signing : m->service, s3, cr, &cx->net, 0, rs);
+    asl_log(ASL_LOG_DEBUG, cx->net.tag, "%s %s (%s %s)", m->service, sstr(op, "name"), rq->method, url);
+    enum asl_net_status st = asl_aws_send(rq, url, region, signing ? signing : m->service, s3, cr, &cx->net, 0, rs);
     if (st != ASL_NET_OK) {
         if (st == ASL_NET_FAILED)
             asl_err_set(err, ename, "Unable to execute HTTP request: %s", rs->msg);
@@ -232,18 +230,33 @@ int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, cons
         asl_net_resp_clear(rs);
         goto done;
     }
-    if (rs->status >= 200 && rs->status <= 299) {
+    if (rs->status < 200 || rs->status > 299) {
+        rc = 1;
+    } else if (!out) {
+        rc = 0;
+    } else {
         *out = asl_aws_parse(m, op, rs, epoch_ms, err);
         rc = *out ? 0 : -1;
         if (rc)
             asl_net_resp_clear(rs);
-    } else {
-        rc = 1;
     }
 done:
     free(url);
     free(region);
     asl_aws_creds_clear(&own);
+    return rc;
+}
+
+int asl_aws_call(const struct asl_aws_model *m, json_t *op, json_t *params, const struct asl_aws_ctx *cx,
+                 const char *err_prefix, int epoch_ms, json_t **out, struct asl_net_resp *rs,
+                 struct asl_err *err)
+{
+    struct asl_aws_request rq = {0};
+    *out = NULL;
+    memset(rs, 0, sizeof *rs);
+    int rc = asl_aws_serialize(m, op, params, &rq, err) != 0
+                 ? -1
+                 : asl_aws_call_request(m, op, params, &rq, cx, err_prefix, epoch_ms, out, rs, err);
     asl_aws_request_clear(&rq);
     return rc;
 }

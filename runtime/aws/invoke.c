@@ -12,21 +12,12 @@
  *                             and .sync: polling the job's Describe call
  *                             with back-off until it ends
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aws/aws.h"
 #include "run/run.h"
-
-static pthread_once_t net_once = PTHREAD_ONCE_INIT;
-static int net_ok;
-
-static void net_init(void)
-{
-    net_ok = asl_net_global_init() == 0;
-}
 
 /* The optimized integrations: Step Functions' error prefix, the SDK 1.x
  * client name its causes quote, and whether results carry the HTTP
@@ -303,8 +294,7 @@ static int sync_wait(struct callctx *c, const char *type, json_t *start, int syn
 int asl_invoke_aws(struct asl_run *run, const struct asl_task *t, json_t *params, json_t **result)
 {
     *result = NULL;
-    pthread_once(&net_once, net_init);
-    if (!net_ok)
+    if (!asl_aws_net_ready())
         return asl_err_set_str(&run->err, ASL_E_TASK_FAILED, "libcurl could not be initialised");
     const struct asl_aws_model *m = t->aws_model ? asl_aws_model_get(t->aws_model) : NULL;
     if (!m)

@@ -389,8 +389,8 @@ json_t *asl_aws_parse(const struct asl_aws_model *m, json_t *op, const struct as
         char sfn[256];
         asl_aws_sfn_name(pm, sfn, sizeof sfn);
         if (!strcmp(stype(psh), "blob") || !strcmp(stype(psh), "string")) {
-            json_object_set_new(o, sfn, json_stringn(rs->body, rs->body_len) ? json_stringn(rs->body, rs->body_len)
-                                                                              : json_string(""));
+            json_t *text = json_stringn(rs->body, rs->body_len);
+            json_object_set_new(o, sfn, text ? text : json_string(""));
         } else if (rs->body_len) {
             json_t *j = NULL;
             if (xml) {

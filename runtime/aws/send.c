@@ -5,6 +5,7 @@
  * service models or credential chains, so the credential chain can use it
  * without pulling in the rest of the AWS room.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,20 @@ char *asl_aws_url_host(const char *url)
     if (h && !strncmp(url, "http://", 7) && hl > 3 && !strcmp(h + hl - 3, ":80"))
         h[hl - 3] = '\0';
     return h;
+}
+
+static pthread_once_t net_once = PTHREAD_ONCE_INIT;
+static int net_ok;
+
+static void net_init(void)
+{
+    net_ok = asl_net_global_init() == 0;
+}
+
+int asl_aws_net_ready(void)
+{
+    pthread_once(&net_once, net_init);
+    return net_ok;
 }
 
 struct curl_slist *asl_aws_header_line(struct curl_slist *hd, const char *name, const char *value)

@@ -430,6 +430,32 @@ struct asl_result_writer {
 int asl_parallel_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
 int asl_map_run(struct asl_run *run, const struct asl_state *st, json_t *in, json_t **out, int *next);
 
+/* runtime/aws/s3_store.c: a distributed Map's buckets on real S3, for the
+ * buckets no --bucket or ASLC_BUCKET_<NAME> binds to a folder.  Set only
+ * by programs with an ItemReader or a ResultWriter, so that others do not
+ * link libcurl.  The calls are those of runtime/map/map_store.h (a
+ * listing gives object summaries, not keys). */
+struct asl_exec;
+struct asl_s3_client {
+    const char *model;          /* the pruned S3 model: ListObjectsV2, GetObject, PutObject */
+    FILE *(*get)(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
+                 struct asl_err *err);
+    json_t *(*list)(const struct asl_exec *ex, const char *bucket, const char *prefix, const char *ename,
+                    struct asl_err *err);
+    FILE *(*put)(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
+                 struct asl_err *err);
+    /* why this thread's last put stream failed to close (S3's error), or NULL */
+    const char *(*put_error)(void);
+};
+/* The three, for the generated client table. */
+FILE *asl_s3_get(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
+                 struct asl_err *err);
+json_t *asl_s3_list(const struct asl_exec *ex, const char *bucket, const char *prefix, const char *ename,
+                    struct asl_err *err);
+FILE *asl_s3_put(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
+                 struct asl_err *err);
+const char *asl_s3_put_error(void);
+
 /* The whole compiled program. */
 struct asl_program {
     const char *source;         /* definition file name, for --version */
@@ -443,6 +469,7 @@ struct asl_program {
      * JSONata so that others do not link it (nor PCRE2). */
     int (*jsonata_eval)(const struct asl_jn_node *root, const struct asl_jn_env *env,
                         json_t **out, struct asl_err *err);
+    const struct asl_s3_client *s3; /* real S3 for unbound buckets, or NULL */
 };
 
 /* The binary's entry point: parses the command line, runs one execution,

@@ -414,8 +414,12 @@ static int list_next(struct asl_items *s, json_t **item, struct asl_err *err)
     struct list_src *l = (struct list_src *)s;
     if (l->i >= json_array_size(l->keys))
         return 0;
-    const char *key = json_string_value(json_array_get(l->keys, l->i++));
-    *item = asl_map_store_summary(l->ex, l->bucket, key, E_READER, err);
+    json_t *listed = json_array_get(l->keys, l->i++);
+    if (json_is_object(listed)) {   /* S3's listing carries the summary */
+        *item = json_incref(listed);
+        return 1;
+    }
+    *item = asl_map_store_summary(l->ex, l->bucket, json_string_value(listed), E_READER, err);
     return *item ? 1 : -1;
 }
 
@@ -813,7 +817,8 @@ static struct asl_items *open_listing(struct asl_run *run, const struct asl_item
     if (r->load_and_flatten) {      /* the listed objects' contents, one object after another */
         json_t *files = json_array();
         for (size_t i = 0; i < json_array_size(keys); i++) {
-            const char *k = json_string_value(json_array_get(keys, i));
+            json_t *listed = json_array_get(keys, i);
+            const char *k = json_string_value(json_is_object(listed) ? json_object_get(listed, "Key") : listed);
             json_array_append_new(files, file_ref(bucket, k, strlen(k)));
         }
         json_decref(keys);

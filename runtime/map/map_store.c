@@ -1,7 +1,8 @@
 /*
  * map_store.c - S3 buckets bound to local folders (see map_store.h): the
  * --bucket bindings, key checks, reading, listing and writing objects.
- * Real S3 would plug in behind the same four calls.
+ * A bucket bound to no folder is real S3 when the program has the S3
+ * client (runtime/aws/s3_store.c, through asl_program.s3).
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -46,25 +47,48 @@ void asl_map_store_buckets_free(struct asl_exec *ex)
     ex->nbuckets = 0;
 }
 
-/* The folder bound to `bucket` (borrowed: the exec's or the environment's). */
-static const char *bucket_dir(const struct asl_exec *ex, const char *bucket, const char *ename,
-                              struct asl_err *err)
+/* The folder bound to `bucket` (borrowed: the exec's or the environment's,
+ * whose variable is var), or NULL. */
+static const char *bound_dir(const struct asl_exec *ex, const char *bucket, char *var, size_t varn)
 {
     for (size_t i = 0; i < ex->nbuckets; i++)
         if (strcmp(ex->buckets[i].name, bucket) == 0)
             return ex->buckets[i].dir;
-    char var[300];
-    size_t k = (size_t)snprintf(var, sizeof var, "ASLC_BUCKET_");
-    for (const char *s = bucket; *s && k + 1 < sizeof var; s++)
+    size_t k = (size_t)snprintf(var, varn, "ASLC_BUCKET_");
+    for (const char *s = bucket; *s && k + 1 < varn; s++)
         var[k++] = isalnum((unsigned char)*s) ? (char)toupper((unsigned char)*s) : '_';
     var[k] = '\0';
     const char *dir = getenv(var);
-    if (dir && *dir)
-        return dir;
-    asl_err_set(err, ename,
-                "The bucket '%s' is not bound to a local folder: run with --bucket %s=DIR or set %s",
-                bucket, bucket, var);
-    return NULL;
+    return dir && *dir ? dir : NULL;
+}
+
+/* Whether an unbound bucket may be real S3: the program has the S3 client
+ * (an ItemReader or ResultWriter compiled with the S3 model), and under
+ * --mock-config only with ASLC_MOCK_NETWORK=1, as for Tasks. */
+static int s3_allowed(const struct asl_exec *ex)
+{
+    const char *v = getenv("ASLC_MOCK_NETWORK");
+    return ex->prog && ex->prog->s3 && (!ex->mock || (v && strcmp(v, "1") == 0));
+}
+
+/* Real S3 for `bucket` (no folder bound to it), or NULL: a folder. */
+static const struct asl_s3_client *s3_for(const struct asl_exec *ex, const char *bucket)
+{
+    char var[300];
+    return !bound_dir(ex, bucket, var, sizeof var) && s3_allowed(ex) ? ex->prog->s3 : NULL;
+}
+
+static const char *bucket_dir(const struct asl_exec *ex, const char *bucket, const char *ename,
+                              struct asl_err *err)
+{
+    char var[300];
+    const char *dir = bound_dir(ex, bucket, var, sizeof var);
+    if (!dir)
+        asl_err_set(err, ename,
+                    "The bucket '%s' is not bound to a local folder: run with --bucket %s=DIR or set %s%s",
+                    bucket, bucket, var, !ex->prog || !ex->prog->s3 ? ""
+                    : " (under --mock-config, S3 itself is called only with ASLC_MOCK_NETWORK=1)");
+    return dir;
 }
 
 /* A key is a relative path without "." or ".." segments. */
@@ -106,6 +130,9 @@ static char *object_path(const struct asl_exec *ex, const char *bucket, const ch
 FILE *asl_map_store_get(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
                     struct asl_err *err)
 {
+    const struct asl_s3_client *s3 = s3_for(ex, bucket);
+    if (s3)
+        return s3->get(ex, bucket, key, ename, err);
     char *p = object_path(ex, bucket, key, ename, err);
     if (!p)
         return NULL;
@@ -196,6 +223,9 @@ static int cmp_key(const void *a, const void *b)
 json_t *asl_map_store_list(const struct asl_exec *ex, const char *bucket, const char *prefix,
                        const char *ename, struct asl_err *err)
 {
+    const struct asl_s3_client *s3 = s3_for(ex, bucket);
+    if (s3)
+        return s3->list(ex, bucket, prefix, ename, err);
     const char *dir = bucket_dir(ex, bucket, ename, err);
     if (!dir)
         return NULL;
@@ -279,6 +309,9 @@ static int make_parents(char *path)
 FILE *asl_map_store_put(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
                     struct asl_err *err)
 {
+    const struct asl_s3_client *s3 = s3_for(ex, bucket);
+    if (s3)
+        return s3->put(ex, bucket, key, ename, err);
     char *p = object_path(ex, bucket, key, ename, err);
     if (!p)
         return NULL;
@@ -289,4 +322,11 @@ FILE *asl_map_store_put(const struct asl_exec *ex, const char *bucket, const cha
         asl_err_set(err, ename, "Cannot write s3://%s/%s (%s): %s", bucket, key, p, strerror(errno));
     free(p);
     return f;
+}
+
+const char *asl_map_store_put_error(const struct asl_exec *ex, const char *bucket)
+{
+    const struct asl_s3_client *s3 = s3_for(ex, bucket);
+    const char *why = s3 ? s3->put_error() : NULL;
+    return why ? why : strerror(errno);
 }

@@ -6,6 +6,10 @@
  *   binary --bucket NAME=DIR          (repeatable; wins)
  *   ASLC_BUCKET_<NAME>=DIR            NAME upper-cased, other than [A-Z0-9] -> '_'
  *
+ * A bucket bound to no folder is real S3 when the program was compiled
+ * with the S3 client (asl_program.s3; not under --mock-config unless
+ * ASLC_MOCK_NETWORK=1).
+ *
  * An object key is a path below DIR; keys with "." or ".." segments or a
  * leading '/' are refused, so a key cannot leave its folder.  Every error
  * names `ename` (States.ItemReaderFailed or States.ResultWriterFailed).
@@ -22,7 +26,9 @@ FILE *asl_map_store_get(const struct asl_exec *ex, const char *bucket, const cha
                     struct asl_err *err);
 
 /* The keys below `prefix` in S3's order (byte order), as a JSON array of
- * strings (new reference), or NULL with err set. */
+ * strings (new reference), or NULL with err set.  From real S3 the
+ * array holds the objects' summaries (as asl_map_store_summary gives
+ * them), which the listing itself carries. */
 json_t *asl_map_store_list(const struct asl_exec *ex, const char *bucket, const char *prefix,
                        const char *ename, struct asl_err *err);
 
@@ -35,6 +41,10 @@ json_t *asl_map_store_summary(const struct asl_exec *ex, const char *bucket, con
  * NULL with err set. */
 FILE *asl_map_store_put(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
                     struct asl_err *err);
+
+/* Why closing a stream of asl_map_store_put failed (after fclose() gave
+ * EOF): S3's error for real S3, else the system's. */
+const char *asl_map_store_put_error(const struct asl_exec *ex, const char *bucket);
 
 /* Bucket bindings (--bucket NAME=DIR). */
 /* Add --bucket NAME=DIR specs; 0, or -1 with a message on stderr. */

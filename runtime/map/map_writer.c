@@ -140,6 +140,7 @@ static int series_close(struct asl_map_writer *w, struct series *s, struct asl_e
     }
     int bad = ferror(s->f);
     bad |= fclose(s->f) != 0;
+    const char *why = bad ? asl_map_store_put_error(w->ex, w->bucket) : NULL;
     s->f = NULL;
     char name[64];
     snprintf(name, sizeof name, "%s_%d.json", s->status, s->seq++);
@@ -147,8 +148,8 @@ static int series_close(struct asl_map_writer *w, struct series *s, struct asl_e
     json_array_append_new(s->done, json_pack("{s:s,s:I}", "Key", key ? key : name, "Size", (json_int_t)s->size));
     free(key);
     if (bad)
-        return asl_err_set(err, E_WRITER, "Cannot write the result file %s to s3://%s/%s", name, w->bucket,
-                           w->dir_key);
+        return asl_err_set(err, E_WRITER, "Cannot write the result file %s to s3://%s/%s: %s", name, w->bucket,
+                           w->dir_key, why);
     return 0;
 }
 
@@ -276,7 +277,8 @@ int asl_map_writer_close(struct asl_map_writer *w, json_t **result, struct asl_e
         int bad = json_dumpf(manifest, f, JSON_INDENT(2)) != 0;
         bad |= fclose(f) != 0;
         if (bad) {
-            asl_err_set(err, E_WRITER, "Cannot write s3://%s/%s", w->bucket, key);
+            asl_err_set(err, E_WRITER, "Cannot write s3://%s/%s: %s", w->bucket, key,
+                        asl_map_store_put_error(w->ex, w->bucket));
         } else {
             *result = json_pack("{s:s,s:{s:s,s:s}}", "MapRunArn", w->map_run_arn, "ResultWriterDetails",
                                 "Bucket", w->bucket, "Key", key);

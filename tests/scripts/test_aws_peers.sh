@@ -6,50 +6,9 @@
 # services' own error answers.
 #
 #   test_aws_peers.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-PEERS=$SRC/tests/peers
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-if ! command -v node > /dev/null || [ ! -d "$PEERS/node_modules/dynalite" ] || [ ! -d "$PEERS/node_modules/s3rver" ]; then
-    echo "test_aws_peers: node, dynalite or s3rver missing (tools/bootstrap.sh installs them into tests/peers)" >&2
-    exit 77
-fi
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() {   # check LABEL FILE EXPR: a Python expression over r (FILE parsed as JSON)
-    python3 - "$2" "$3" <<'PY' || fail "$1: $3; got: $(head -c 2000 "$2" 2>/dev/null)"
-import json, sys
-try:
-    r = json.load(open(sys.argv[1]))
-except Exception as e:
-    print(e, file=sys.stderr); sys.exit(1)
-sys.exit(0 if eval("(" + sys.argv[2] + ")", {"true": True, "false": False, "null": None, "r": r}) else 1)
-PY
-}
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-}
-trap cleanup EXIT
-start_peer() {  # start_peer NAME ARGS...: sets PORT
-    local name=$1
-    shift
-    node "$PEERS/start.js" "$@" > "$WORK/$name.port" 2> "$WORK/$name.log" &
-    PIDS+=($!)
-    for _ in $(seq 100); do
-        [ -s "$WORK/$name.port" ] && break
-        sleep 0.1
-    done
-    PORT=$(head -1 "$WORK/$name.port")
-    [ -n "$PORT" ] || { echo "test_aws_peers: $name did not start: $(cat "$WORK/$name.log")" >&2; exit 1; }
-}
-export AWS_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+. "$(dirname "$0")/lib.sh" "$@"
+. "$SRC/tests/scripts/peers_lib.sh"
+peers_need dynalite s3rver
 
 # ---- DynamoDB
 start_peer dynalite dynalite
@@ -94,8 +53,4 @@ AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=test-secret AWS_ENDPOINT_URL_DY
 check refused "$WORK/down.result" 'r["status"] == "FAILED" and r["error"] == "DynamoDb.SdkClientException" and
     r["cause"].startswith("Unable to execute HTTP request: ")'
 
-if [ $fails -ne 0 ]; then
-    echo "$fails failure(s)" >&2
-    exit 1
-fi
-echo "test_aws_peers: all passed"
+peers_done test_aws_peers

@@ -59,7 +59,18 @@ k2=$(jq -r .output.ResultWriterDetails.Key r2.json)
 f2=out/$(jq -r '.ResultFiles.SUCCEEDED[0].Key' "out/$k2")
 [ "$(jq -c .double "$f2" | sort | tr '\n' ' ')" = "10 12 " ] || fail "COMPACT JSONL: $(cat "$f2")"
 
-# A bucket bound nowhere: States.ResultWriterFailed.
-./writer --bucket in-bucket=in --input-json '{"prefix": "x"}' --result r3.json >/dev/null 2>&1 || true
-jq -e '.error == "States.ResultWriterFailed"' r3.json >/dev/null || fail "unbound: $(cat r3.json)"
+# A bucket bound nowhere is S3 itself: here an endpoint nobody listens on
+# (never AWS), so States.ResultWriterFailed with the SDK's client error.
+AWS_ENDPOINT_URL_S3=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=test-secret \
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+    ./writer --bucket in-bucket=in --input-json '{"prefix": "x"}' --result r3.json >/dev/null 2>&1 || true
+jq -e '.error == "States.ResultWriterFailed" and (.cause | contains(": S3.SdkClientException: Unable to execute HTTP request"))' \
+    r3.json >/dev/null || fail "unbound: $(cat r3.json)"
+# Under --mock-config S3 is not called unless ASLC_MOCK_NETWORK=1: the
+# bucket must be bound.
+echo '{"StateMachines": {"writer": {"TestCases": {"none": {}}}}, "MockedResponses": {}}' > mock.json
+AWS_ENDPOINT_URL_S3=http://127.0.0.1:9 AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY=test-secret \
+    ./writer --bucket in-bucket=in --mock-config mock.json --mock-case none --input-json '{"prefix": "x"}' --result r4.json >/dev/null 2>&1 || true
+jq -e '.error == "States.ResultWriterFailed" and (.cause | contains("ASLC_MOCK_NETWORK=1"))' \
+    r4.json >/dev/null || fail "unbound under a mock: $(cat r4.json)"
 echo PASS
