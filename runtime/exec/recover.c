@@ -163,7 +163,7 @@ int asl_recover_run(struct asl_run *run, const struct asl_state *st,
         json_decref(params);
         eff = params = NULL;
         if (st->type == ASL_TASK)
-            asl_task_next_token(run, st);
+            asl_dur_next_task_token(run);   /* AWS fills $$.Task.Token for every Task */
         if (st->io.jsonata) {
             json_t *states = asl_jn_states(run, in, NULL, NULL);
             int bad = st->io.arguments ? asl_jn_tpl(run, st->io.arguments, states, &params)

@@ -207,23 +207,6 @@ static json_t *list_item(const struct asl_store_exec *e)
     return o;
 }
 
-/* Why an execution cannot be redriven (AWS's redriveStatusReason), or NULL. */
-const char *asl_store_redrive_reason(struct asl_store *st, const struct asl_store_exec *e)
-{
-    if (e->status == ASL_EXEC_RUNNING)
-        return "Execution is RUNNING and cannot be redriven";
-    if (e->status == ASL_EXEC_SUCCEEDED)
-        return "Execution is SUCCEEDED and cannot be redriven";
-    if (e->stop_date > 0 && asl_store_now() - e->stop_date > 14 * 86400.0)
-        return "Execution redrivable period exceeded";
-    if (asl_store_now() - e->start_date > 365 * 86400.0)
-        return "Execution has exceeded the max execution time";
-    long last = 0;
-    if (asl_store_event_last(st, e->id, &last) == ASL_STORE_OK && last >= 24999)
-        return "Execution history event limit exceeded";
-    return NULL;
-}
-
 static json_t *describe(struct asl_store *st, const struct asl_store_exec *e)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:{s:b}}", "executionArn", e->arn, "stateMachineArn",

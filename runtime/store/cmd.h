@@ -23,8 +23,6 @@ char *asl_store_exec_arn(const char *argv0, const char *name);
  * is its --result object; -1: refused, message printed (exit 2). */
 int asl_store_run_start(struct asl_exec *ex, const char *path, int sync, int redrive, const char *argv0,
                         json_t **closed_result);
-/* Why e cannot be redriven (AWS's redriveStatusReason), NULL when it can. */
-const char *asl_store_redrive_reason(struct asl_store *st, const struct asl_store_exec *e);
 /* After the run: close the execution in the store.  exit_status is the
  * run's (0, 1, 3); returns the exit status to use: 4 when the execution
  * was stopped meanwhile (*result then says ABORTED), 2 when the store

@@ -15,7 +15,6 @@
 
 #include "durable.h"
 #include "base/json.h"
-#include "store/cmd.h"
 #include "task/process.h"
 #include "task/mock.h"
 #include "base/timestamp.h"
@@ -1121,4 +1120,13 @@ void asl_dur_record_check(const char *value)
     if (json_is_number(v))
         (void)(json_number_value(v) - asl_store_now());
     json_decref(v);
+}
+
+void asl_dur_next_task_token(struct asl_run *run)
+{
+    unsigned char raw[32];
+    if (asl_dur_random(run, raw, sizeof raw) != 0)
+        memset(raw, 0, sizeof raw);
+    asl_store_token_format(raw, run->token_buf);
+    run->task_token = run->token_buf;
 }

@@ -106,6 +106,9 @@ void asl_dur_now_iso(struct asl_run *run, char *buf, size_t n);
 /* Random bytes: fresh, or the recorded ones.  0, or -1 when the kernel's
  * source fails. */
 int asl_dur_random(struct asl_run *run, void *buf, size_t n);
+/* A Task attempt's $$.Task.Token: opaque, 256 random bits (recorded with a
+ * store, so a resumed run hands out the same one), in run->token_buf. */
+void asl_dur_next_task_token(struct asl_run *run);
 /* The same for code that has no run at hand (intrinsics, the Map Run
  * id): through the thread's current run (asl_dur_enter), else unrecorded.
  * 0, or -1 when the kernel's source fails. */

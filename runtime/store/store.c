@@ -302,3 +302,20 @@ int asl_store_token_close_exec(struct asl_store *st, int64_t exec)
 {
     return st->ops->token_close_exec(st, exec);
 }
+
+/* Why an execution cannot be redriven (AWS's redriveStatusReason), or NULL. */
+const char *asl_store_redrive_reason(struct asl_store *st, const struct asl_store_exec *e)
+{
+    if (e->status == ASL_EXEC_RUNNING)
+        return "Execution is RUNNING and cannot be redriven";
+    if (e->status == ASL_EXEC_SUCCEEDED)
+        return "Execution is SUCCEEDED and cannot be redriven";
+    if (e->stop_date > 0 && asl_store_now() - e->stop_date > 14 * 86400.0)
+        return "Execution redrivable period exceeded";
+    if (asl_store_now() - e->start_date > 365 * 86400.0)
+        return "Execution has exceeded the max execution time";
+    long last = 0;
+    if (asl_store_event_last(st, e->id, &last) == ASL_STORE_OK && last >= 24999)
+        return "Execution history event limit exceeded";
+    return NULL;
+}

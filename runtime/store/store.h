@@ -299,5 +299,7 @@ int asl_store_check_output(const char *output);
 
 /* Wall-clock now, seconds since the epoch, millisecond precision. */
 double asl_store_now(void);
+/* Why e cannot be redriven (AWS's redriveStatusReason), NULL when it can. */
+const char *asl_store_redrive_reason(struct asl_store *st, const struct asl_store_exec *e);
 
 #endif /* ASL_STORE_H */

@@ -438,18 +438,6 @@ static int callback_attempt(struct asl_run *run, const struct asl_state *st, con
     return asl_dur_await_token(run, run->task_token, result);
 }
 
-void asl_task_next_token(struct asl_run *run, const struct asl_state *st)
-{
-    /* AWS fills $$.Task.Token for every Task state, not only callbacks
-     * (issue 15). */
-    (void)st;
-    unsigned char raw[32];
-    if (asl_dur_random(run, raw, sizeof raw) != 0)
-        memset(raw, 0, sizeof raw);
-    asl_store_token_format(raw, run->token_buf);
-    run->task_token = run->token_buf;
-}
-
 static int task_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *params,
                         json_t **result)
 {
@@ -562,7 +550,7 @@ int asl_task_run(struct asl_run *run, const struct asl_state *st, json_t *in, js
     }
     /* The task token exists before Parameters are evaluated (a callback
      * task passes it on: "TaskToken.$": "$$.Task.Token"); recover.c draws
-     * a new one for each attempt (asl_task_next_token).  AWS fills it for
+     * a new one for each attempt (asl_dur_next_task_token).  AWS fills it for
      * every Task state, so every reader of the context object sees it. */
     if (t->credentials && resolve_role(run, st, in, &tc.role) != 0)
         return ASL_STEP_FAIL;

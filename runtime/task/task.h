@@ -12,9 +12,6 @@ void asl_task_bindings_free(struct asl_exec *ex);
 /* Every Task state has a mock, a binding or a built-in invoker; else name
  * each that has none on stderr and return -1. */
 int asl_task_preflight(struct asl_exec *ex, const char *argv0);
-/* A .waitForTaskToken Task's attempt: a fresh $$.Task.Token (opaque, 256
- * random bits, recorded with a store) in run->token_buf. */
-void asl_task_next_token(struct asl_run *run, const struct asl_state *st);
 
 /* ---- task/env.c: the environment task programs get */
 /* Build ex->task_env: the kept variables (docs/local-tasks.md) plus each
