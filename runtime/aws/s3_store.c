@@ -216,12 +216,12 @@ static int put_send(struct put *p)
     } else if (m && params && asl_aws_serialize(m, op, params, &rq, &cerr) == 0) {
         /* the bytes as they are, not a JSON value (what Body would give) */
         free(rq.body.p);
-        rq.body = (struct asl_net_buf){.p = map, .len = (size_t)size, .cap = 0};
+        rq.body = (struct asl_buf){.p = map, .len = (size_t)size, .cap = 0};
         struct asl_aws_ctx cx;
         ctx_of(p->ex, &cx);
         struct asl_net_resp rs;
         rc = asl_aws_call_request(m, op, params, &rq, &cx, "S3", 1, NULL, &rs, &cerr);
-        rq.body = (struct asl_net_buf){0};
+        rq.body = (struct asl_buf){0};
         if (rc == 0)
             asl_net_resp_clear(&rs);
         else
