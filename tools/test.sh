@@ -9,7 +9,7 @@
 # Environment:
 #   ASLC_BUILD_JOBS   make parallelism (default: nproc)
 #   ASLC_TEST_JOBS    ctest parallelism (default 2)
-#   ASLC_SKIP_TSAN=1  skip the ThreadSanitizer pass over the Parallel/Map tests
+#   ASLC_SKIP_TSAN=1  skip the ThreadSanitizer pass over the Parallel/Map/serve tests
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,7 +29,7 @@ status=0
 # The Parallel and Map tests (and every workflow they compile) under TSan,
 # first, so the full suite's ctest summary is the last thing printed.
 if [ "${ASLC_SKIP_TSAN:-0}" != 1 ]; then
-    echo "test: ThreadSanitizer pass over the Parallel and Map tests (build-tsan/)"
+    echo "test: ThreadSanitizer pass over the Parallel, Map and serve tests (build-tsan/)"
     JOBS="$JOBS" "$ROOT/tools/tsan.sh" "$ROOT/build-tsan" || status=$?
 fi
 

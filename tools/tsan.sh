@@ -1,7 +1,8 @@
 #!/bin/bash
-# ThreadSanitizer run of the Parallel and Map tests: builds the tree (and so
-# every workflow those tests compile) with -DASLC_TSAN=ON in build-tsan/ and
-# runs `ctest -R 'map|parallel'`.  Exit status: ctest's.
+# ThreadSanitizer run of the Parallel, Map and API-server tests: builds the
+# tree (and so every workflow those tests compile) with -DASLC_TSAN=ON in
+# build-tsan/ and runs `ctest -R 'map|parallel|serve'` (serve: the server's
+# pool, timer, parking and concurrent clients).  Exit status: ctest's.
 #
 #   tools/tsan.sh [BUILD_DIR]      (default: build-tsan next to the sources)
 #   JOBS=N tools/tsan.sh           parallel build jobs (default 2)
@@ -14,4 +15,4 @@ cmake --build "$BUILD" -j"$JOBS" --target aslrt aslc asl_casetest
 # halt_on_error: the first race fails the test; second_deadlock_stack for lock reports.
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:exitcode=66:suppressions=$SRC/tools/tsan.supp}
 # The memory-bound test measures RSS, which TSan's shadow memory dwarfs.
-cd "$BUILD" && ctest -R 'map|parallel' -E 'map_memory' -j"$JOBS" --output-on-failure
+cd "$BUILD" && ctest -R 'map|parallel|serve' -E 'map_memory' -j"$JOBS" --output-on-failure
