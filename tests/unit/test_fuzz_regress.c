@@ -52,6 +52,22 @@ static void jn_expect(const char *src, const char *want_prefix)
 
 int main(void)
 {
+    {
+        /* fuzz_definition: "function" was a token only when a '(' followed,
+         * written as flex variable trailing context, whose fixed state
+         * buffer (one entry per byte scanned) overflowed on a long run of
+         * whitespace after it: a heap overflow in the lexer. */
+        size_t pad = 200000;
+        const char *head = "(function", *tail = "($x){$x + 1})(2)";
+        char *src = malloc(strlen(head) + pad + strlen(tail) + 1);
+        strcpy(src, head);
+        memset(src + strlen(head), ' ', pad);
+        strcpy(src + strlen(head) + pad, tail);
+        jn_expect(src, "3");
+        strcpy(src + strlen(head) + pad, ".x");     /* no '(': a field name */
+        jn_expect(src + 1, "undefined");
+        free(src);
+    }
     /* fuzz_jsonata: an undefined picture passed the signature check and
      * reached strrchr(NULL) (found as $parseInteger('A', '<invalid UTF-8>')). */
     jn_expect("$parseInteger('12', $nothing)", "ERR T0410");
