@@ -59,7 +59,7 @@ static json_t *text_details(const char *name, const char *key, json_t *v, struct
  * the number of the failed state's first record). */
 static void mark_failure(struct asl_run *run, unsigned long state_seq)
 {
-    if (!run->exec->dur)
+    if (!run->exec->dur || asl_run_parked(run))
         return;
     char key[ASL_FIBER_MAX + 8];
     snprintf(key, sizeof key, "%s/!", run->fiber);
@@ -98,7 +98,7 @@ int asl_run_machine(struct asl_run *run, const struct asl_machine *m, json_t *in
         if (rc == ASL_STEP_FAIL) {
             /* A branch or iteration stopped because a sibling failed: AWS
              * records the interrupted state as aborted. */
-            if (run->cancel != run->exec->cancel && asl_cancel_is_set(run->cancel) &&
+            if (run->cancel != run->exec->cancel && asl_cancel_is_set(run->cancel) && !asl_run_parked(run) &&
                 (st->type == ASL_TASK || st->type == ASL_WAIT || st->type == ASL_MAP ||
                  st->type == ASL_PARALLEL)) {
                 snprintf(ev, sizeof ev, "%sStateAborted", type_names[st->type]);

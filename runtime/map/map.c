@@ -11,6 +11,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +29,16 @@
 #include "map/map_reader.h"
 #include "map/map_writer.h"
 
+/* AWS's hard limit of redrives of one Map Run. */
+#define ASL_MAP_RUN_REDRIVES_MAX 1000
+
 /* AWS runs up to about 40 inline iterations at once; a distributed Map's
  * children run in-process here, so the pool stays bounded either way. */
 #define ASL_MAP_INLINE_WORKERS 40
 #define ASL_MAP_MAX_WORKERS 64
+/* A distributed Map runs up to 10,000 children at once on AWS: how many
+ * parked callback waits one may hold without MaxConcurrency. */
+#define ASL_MAP_DIST_INFLIGHT 10000
 
 /* The dynamic limits of one Map run (map_limits). */
 struct mlimits {
@@ -73,6 +80,25 @@ struct mstate {
     long last_event;            /* chain: the last state event of the latest iteration */
     long last_iter_event;       /* the latest MapIteration{Succeeded,Failed} event */
     long fail_event;            /* the failing iteration's last state event */
+    /* Parked iterations (struct asl_park): with a store, an iteration whose
+     * callback wait would block gives its thread back and waits here. */
+    int may_park;
+    size_t running;             /* iterations on a thread now */
+    size_t inflight_max;        /* running + parked at most (MaxConcurrency) */
+    struct parked *parked;      /* waiting for their tokens */
+    size_t nparked, cap_parked;
+    struct parked *ready;       /* answered or due: to run again */
+    size_t nready, cap_ready;
+    int polling;                /* a worker watches the parked tokens */
+    pthread_cond_t cv;          /* parked/ready/running changed */
+    int park_changed;           /* parked entries came since the poller's last scan */
+    struct asl_park_scan scan;  /* the poller's alone (one at a time, handed over under mu) */
+};
+
+struct parked {
+    size_t index;
+    json_t *unit;
+    char token[64];
 };
 
 /* MaxConcurrency, the tolerances and the batch limits, literal or from
@@ -371,12 +397,17 @@ static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
     return 1;
 }
 
-static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
+/* Run iteration i; 1 when it parked (struct asl_park, *token gets what it
+ * waits for), else 0. */
+static int run_iteration(struct mstate *ms, size_t i, json_t *unit, char token[64])
 {
     struct asl_run it;
     struct asl_vars scope;
     struct asl_cancel *tok = asl_cancel_child_new(ms->cancel);
     asl_run_child(&it, ms->parent, tok, &scope, ms->m->distributed ? NULL : ms->parent->vars);
+    struct asl_park park = {.tok = tok};
+    if (ms->may_park)
+        it.park = &park;
     asl_dur_child(&it, ms->parent, (long)i);
     struct asl_run *outer = asl_dur_enter(&it);    /* ItemSelector's random draws are the iteration's */
     /* ItemSelector is evaluated as the Map state itself sees the world. */
@@ -417,7 +448,18 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     if (ms->m->distributed) {
         asl_history_free(child_ex.hist);
         it.exec = ms->parent->exec;
-    } else {
+    }
+    if (park.parked) {      /* not a failure: it runs again, replaying what it did */
+        memcpy(token, park.token, sizeof park.token);
+        json_decref(out);
+        json_decref(input);
+        json_decref(scope.obj);
+        asl_err_clear(&it.err);
+        asl_cancel_free(tok);
+        asl_dur_enter(outer);
+        return 1;
+    }
+    if (!ms->m->distributed) {
         if (asl_history_recording(&it))
             details = json_pack("{s:s,s:i}", "name", ms->st->name, "index", (int)i);
         asl_history_add(&it, ok ? "MapIterationSucceeded" : "MapIterationFailed", details);
@@ -465,22 +507,145 @@ static void run_iteration(struct mstate *ms, size_t i, json_t *unit)
     asl_err_clear(&werr);
     asl_cancel_free(tok);
     asl_dur_enter(outer);
+    return 0;
 }
 
+static int push_parked(struct parked **arr, size_t *n, size_t *cap, const struct parked *p)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        struct parked *na = realloc(*arr, c * sizeof *na);
+        if (!na)
+            return -1;
+        *arr = na;
+        *cap = c;
+    }
+    (*arr)[(*n)++] = *p;
+    return 0;
+}
+
+/* Under mu, as the one poller: watch the parked tokens (the store is read
+ * again only when something changed, see asl_dur_park_scan) until some can
+ * go on, and move those to the ready list.  The lock is dropped while
+ * waiting. */
+static void poll_parked(struct mstate *ms)
+{
+    ms->polling = 1;
+    while (ms->nparked && !ms->nready && !ms->stop && !asl_cancel_is_set(ms->cancel) &&
+           (ms->src_done || ms->running + ms->nparked >= ms->inflight_max)) {
+        size_t n = ms->nparked;
+        char (*tokens)[64] = malloc(n * sizeof *tokens);
+        unsigned char *ready = calloc(n ? n : 1, 1);
+        if (!tokens || !ready) {
+            free(tokens);
+            free(ready);
+            struct asl_err err = {0};
+            asl_err_set_str(&err, ASL_E_RUNTIME, "out of memory");
+            stop_with(ms, &err);
+            break;
+        }
+        for (size_t k = 0; k < n; k++)
+            memcpy(tokens[k], ms->parked[k].token, sizeof tokens[k]);
+        if (ms->park_changed)
+            ms->scan.scanned = 0;
+        ms->park_changed = 0;
+        pthread_mutex_unlock(&ms->mu);
+        int got = asl_dur_park_scan(ms->parent->exec, &ms->scan, (const char (*)[64])tokens, n, ready);
+        if (got <= 0) {
+            struct timespec ts = {0, 10 * 1000000L};     /* an answer is seen within ~10 ms */
+            nanosleep(&ts, NULL);
+        }
+        pthread_mutex_lock(&ms->mu);
+        /* Entries [0, n) are the ones scanned (others are only appended). */
+        for (size_t k = n; got > 0 && k-- > 0;) {
+            if (!ready[k])
+                continue;
+            if (push_parked(&ms->ready, &ms->nready, &ms->cap_ready, &ms->parked[k]) != 0)
+                continue;
+            ms->parked[k] = ms->parked[--ms->nparked];
+        }
+        if (got > 0)
+            ms->park_changed = 1;       /* the set changed */
+        free(tokens);
+        free(ready);
+    }
+    ms->polling = 0;
+    pthread_cond_broadcast(&ms->cv);
+}
+
+/* A worker: iterations ready again after parking first, then new units
+ * while running + parked stay under the Map's concurrency; when only
+ * parked iterations are left, one worker polls their tokens and the others
+ * wait.  Without parking this is: pull a unit, run it, until none is left. */
 static void *worker_main(void *arg)
 {
     struct mstate *ms = arg;
+    pthread_mutex_lock(&ms->mu);
     for (;;) {
+        if (ms->stop || asl_cancel_is_set(ms->cancel))
+            break;
         json_t *unit = NULL;
         size_t i = 0;
-        pthread_mutex_lock(&ms->mu);
-        int r = ms->stop || asl_cancel_is_set(ms->cancel) ? 0 : pull_unit(ms, &unit, &i);
+        int r = 0;
+        if (ms->nready) {
+            struct parked p = ms->ready[--ms->nready];
+            unit = p.unit;
+            i = p.index;
+            r = 1;
+        } else if (!ms->src_done && ms->running + ms->nparked < ms->inflight_max) {
+            r = pull_unit(ms, &unit, &i);
+            if (r < 0)
+                break;
+        }
+        if (r != 1) {
+            if (!ms->nparked)
+                break;          /* nothing left to pull, nothing waiting */
+            if (!ms->polling)
+                poll_parked(ms);
+            else
+                pthread_cond_wait(&ms->cv, &ms->mu);
+            continue;
+        }
+        ms->running++;
         pthread_mutex_unlock(&ms->mu);
-        if (r != 1)
-            return NULL;
-        run_iteration(ms, i, unit);
-        json_decref(unit);
+        struct parked p = {.index = i, .unit = unit};
+        int parked = run_iteration(ms, i, unit, p.token);
+        pthread_mutex_lock(&ms->mu);
+        ms->running--;
+        if (parked && push_parked(&ms->parked, &ms->nparked, &ms->cap_parked, &p) == 0) {
+            ms->park_changed = 1;
+        } else {
+            if (parked) {
+                struct asl_err err = {0};
+                asl_err_set_str(&err, ASL_E_RUNTIME, "out of memory");
+                stop_with(ms, &err);
+            }
+            json_decref(unit);
+        }
+        pthread_cond_broadcast(&ms->cv);
     }
+    pthread_cond_broadcast(&ms->cv);    /* the Map stops: wake the waiting workers */
+    pthread_mutex_unlock(&ms->mu);
+    return NULL;
+}
+
+/* Does this processor (or one nested in it) run a .waitForTaskToken Task? */
+static int has_callback(const struct asl_machine *m)
+{
+    for (size_t i = 0; i < m->nstates; i++) {
+        const struct asl_state *st = &m->states[i];
+        if (st->type == ASL_TASK && ((const struct asl_task *)st->spec)->wait_for_token)
+            return 1;
+        if (st->type == ASL_MAP && has_callback(((const struct asl_map *)st->spec)->processor))
+            return 1;
+        if (st->type == ASL_PARALLEL) {
+            const struct asl_parallel *p = st->spec;
+            for (size_t b = 0; b < p->nbranches; b++)
+                if (has_callback(p->branches[b]))
+                    return 1;
+        }
+    }
+    return 0;
 }
 
 /* `workers` at most: the calling thread and one thread per budget slot of
@@ -542,6 +707,15 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
             return asl_err_set_str(&run->err, ASL_E_RUNTIME, "out of memory");
         }
     }
+    /* A redriven execution reruns a failed Distributed Map as the same Map
+     * Run, redriven (AWS: at most 1,000 times, then States.Runtime). */
+    int redrives = m->distributed ? asl_dur_map_run(run, &ms.map_run_arn, run_id, sizeof run_id) : 0;
+    if (redrives > ASL_MAP_RUN_REDRIVES_MAX) {
+        asl_err_set(&run->err, ASL_E_RUNTIME, "The Map Run %s has been redriven %d times, the limit",
+                    ms.map_run_arn, ASL_MAP_RUN_REDRIVES_MAX);
+        free(ms.map_run_arn);
+        return -1;
+    }
     if (m->writer && m->writer->parameters &&
         asl_map_writer_open(run, m, eff, ms.map_run_arn, run_id, &ms.writer) != 0)
         goto early;
@@ -552,6 +726,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
 
     ms.cancel = asl_cancel_child_new(run->cancel);
     pthread_mutex_init(&ms.mu, NULL);
+    pthread_cond_init(&ms.cv, NULL);
     asl_run_child(&ms.feed, run, ms.cancel, &ms.feed_scope, NULL);
     asl_dur_child(&ms.feed, run, -1);
     ms.feed.state = run->state;
@@ -575,7 +750,10 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
     if (m->batch_input && asl_io_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0)
         goto cleanup;
-    if (m->distributed)
+    if (m->distributed && redrives > 0)
+        asl_history_add(run, "MapRunRedriven", asl_history_recording(run)
+                        ? json_pack("{s:s,s:i}", "mapRunArn", ms.map_run_arn, "redriveCount", redrives) : NULL);
+    else if (m->distributed)
         asl_history_add(run, "MapRunStarted", asl_history_recording(run)
                         ? json_pack("{s:s}", "mapRunArn", ms.map_run_arn) : NULL);
     ms.last_event = ms.last_iter_event = run->prev_event;
@@ -586,6 +764,14 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
         workers = ASL_MAP_MAX_WORKERS;
     if (total >= 0 && workers > (size_t)total)
         workers = (size_t)total;
+    /* With a store, callback waits park (above): up to MaxConcurrency
+     * iterations (with none, 40 inline as AWS, 10,000 distributed) wait
+     * at once on `workers` threads. */
+    ms.may_park = run->exec->dur && has_callback(m->processor);
+    if (ms.may_park)
+        asl_dur_allow_parking(run->exec);
+    ms.inflight_max = ms.lim.maxconc > 0 ? (size_t)ms.lim.maxconc
+                    : ms.may_park ? (m->distributed ? ASL_MAP_DIST_INFLIGHT : ASL_MAP_INLINE_WORKERS) : SIZE_MAX;
     ms.progress = asl_progress_begin(st->name, total);
     run_workers(&ms, workers);
     asl_progress_end(ms.progress);
@@ -641,6 +827,13 @@ cleanup:
     asl_err_clear(&ms.feed.err);
     json_decref(ms.feed_scope.obj);
     asl_cancel_free(ms.cancel);
+    for (size_t k = 0; k < ms.nparked; k++)     /* the Map stopped: they will not run again */
+        json_decref(ms.parked[k].unit);
+    for (size_t k = 0; k < ms.nready; k++)
+        json_decref(ms.ready[k].unit);
+    free(ms.parked);
+    free(ms.ready);
+    pthread_cond_destroy(&ms.cv);
     pthread_mutex_destroy(&ms.mu);
 early:
     asl_map_reader_close(ms.src);

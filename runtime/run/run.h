@@ -65,6 +65,17 @@ struct asl_vars {
     json_t *obj;                    /* this scope's variables; owned */
 };
 
+/* A Map iteration whose callback wait may park (store/durable.h,
+ * asl_dur_await_token): rather than hold its thread until the token is
+ * answered, the wait cancels the iteration's token `tok` and sets
+ * `parked`; the iteration unwinds recording nothing, and the Map runs it
+ * again (by replay) once the token is answered or due. */
+struct asl_park {
+    struct asl_cancel *tok;     /* the iteration's token */
+    int parked;
+    char token[64];             /* the token it waits for */
+};
+
 struct asl_run {
     struct asl_exec *exec;
     struct asl_cancel *cancel;  /* this thread's token */
@@ -86,7 +97,14 @@ struct asl_run {
     char fiber[ASL_FIBER_MAX];  /* durable replay: this thread of control's path ... */
     unsigned long seq;          /* ... and its next effect's number (runtime/store/durable.h) */
     char token_buf[64];         /* $$.Task.Token's text while a callback Task runs */
+    struct asl_park *park;      /* a Map iteration's own run: its callback waits may park; else NULL */
 };
+
+/* 1 when run's iteration stopped to park (its failure is not one). */
+static inline int asl_run_parked(const struct asl_run *run)
+{
+    return run->park && run->park->parked;
+}
 
 /* ---- run.c */
 /* Fail with States.Runtime (or another prefixed error) and AWS's prefix:

@@ -41,6 +41,9 @@ struct asl_durable {
      * is recorded, and the execution wants to run again at park_at. */
     int park_mode, parked;
     double park_at, machine_deadline;
+    /* A Map iteration's callback wait may park (struct asl_park): keep this
+     * process's records and event keys in steps/events too, for its rerun. */
+    int iter_parking;
     char owner[64];
     pthread_t flusher;
     int flusher_on, quit;
@@ -193,6 +196,9 @@ static void put_locked(struct asl_durable *d, const char *key, json_t *value)
             asl_log(ASL_LOG_ERROR, NULL, "%s", asl_store_errmsg(d->st));
         d->failed = 1;
         asl_cancel_set(d->ex->cancel, "States.Runtime", "the execution's store cannot be written");
+    } else if (d->iter_parking) {
+        /* A parked iteration runs again in this process: it replays this. */
+        json_object_set_new(d->steps, key, json_string_nocheck(text));
     }
     free(text);
 }
@@ -976,6 +982,45 @@ int asl_dur_attempt(struct asl_run *run, const struct asl_state *st, asl_attempt
     return rc;
 }
 
+/* ---------------------------------------------------------- Map Runs */
+
+/* The record "<attempt key>#maprun" {"arn", "id", "n": redrives, "g": the
+ * execution's redrive count when last started or redriven}: a redrive
+ * forgets the failed Map's records "<attempt key>/..." but not this one
+ * (redrive_prune matches only "<fiber>/<n>..."), so the rerun Map is the
+ * same Map Run, redriven. */
+int asl_dur_map_run(struct asl_run *run, char **arn, char *id, size_t idlen)
+{
+    struct asl_durable *d = run->exec->dur;
+    if (!d)
+        return 0;
+    char key[ASL_FIBER_MAX + 16];
+    snprintf(key, sizeof key, "%s#maprun", run->fiber);
+    json_t *rec = lookup(d, key);
+    const char *old_arn = json_string_value(json_object_get(rec, "arn"));
+    const char *old_id = json_string_value(json_object_get(rec, "id"));
+    int n = 0;
+    if (old_arn && old_id) {
+        char *keep = strdup(old_arn);
+        if (keep) {
+            free(*arn);
+            *arn = keep;
+            snprintf(id, idlen, "%s", old_id);
+        }
+        n = (int)json_integer_value(json_object_get(rec, "n"));
+        if (json_integer_value(json_object_get(rec, "g")) >= d->redrive_count) {
+            json_decref(rec);
+            return n;       /* resumed within the same run of the Map Run */
+        }
+        n++;
+    }
+    json_decref(rec);
+    json_t *v = json_pack("{s:s,s:s,s:i,s:i}", "arn", *arn, "id", id, "n", n, "g", d->redrive_count);
+    put(d, key, v);
+    json_decref(v);
+    return n;
+}
+
 /* -------------------------------------------------------------- history */
 
 long asl_dur_event_id(struct asl_durable *d, const char *key)
@@ -994,6 +1039,8 @@ void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const c
         struct asl_store_event ev = {.id = id, .prev = prev, .timestamp = ts, .type = type, .json = text,
                                      .key = key};
         int rc = asl_store_event_append(d->st, d->exec_id, &ev);
+        if (rc == ASL_STORE_OK && key && d->iter_parking)
+            json_object_set_new(d->events, key, json_integer(id));
         if (rc == ASL_STORE_EXISTS) {
             mark_stopped(d);    /* `stop` wrote ExecutionAborted under this id */
         } else if (rc != ASL_STORE_OK) {
@@ -1029,6 +1076,58 @@ int asl_dur_token_create(struct asl_run *run, const char *token, double timeout_
     if (rc != 0)
         return asl_err_set_str(&run->err, "States.Runtime", "cannot record the task token in the store");
     return 0;
+}
+
+void asl_dur_allow_parking(struct asl_exec *ex)
+{
+    struct asl_durable *d = ex->dur;
+    if (!d)
+        return;
+    pthread_mutex_lock(&d->mu);
+    d->iter_parking = 1;
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* When an open token's TimeoutSeconds or HeartbeatSeconds run out (0: never). */
+static double token_due(const struct asl_store_token *t)
+{
+    double next = t->timeout_at;
+    if (t->heartbeat_s > 0 && (next == 0 || t->last_heartbeat + t->heartbeat_s < next))
+        next = t->last_heartbeat + t->heartbeat_s;
+    return next;
+}
+
+int asl_dur_park_scan(struct asl_exec *ex, struct asl_park_scan *sc, const char (*tokens)[64], size_t n,
+                      unsigned char *ready)
+{
+    struct asl_durable *d = ex->dur;
+    if (!d)
+        return -1;
+    pthread_mutex_lock(&d->mu);
+    if (d->in_txn)
+        txn_commit(d, 0);
+    uint64_t v = 0;
+    int changed = asl_store_version(d->st, &v) != ASL_STORE_OK || !sc->scanned || v != sc->version;
+    double now = asl_store_now();
+    int count = 0;
+    if (changed || n != sc->n || (sc->due > 0 && now >= sc->due)) {
+        sc->version = v;
+        sc->scanned = 1;
+        sc->n = n;
+        sc->due = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct asl_store_token t = {0};
+            int open = asl_store_token_get(d->st, tokens[i], &t) == ASL_STORE_OK && t.state == ASL_TOKEN_OPEN;
+            double due = open ? token_due(&t) : 0;
+            ready[i] = !open || (due > 0 && now >= due);
+            if (!ready[i] && due > 0 && (sc->due == 0 || due < sc->due))
+                sc->due = due;
+            count += ready[i];
+            asl_store_token_clear(&t);
+        }
+    }
+    pthread_mutex_unlock(&d->mu);
+    return count;
 }
 
 int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result)
@@ -1069,10 +1168,16 @@ int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result)
                     run->err.heartbeat = (unsigned char)(hb && !to);
                     done = -1;
                 }   /* else: answered meanwhile; read it again */
+            } else if (run->park) {
+                /* Park: give the thread back; the Map runs the iteration
+                 * again when the token is answered or due. */
+                snprintf(run->park->token, sizeof run->park->token, "%s", token);
+                run->park->parked = 1;
+                asl_cancel_set(run->park->tok, ASL_E_RUNTIME, "the callback wait is parked");
+                asl_cancel_err(run->cancel, &run->err);
+                done = -1;
             } else {
-                next = t.timeout_at;
-                if (t.heartbeat_s > 0 && (next == 0 || t.last_heartbeat + t.heartbeat_s < next))
-                    next = t.last_heartbeat + t.heartbeat_s;
+                next = token_due(&t);
             }
         }
         asl_store_token_clear(&t);

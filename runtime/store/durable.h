@@ -132,6 +132,14 @@ void asl_dur_put(struct asl_exec *ex, const char *key, json_t *v);
 /* Make everything recorded so far durable (before a side effect). */
 int asl_dur_sync(struct asl_exec *ex);
 
+/* A Distributed Map's Map Run across redrives (run: inside the Map's
+ * attempt).  The first attempt's Map Run ARN and id are kept; *arn and id
+ * (idlen bytes) are replaced by them when the Map runs again.  Returns
+ * how often the Map Run was redriven (0: it starts now or resumes its
+ * first run; n > 0: MapRunRedriven, redriveCount n).  Without a store,
+ * 0 and nothing changes. */
+int asl_dur_map_run(struct asl_run *run, char **arn, char *id, size_t idlen);
+
 /* ---- history (history.c) */
 /* The id of the stored event with this key, 0 when none. */
 long asl_dur_event_id(struct asl_durable *d, const char *key);
@@ -145,6 +153,22 @@ void asl_dur_event(struct asl_durable *d, long id, long prev, double ts, const c
  * until it arrives, HeartbeatSeconds/TimeoutSeconds pass, or the run is
  * cancelled.  0 with *result, or -1 with run->err. */
 int asl_dur_await_token(struct asl_run *run, const char *token, json_t **result);
+/* Parked callback waits (struct asl_park, run/run.h): which can go on.
+ * The store is read again only when another process committed, a
+ * deadline came, or the set changed since the last scan (sc starts
+ * zeroed).  ready[i] = 1 for tokens answered, closed or due; returns how
+ * many, -1 without a store. */
+struct asl_park_scan {
+    uint64_t version;
+    int scanned;
+    size_t n;
+    double due;                 /* the earliest deadline among those not ready */
+};
+int asl_dur_park_scan(struct asl_exec *ex, struct asl_park_scan *sc, const char (*tokens)[64], size_t n,
+                      unsigned char *ready);
+/* Let callback waits of Map iterations park from now on (they run again
+ * in this process, so its records are kept at hand for replay). */
+void asl_dur_allow_parking(struct asl_exec *ex);
 /* Record a new token for the current attempt (deadlines absolute). */
 int asl_dur_token_create(struct asl_run *run, const char *token, double timeout_s, double heartbeat_s);
 

@@ -485,6 +485,8 @@ static int task_attempt(struct asl_run *run, const struct asl_state *st, void *c
     else
         rc = invoke(run, st, tc, params, result);
 
+    if (rc != 0 && asl_run_parked(run))
+        return -1;      /* not a failure: the iteration runs again when the token is answered */
     if (rc == 0 && asl_json_size(*result) > ASL_PAYLOAD_MAX) {
         json_decref(*result);
         *result = NULL;

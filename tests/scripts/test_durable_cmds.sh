@@ -189,6 +189,38 @@ expect 0 "" ./redrivewf describe --store s.db --name r1
 jq -e '.status == "SUCCEEDED" and .redriveCount == 1 and (.redriveDate | type) == "number"' out.txt >/dev/null ||
     fail "describe after redrive: $(cat out.txt)"
 expect 2 "ExecutionNotRedrivable: Execution is SUCCEEDED and cannot be redriven" ./redrivewf redrive --store s.db --name r1 "${RB[@]}"
+# A Distributed Map reruns as the same Map Run, redriven: MapRunRedriven
+# (AWS's event) with its mapRunArn and redriveCount; only the failed child
+# runs again.
+cat > item.sh <<'SH'
+#!/bin/sh
+i=$(cat)
+d=$(dirname "$0")
+echo "$i" >> "$d/item.log"
+[ "$i" != 2 ] || [ -e "$d/fixed2" ] || { echo '{"errorType": "Broken", "errorMessage": "item 2"}'; exit 1; }
+echo "$i"
+SH
+chmod +x item.sh
+cat > dmap.json <<'JSON'
+{"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "End": true, "MaxConcurrency": 1,
+  "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+    "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:i",
+      "End": true}}}}}}
+JSON
+"$ASLC" build dmap.json -o dmapwf
+IB=(--bind "arn:aws:lambda:us-east-1:123456789012:function:i=$WORK/item.sh")
+expect 1 "" ./dmapwf --store s.db --name dm --input-json '{"items": [1, 2, 3]}' "${IB[@]}"
+touch fixed2
+expect 0 "" ./dmapwf redrive --store s.db --name dm "${IB[@]}" --history dm.history.json
+[ "$(cat out.txt)" = '[1,2,3]' ] || fail "Map Run redrive output $(cat out.txt)"
+[ "$(sort item.log | uniq -c | awk '{print $1}' | tr -d '\n')" = 121 ] ||
+    fail "Map Run redrive reran succeeded children: $(sort item.log | uniq -c | tr '\n' ' ')"
+jq -e '[.events[] | select(.type == "MapRunStarted" or .type == "MapRunRedriven")] as $r
+       | ($r | map(.type)) == ["MapRunStarted", "MapRunRedriven"]
+       and $r[1].mapRunRedrivenEventDetails.redriveCount == 1
+       and $r[1].mapRunRedrivenEventDetails.mapRunArn == $r[0].mapRunStartedEventDetails.mapRunArn
+       and ([.events[].type] | index("ExecutionRedriven") < index("MapRunRedriven"))' dm.history.json >/dev/null ||
+    fail "Map Run redrive history $(jq -c '[.events[] | [.type, .mapRunRedrivenEventDetails]]' dm.history.json)"
 ./waitwf --store s.db --name w2 >/dev/null 2>&1 &
 pid=$!
 sleep 0.3

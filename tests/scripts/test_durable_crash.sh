@@ -12,6 +12,9 @@
 #     looks its own ASLC_TASK_KEY up in the store when it starts);
 #   - a task in flight at a kill runs again at most once more: no task runs
 #     more extra times than there were kills.
+# The Map's iterations end in a callback too: their waits park (the
+# iteration gives its thread back and runs again by replay once answered),
+# so the checks above also cover iterations replayed within one process.
 # $1 aslc, $2 work dir.  $ASLC_CRASH_KILLS overrides the 200.
 set -eu
 ASLC=$1 WORK=$2
@@ -40,7 +43,11 @@ cat > wf.json <<'JSON'
           "Parameters": {"name": "I", "v.$": "$.v", "retry.$": "$$.State.RetryCount"},
           "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 2,
                      "JitterStrategy": "FULL"}],
-          "ResultPath": "$.res", "End": true}}},
+          "ResultPath": "$.res", "Next": "Ok"},
+        "Ok": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+          "Parameters": {"FunctionName": "notify",
+                         "Payload": {"token.$": "$$.Task.Token", "id.$": "States.Format('item {}', $.v)"}},
+          "ResultPath": "$.ok", "End": true}}},
         "End": true}}}]},
   "CB": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
          "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token", "id.$": "$.id"}},
