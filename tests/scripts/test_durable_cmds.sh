@@ -227,6 +227,29 @@ sleep 0.3
 expect 2 "ExecutionNotRedrivable: Execution is RUNNING and cannot be redriven" ./waitwf redrive --store s.db --name w2
 kill -9 $pid; wait $pid 2>/dev/null || true
 
+# ------------------------------------------------ a Wait keeps its deadline
+# The deadline is recorded as an absolute time before the Wait sleeps; a
+# kill and the same command again leave that record alone and the resumed
+# run ends only once it has passed (not a fresh 2 s after the restart).
+cat > wait2.json <<'JSON'
+{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": true}}}
+JSON
+"$ASLC" build wait2.json -o wait2wf
+deadline() {
+    sqlite3 -cmd ".timeout 5000" s.db "SELECT s.value FROM steps s JOIN executions e ON s.exec = e.id
+        WHERE e.name = 'w3' AND s.value GLOB '[0-9]*.[0-9]*' AND s.key NOT LIKE '%!'"
+}
+./wait2wf --store s.db --name w3 >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -n "$(deadline)" ] && break; sleep 0.05; done
+d1=$(deadline)
+[ -n "$d1" ] || fail "no Wait deadline recorded"
+kill -9 $pid; wait $pid 2>/dev/null || true
+expect 0 "" ./wait2wf --store s.db --name w3
+[ "$(deadline)" = "$d1" ] || fail "the Wait's deadline changed on resume: $d1 -> $(deadline)"
+/usr/bin/python3 -c "import sys, time; sys.exit(0 if time.time() >= float(sys.argv[1]) else 1)" "$d1" ||
+    fail "the resumed Wait ended before its recorded deadline $d1"
+
 # ------------------------------------------------------------- two processes
 rm -f count.log
 cat > slow.sh <<'SH'

@@ -36,7 +36,7 @@ cat > wf.json <<'JSON'
      {"StartAt": "B1", "States": {"B1": {"Type": "Task",
         "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
         "Parameters": {"name": "B1", "v.$": "$.id"}, "End": true}}},
-     {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+     {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 4,
         "ItemSelector": {"v.$": "$$.Map.Item.Value", "u.$": "States.UUID()"},
         "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Task",
           "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
@@ -140,13 +140,15 @@ while [ $kills -lt "$KILLS_WANTED" ]; do
     ekills=0
     : > runs.log
     rm -f tokens/*
+    # answer callbacks as they come, across the kills (as an approver would)
+    ( while :; do answer_tokens $db; sleep 0.05; done ) &
+    answerer=$!
     for attempt in $(seq 1 400); do
         runs=$((runs + 1))
         run_wf $db $name >/dev/null 2>>"$name.err" &
         pid=$!
         ms=$(( (RANDOM * 32768 + RANDOM) % window ))
         sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
-        answer_tokens $db
         if kill -0 $pid 2>/dev/null; then
             kill -9 $pid 2>/dev/null || true
             wait $pid 2>/dev/null || true
@@ -156,8 +158,9 @@ while [ $kills -lt "$KILLS_WANTED" ]; do
         rc=0
         wait $pid || rc=$?
         [ $rc = 0 ] && break
-        echo "FAIL: $name exited $rc"; tail -5 "$name.err"; exit 1
+        echo "FAIL: $name exited $rc"; tail -5 "$name.err"; kill $answerer; exit 1
     done
+    kill $answerer; wait $answerer 2>/dev/null || true
     [ -s "$name.result.json" ] && [ "$(jq -r .status "$name.result.json")" = SUCCEEDED ] ||
         { echo "FAIL: $name did not finish"; exit 1; }
     # wait for orphaned task programs of killed runs before reading their logs
