@@ -2,7 +2,8 @@
  * check.c - semantic checks: every problem in a definition, at once, each
  * at its JSON pointer.  What AWS's validator rejects is an error here (an
  * unreachable state too: CreateStateMachine refuses it); what only its
- * editor flags (unassigned variables) is a warning.  See ../shared/asl/13-validation.md.
+ * editor flags (unassigned variables) is a warning.  AWS's validation rules:
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
  */
 #include <math.h>
 #include <stdlib.h>
