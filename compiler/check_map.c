@@ -178,6 +178,39 @@ static void ck_reader_combinations(struct asl_diags *d, json_t *cfg, const char 
     free(tp);
 }
 
+/* The ItemReader's Parameters (Arguments) name only what the reader
+ * honours (runtime/map/map_reader.c): getObject's Bucket, Key, VersionId,
+ * ExpectedBucketOwner; listObjectsV2's Bucket, Prefix, ExpectedBucketOwner.
+ * A "Field.$" path counts as Field. */
+static void ck_reader_params(struct asl_diags *d, json_t *r, const char *base, int jsonata, const char *res)
+{
+    static const char *const get_fields[] = {"Bucket", "Key", "VersionId", "ExpectedBucketOwner", NULL};
+    static const char *const list_fields[] = {"Bucket", "Prefix", "ExpectedBucketOwner", NULL};
+    const char *field = jsonata ? "Arguments" : "Parameters";
+    json_t *pv = json_object_get(r, field);
+    if (!json_is_object(pv) || !res)
+        return;
+    int list = strcmp(res, "arn:aws:states:::s3:listObjectsV2") == 0;
+    char *p = asl_ptr_join(base, field);
+    const char *key;
+    json_t *v;
+    json_object_foreach(pv, key, v) {
+        size_t n = strlen(key);
+        if (!jsonata && n >= 2 && strcmp(key + n - 2, ".$") == 0)
+            n -= 2;
+        const char *const *f = list ? list_fields : get_fields;
+        while (*f && (strlen(*f) != n || strncmp(*f, key, n) != 0))
+            f++;
+        if (*f)
+            continue;
+        char *kp = asl_ptr_join(p, key);
+        asl_diag_error(d, kp, "ItemReader %s field '%.*s' is not supported by this version of aslc with %s",
+                       field, (int)n, key, list ? "s3:listObjectsV2" : "s3:getObject");
+        free(kp);
+    }
+    free(p);
+}
+
 /* ItemReader -> {Resource, ReaderConfig?: {InputType, CSVHeaderLocation,
  * CSVHeaders, CSVDelimiter, MaxItems | MaxItemsPath, ItemsPointer,
  * ManifestType, Transformation}, Parameters | Arguments} */
@@ -204,6 +237,7 @@ static void ck_reader(struct asl_model *m, struct asl_diags *d, struct asl_cstat
     json_t *cfg = json_object_get(r, "ReaderConfig");
     char *cp = asl_ptr_join(p, "ReaderConfig");
     const char *res = json_string_value(json_object_get(r, "Resource"));
+    ck_reader_params(d, r, p, s->jsonata, res);
     if (cfg && !json_is_object(cfg)) {
         asl_diag_error(d, cp, "ReaderConfig must be an object");
     } else {
@@ -280,7 +314,35 @@ static void ck_batcher(struct asl_model *m, struct asl_diags *d, struct asl_csta
     } else {
         ck_one_of(d, b, p, "MaxItemsPerBatch", "MaxItemsPerBatchPath");
         ck_one_of(d, b, p, "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath");
-        if (!s->jsonata) {
+        static const char *const batcher_fields[] = {"MaxItemsPerBatch", "MaxItemsPerBatchPath",
+            "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput", NULL};
+        ck_fields(d, b, p, batcher_fields);
+        if (s->jsonata) {
+            /* JSONata: each number may be a {% %} expression (evaluated at
+             * run time to a positive integer), BatchInput an object of
+             * {% %} values or one expression; the *Path fields are
+             * JSONPath's. */
+            static const char *const nums[][2] = {{"MaxItemsPerBatch", "2147483647"},
+                                                  {"MaxInputBytesPerBatch", "262144"}};
+            for (size_t i = 0; i < 2; i++) {
+                json_t *v = json_object_get(b, nums[i][0]);
+                char *np = asl_ptr_join(p, nums[i][0]);
+                if (json_is_string(v) && !asl_is_jsonata_text(json_string_value(v), NULL, NULL))
+                    asl_diag_error(d, np, "%s must be an integer or a JSONata expression ({%% %%})", nums[i][0]);
+                else if (!json_is_string(v))
+                    asl_ck_int_range(d, b, nums[i][0], p, 1, atoll(nums[i][1]));
+                free(np);
+            }
+            no_jsonata_path(d, b, p, "MaxItemsPerBatchPath");
+            no_jsonata_path(d, b, p, "MaxInputBytesPerBatchPath");
+            json_t *bi = json_object_get(b, "BatchInput");
+            if (bi && !json_is_object(bi) &&
+                !(json_is_string(bi) && asl_is_jsonata_text(json_string_value(bi), NULL, NULL))) {
+                char *bp = asl_ptr_join(p, "BatchInput");
+                asl_diag_error(d, bp, "BatchInput must be an object or a JSONata expression ({%% %%})");
+                free(bp);
+            }
+        } else {
             asl_ck_int_range(d, b, "MaxItemsPerBatch", p, 1, 2147483647);
             asl_ck_int_range(d, b, "MaxInputBytesPerBatch", p, 1, 262144);
             asl_ck_ref_path(m, d, b, "MaxItemsPerBatchPath", p);
@@ -292,16 +354,6 @@ static void ck_batcher(struct asl_model *m, struct asl_diags *d, struct asl_csta
             else if (bi)
                 ck_template(m, d, bi, bp);
             free(bp);
-        } else {
-            no_jsonata_path(d, b, p, "MaxItemsPerBatchPath");
-            no_jsonata_path(d, b, p, "MaxInputBytesPerBatchPath");
-            /* BatchInput stays a JSONPath template here (its "key.$" values are paths). */
-            json_t *bi = json_object_get(b, "BatchInput");
-            if (json_is_object(bi)) {
-                char *bp = asl_ptr_join(p, "BatchInput");
-                ck_template(m, d, bi, bp);
-                free(bp);
-            }
         }
     }
     free(p);

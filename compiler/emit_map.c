@@ -127,6 +127,8 @@ static void emit_batcher(struct em *em, FILE *f, const struct asl_cmap *mp)
     number(f, mp->has_batch_max_bytes, mp->batch_max_bytes, "batch_max_bytes", NULL);
     asl_em_field(f, "batch_max_bytes_path", asl_em_path_ref(em, mp->batch_max_bytes_path));
     asl_em_field(f, "batch_input", asl_em_tpl(em, mp->batch_input));
+    asl_em_field(f, "batch_max_items_jn", asl_em_tpl(em, mp->batch_max_items_jn));
+    asl_em_field(f, "batch_max_bytes_jn", asl_em_tpl(em, mp->batch_max_bytes_jn));
 }
 
 const char *asl_em_map(struct em *em, const struct asl_cstate *s)

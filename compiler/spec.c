@@ -430,7 +430,12 @@ static void batcher(struct sb *b, struct asl_cmap *mp, json_t *bt)
     mp->batch_max_items_path = path_field(b, bt, "MaxItemsPerBatchPath", NULL);
     mp->batch_max_bytes = int_field(bt, "MaxInputBytesPerBatch", &mp->has_batch_max_bytes);
     mp->batch_max_bytes_path = path_field(b, bt, "MaxInputBytesPerBatchPath", NULL);
-    mp->batch_input = tpl(b, json_object_get(bt, "BatchInput"));
+    json_t *bi = json_object_get(bt, "BatchInput");
+    mp->batch_input = b->s->jsonata ? jtpl(b, bi, "ItemBatcher/BatchInput") : tpl(b, bi);
+    if (b->s->jsonata) {
+        mp->batch_max_items_jn = jtpl_expr_only(b, bt, "MaxItemsPerBatch");
+        mp->batch_max_bytes_jn = jtpl_expr_only(b, bt, "MaxInputBytesPerBatch");
+    }
 }
 
 static void map(struct sb *b, struct asl_cmap *mp, json_t *n)

@@ -178,7 +178,8 @@ struct asl_cmap {
     int has_batch_max_items, has_batch_max_bytes;
     long long batch_max_items, batch_max_bytes;
     const struct asl_path *batch_max_items_path, *batch_max_bytes_path;
-    const struct asl_ctpl *batch_input;
+    const struct asl_ctpl *batch_input;         /* a JSONata template in a JSONata Map */
+    const struct asl_ctpl *batch_max_items_jn, *batch_max_bytes_jn;   /* JSONata {% %} numbers */
     const struct asl_creader *reader;
     const struct asl_cwriter *writer;
 };

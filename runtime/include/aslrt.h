@@ -378,7 +378,7 @@ struct asl_map {
     const char *label;
     unsigned char batched;                  /* the state has an ItemBatcher */
     long long batch_max_items;              /* ItemBatcher.MaxItemsPerBatch; 0: none */
-    const struct asl_tpl *batch_input;      /* ItemBatcher.BatchInput */
+    const struct asl_tpl *batch_input;      /* ItemBatcher.BatchInput (a JSONata template in JSONata) */
     struct asl_recovery rec;
     /* Distributed mode: where items come from, how they are batched, where
      * results go (runtime/map/map_reader.c, map_writer.c). */
@@ -386,6 +386,8 @@ struct asl_map {
     const struct asl_path *batch_max_items_path;  /* ItemBatcher.MaxItemsPerBatchPath */
     long long batch_max_bytes;              /* ItemBatcher.MaxInputBytesPerBatch; 0: none */
     const struct asl_path *batch_max_bytes_path;
+    const struct asl_tpl *batch_max_items_jn;  /* JSONata {% %} MaxItemsPerBatch */
+    const struct asl_tpl *batch_max_bytes_jn;  /* JSONata {% %} MaxInputBytesPerBatch */
     const struct asl_result_writer *writer; /* ResultWriter, or NULL */
 };
 

@@ -98,6 +98,7 @@ struct mstate {
 struct parked {
     size_t index;
     json_t *unit;
+    json_t *source;             /* its $$.Map.Item.Source */
     char token[64];
 };
 
@@ -120,6 +121,8 @@ static int map_maxconc(struct asl_run *run, const struct asl_map *m, json_t *eff
     *out = (long long)d;
     return 0;
 }
+
+static int batch_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l);
 
 static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l)
 {
@@ -151,7 +154,7 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
                                              "ToleratedFailurePercentage must be between 0 and 100.");
             l->tol_percent = d;
         }
-        return 0;
+        return batch_limits(run, m, eff, l);
     }
     l->tol_count = m->has_tolerated_count ? m->tolerated_count : -1;
     l->tol_percent = m->has_tolerated_percent ? m->tolerated_percent : -1;
@@ -170,6 +173,14 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
                                          "ToleratedFailurePercentage must be between 0 and 100.");
         l->tol_percent = d;
     }
+    return batch_limits(run, m, eff, l);
+}
+
+/* ItemBatcher's limits: literal, from their *Path fields, or (JSONata)
+ * {% %} expressions, each a positive integer. */
+static int batch_limits(struct asl_run *run, const struct asl_map *m, json_t *eff, struct mlimits *l)
+{
+    double d;
     l->batching = m->batched;
     l->batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;
     l->batch_bytes = m->batch_max_bytes > 0 ? m->batch_max_bytes : 0;
@@ -186,6 +197,20 @@ static int map_limits(struct asl_run *run, const struct asl_map *m, json_t *eff,
         if (d <= 0)
             return asl_run_fail_prefixed(run, ASL_E_RUNTIME, "MaxInputBytesPerBatch must be positive.");
         l->batch_bytes = (long long)d;
+    }
+    if (m->batch_max_items_jn) {
+        if (asl_map_jn_number(run, m->batch_max_items_jn, eff, 1, &d) != 0)
+            return -1;
+        if (d <= 0)
+            return asl_run_fail_prefixed(run, ASL_E_QUERY, "MaxItemsPerBatch must be positive.");
+        l->batch_items = d > 2147483647.0 ? 2147483647 : (long long)d;
+    }
+    if (m->batch_max_bytes_jn) {
+        if (asl_map_jn_number(run, m->batch_max_bytes_jn, eff, 1, &d) != 0)
+            return -1;
+        if (d <= 0)
+            return asl_run_fail_prefixed(run, ASL_E_QUERY, "MaxInputBytesPerBatch must be positive.");
+        l->batch_bytes = d > (double)ASL_PAYLOAD_MAX ? ASL_PAYLOAD_MAX : (long long)d;
     }
     if (l->batch_bytes > ASL_PAYLOAD_MAX)
         l->batch_bytes = ASL_PAYLOAD_MAX;
@@ -277,7 +302,7 @@ static void stop_with(struct mstate *ms, struct asl_err *err)
 
 /* ItemSelector for item i, evaluated as the Map state itself sees the
  * world (its variables, $$.Map.Item.*), with `it`'s error slot. */
-static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, json_t *item)
+static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, json_t *item, json_t *source)
 {
     if (!ms->m->item_selector)
         return json_incref(item);
@@ -286,6 +311,7 @@ static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, 
     it->vars = ms->parent->vars;    /* read-only while the Map runs */
     it->map_item_index = idx;
     it->map_item_value = item;
+    it->map_item_source = source;
     if (ms->pairs) {                /* a JSON object's member: Key and Value apart */
         it->map_item_key = json_object_get(item, "Key");
         it->map_item_value = json_object_get(item, "Value");
@@ -300,7 +326,7 @@ static json_t *iteration_input(struct asl_run *it, struct mstate *ms, size_t i, 
     } else if (asl_io_tpl_eval(it, ms->m->item_selector, ms->eff, &out) != 0) {
         out = NULL;
     }
-    it->map_item_index = it->map_item_value = it->map_item_key = NULL;
+    it->map_item_index = it->map_item_value = it->map_item_key = it->map_item_source = NULL;
     it->vars = own;
     json_decref(idx);
     return out;
@@ -330,7 +356,7 @@ static int pull_batch(struct mstate *ms, json_t **unit)
                 ms->src_done = 1;
                 break;
             }
-            sel = iteration_input(&ms->feed, ms, ms->nread++, raw);
+            sel = iteration_input(&ms->feed, ms, ms->nread++, raw, ms->src->source);
             json_decref(raw);
             if (!sel) {
                 stop_with(ms, &ms->feed.err);
@@ -360,9 +386,10 @@ static int pull_batch(struct mstate *ms, json_t **unit)
     return 1;
 }
 
-/* The next unit of work (an item or a batch) and its index; under mu.
+/* The next unit of work (an item or a batch), its index and, for an
+ * item, its $$.Map.Item.Source (*source, new reference); under mu.
  * 1, 0 at the end, -1 when the Map stopped. */
-static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
+static int pull_unit(struct mstate *ms, json_t **unit, size_t *index, json_t **source)
 {
     int r;
     if (ms->lim.batching) {
@@ -376,6 +403,8 @@ static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
             ms->src_done = 1;
         else
             ms->nread++;
+        if (r == 1)
+            *source = json_incref(ms->src->source);
     }
     if (r != 1)
         return r;
@@ -384,6 +413,7 @@ static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
         json_t **nr = realloc(ms->results, cap * sizeof *nr);
         if (!nr) {
             json_decref(*unit);
+            json_decref(*source);
             struct asl_err err = {0};
             asl_err_set_str(&err, ASL_E_RUNTIME, "out of memory");
             stop_with(ms, &err);
@@ -399,7 +429,7 @@ static int pull_unit(struct mstate *ms, json_t **unit, size_t *index)
 
 /* Run iteration i; 1 when it parked (struct asl_park, *token gets what it
  * waits for), else 0. */
-static int run_iteration(struct mstate *ms, size_t i, json_t *unit, char token[64])
+static int run_iteration(struct mstate *ms, size_t i, json_t *unit, json_t *source, char token[64])
 {
     struct asl_run it;
     struct asl_vars scope;
@@ -439,7 +469,7 @@ static int run_iteration(struct mstate *ms, size_t i, json_t *unit, char token[6
     int want_record = ms->writer || ms->keep_records;
     if (want_record)
         asl_ts_now_iso(start, sizeof start);
-    json_t *input = ms->lim.batching ? json_incref(unit) : iteration_input(&it, ms, i, unit);
+    json_t *input = ms->lim.batching ? json_incref(unit) : iteration_input(&it, ms, i, unit, source);
     json_t *out = NULL;
     if (ms->m->distributed && input)
         child_ex.input = input;     /* the child's $$.Execution.Input */
@@ -584,16 +614,17 @@ static void *worker_main(void *arg)
     for (;;) {
         if (ms->stop || asl_cancel_is_set(ms->cancel))
             break;
-        json_t *unit = NULL;
+        json_t *unit = NULL, *source = NULL;
         size_t i = 0;
         int r = 0;
         if (ms->nready) {
             struct parked p = ms->ready[--ms->nready];
             unit = p.unit;
+            source = p.source;
             i = p.index;
             r = 1;
         } else if (!ms->src_done && ms->running + ms->nparked < ms->inflight_max) {
-            r = pull_unit(ms, &unit, &i);
+            r = pull_unit(ms, &unit, &i, &source);
             if (r < 0)
                 break;
         }
@@ -608,8 +639,8 @@ static void *worker_main(void *arg)
         }
         ms->running++;
         pthread_mutex_unlock(&ms->mu);
-        struct parked p = {.index = i, .unit = unit};
-        int parked = run_iteration(ms, i, unit, p.token);
+        struct parked p = {.index = i, .unit = unit, .source = source};
+        int parked = run_iteration(ms, i, unit, source, p.token);
         pthread_mutex_lock(&ms->mu);
         ms->running--;
         if (parked && push_parked(&ms->parked, &ms->nparked, &ms->cap_parked, &p) == 0) {
@@ -621,6 +652,7 @@ static void *worker_main(void *arg)
                 stop_with(ms, &err);
             }
             json_decref(unit);
+            json_decref(source);
         }
         pthread_cond_broadcast(&ms->cv);
     }
@@ -698,7 +730,7 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     int rc = -1;
     ms.lim.batching = m->batched;
     ms.lim.batch_items = m->batch_max_items > 0 ? m->batch_max_items : 0;   /* for the length */
-    ms.lim.batch_bytes = m->batch_max_bytes > 0 || m->batch_max_bytes_path ? 1 : 0;
+    ms.lim.batch_bytes = m->batch_max_bytes > 0 || m->batch_max_bytes_path || m->batch_max_bytes_jn ? 1 : 0;
     char run_id[40] = "";
     if (m->distributed || m->writer) {
         ms.map_run_arn = asl_map_writer_run_arn(run->exec, m->label ? m->label : st->name, run_id, sizeof run_id);
@@ -735,7 +767,8 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     ms.pairs = ms.src->pairs;
     long long total = ms.src->total;
     if (total >= 0 && ms.lim.batching)
-        total = ms.lim.batch_bytes > 0 ? -1 : ms.lim.batch_items > 0
+        total = ms.lim.batch_bytes > 0 || m->batch_max_items_path || m->batch_max_items_jn ? -1
+              : ms.lim.batch_items > 0
               ? (total + ms.lim.batch_items - 1) / ms.lim.batch_items : total > 0;
     if (asl_history_recording(run))
         asl_history_add(run, "MapStateStarted",
@@ -748,7 +781,9 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     if (map_limits(run, m, eff, &ms.lim) != 0)
         goto cleanup;
     ms.tolerance = ms.lim.tol_count >= 0 || ms.lim.tol_percent >= 0;
-    if (m->batch_input && asl_io_tpl_eval(run, m->batch_input, eff, &ms.batch_input) != 0)
+    if (m->batch_input && asl_map_params_eval(run, m, m->batch_input, eff, &ms.batch_input) != 0)
+        goto cleanup;
+    if (ms.batch_input && m->jsonata && asl_jn_expect(run, m->batch_input, ms.batch_input, "object") != 0)
         goto cleanup;
     if (m->distributed && redrives > 0)
         asl_history_add(run, "MapRunRedriven", asl_history_recording(run)
@@ -827,10 +862,14 @@ cleanup:
     asl_err_clear(&ms.feed.err);
     json_decref(ms.feed_scope.obj);
     asl_cancel_free(ms.cancel);
-    for (size_t k = 0; k < ms.nparked; k++)     /* the Map stopped: they will not run again */
+    for (size_t k = 0; k < ms.nparked; k++) {   /* the Map stopped: they will not run again */
         json_decref(ms.parked[k].unit);
-    for (size_t k = 0; k < ms.nready; k++)
+        json_decref(ms.parked[k].source);
+    }
+    for (size_t k = 0; k < ms.nready; k++) {
         json_decref(ms.ready[k].unit);
+        json_decref(ms.ready[k].source);
+    }
     free(ms.parked);
     free(ms.ready);
     pthread_cond_destroy(&ms.cv);

@@ -32,8 +32,18 @@ int asl_map_reader_next(struct asl_items *s, json_t **item, struct asl_err *err)
 
 void asl_map_reader_close(struct asl_items *s)
 {
-    if (s)
+    if (s) {
+        json_decref(s->source);
         s->close(s);
+    }
+}
+
+/* $$.Map.Item.Source from here on: S3://bucket, or S3://bucket/key when
+ * key is given.  AWS's context-object page writes the scheme "S3://". */
+static void set_source(struct asl_items *s, const char *bucket, const char *key)
+{
+    json_decref(s->source);
+    s->source = key ? json_sprintf("S3://%s/%s", bucket, key) : json_sprintf("S3://%s", bucket);
 }
 
 /* ------------------------------------------------------------ an array */
@@ -71,6 +81,7 @@ struct asl_items *asl_map_reader_array_new(json_t *arr)
     a->base.next = array_next;
     a->base.close = array_close;
     a->base.total = (long long)json_array_size(arr);
+    a->base.source = json_string("STATE_DATA");
     a->arr = arr;
     return &a->base;
 }
@@ -132,6 +143,7 @@ int asl_map_reader_value_new(json_t *v, struct asl_items **out)
     o->base.close = object_close;
     o->base.total = (long long)json_object_size(v);
     o->base.pairs = 1;
+    o->base.source = json_string("STATE_DATA");
     o->obj = v;
     o->iter = json_object_iter(v);
     *out = &o->base;
@@ -438,6 +450,63 @@ static const char *param_str(json_t *params, const char *key)
     return json_string_value(json_object_get(params, key));
 }
 
+/* The evaluated Parameters (Arguments) hold only fields this reader
+ * honours, each a string: getObject's Bucket, Key, VersionId and
+ * ExpectedBucketOwner; listObjectsV2's Bucket, Prefix and
+ * ExpectedBucketOwner.  The compiler refuses other names it can see
+ * (check_map.c); this catches a JSONata Arguments that is one {% %}
+ * expression and the values of "Field.$" paths.  0, or -1 with err. */
+static int params_ok(json_t *params, int listing, int jsonata, struct asl_err *err)
+{
+    static const char *const get_fields[] = {"Bucket", "Key", "VersionId", "ExpectedBucketOwner", NULL};
+    static const char *const list_fields[] = {"Bucket", "Prefix", "ExpectedBucketOwner", NULL};
+    const char *field = jsonata ? "Arguments" : "Parameters";
+    if (!json_is_object(params))
+        return asl_err_set(err, E_READER, "The ItemReader's %s must be an object", field);
+    const char *key;
+    json_t *v;
+    json_object_foreach(params, key, v) {
+        const char *const *f = listing ? list_fields : get_fields;
+        while (*f && strcmp(*f, key) != 0)
+            f++;
+        if (!*f)
+            return asl_err_set(err, E_READER, "The ItemReader's %s field '%s' is not supported by this version "
+                               "of aslc with %s", field, key, listing ? "s3:listObjectsV2" : "s3:getObject");
+        if (!json_is_string(v))
+            return asl_err_set(err, E_READER, "The ItemReader's %s field '%s' must be a string", field, key);
+    }
+    return 0;
+}
+
+/* S3's answers for VersionId and ExpectedBucketOwner against a bucket
+ * bound to a folder.  The folder is an unversioned bucket, where every
+ * object's version id is "null" (S3's versioning guide: objects stored
+ * before versioning have the version ID null), so "null" reads the
+ * object and any other id is S3's NoSuchVersion.  The bucket belongs to
+ * the execution's account (the state machine ARN's), so another
+ * ExpectedBucketOwner is S3's 403 AccessDenied.  0, or -1 with err. */
+static int s3_conditions(const struct asl_exec *ex, json_t *params, struct asl_err *err)
+{
+    const char *version = param_str(params, "VersionId"), *owner = param_str(params, "ExpectedBucketOwner");
+    if (version && !*version)
+        return asl_err_set_str(err, E_READER, "S3 InvalidArgument (400): Version id cannot be the empty string");
+    if (version && strcmp(version, "null") != 0)
+        return asl_err_set(err, E_READER, "S3 NoSuchVersion (404): The specified version does not exist. "
+                           "(VersionId '%s'; a folder-bound bucket is unversioned: its objects' version is null)",
+                           version);
+    if (owner) {
+        /* arn:aws:states:REGION:ACCOUNT:stateMachine:NAME */
+        const char *a = ex->sm_arn;
+        for (int colons = 0; a && *a && colons < 4; a++)
+            colons += *a == ':';
+        size_t n = a ? strcspn(a, ":") : 0;
+        if (!a || strlen(owner) != n || strncmp(owner, a, n) != 0)
+            return asl_err_set(err, E_READER, "S3 AccessDenied (403): Access Denied (ExpectedBucketOwner '%s' "
+                               "does not own the bucket)", owner);
+    }
+    return 0;
+}
+
 /* MaxItems (a number, or a {% %} expression in JSONata) or MaxItemsPath:
  * 0 for no limit, -1 on error. */
 static long long max_items(struct asl_run *run, const struct asl_item_reader *r, json_t *eff)
@@ -617,7 +686,7 @@ static int files_next(struct asl_items *s, json_t **item, struct asl_err *err)
             int rc = fs->cur->next(fs->cur, item, err);
             if (rc != 0)
                 return rc;
-            fs->cur->close(fs->cur);
+            asl_map_reader_close(fs->cur);
             fs->cur = NULL;
         }
         if (fs->i >= json_array_size(fs->files))
@@ -630,14 +699,14 @@ static int files_next(struct asl_items *s, json_t **item, struct asl_err *err)
             f = fs->cfg.decode(f, key, err);
         if (!f || !(fs->cur = open_stream(&fs->cfg, f, err)))
             return -1;
+        set_source(s, bucket, key);
     }
 }
 
 static void files_close(struct asl_items *s)
 {
     struct files_src *fs = (struct files_src *)s;
-    if (fs->cur)
-        fs->cur->close(fs->cur);
+    asl_map_reader_close(fs->cur);
     json_decref(fs->files);
     json_decref(fs->headers);
     free(fs->header_v);
@@ -787,11 +856,15 @@ static struct asl_items *open_athena(const struct asl_exec *ex, const struct asl
 
 static struct asl_items *open_object(struct asl_run *run, const struct asl_map *m, json_t *params)
 {
+    if (params_ok(params, 0, m->jsonata, &run->err) != 0)
+        return NULL;
     const char *bucket = param_str(params, "Bucket"), *key = param_str(params, "Key");
     if (!bucket || !key) {
         asl_err_set_str(&run->err, E_READER, "The ItemReader's Parameters need a string Bucket and Key");
         return NULL;
     }
+    if (s3_conditions(run->exec, params, &run->err) != 0)
+        return NULL;
     FILE *f = asl_map_store_get(run->exec, bucket, key, E_READER, &run->err);
     if (f && m->reader->decode)
         f = m->reader->decode(f, key, &run->err);
@@ -801,16 +874,24 @@ static struct asl_items *open_object(struct asl_run *run, const struct asl_map *
         return open_inventory(run->exec, m->reader, f, &run->err);
     if (m->reader->manifest == ASL_MANIFEST_ATHENA_DATA)
         return open_athena(run->exec, m->reader, f, &run->err);
-    return open_stream(m->reader, f, &run->err);
+    struct asl_items *src = open_stream(m->reader, f, &run->err);
+    if (src)
+        set_source(src, bucket, key);
+    return src;
 }
 
-static struct asl_items *open_listing(struct asl_run *run, const struct asl_item_reader *r, json_t *params)
+static struct asl_items *open_listing(struct asl_run *run, const struct asl_map *m, json_t *params)
 {
+    const struct asl_item_reader *r = m->reader;
+    if (params_ok(params, 1, m->jsonata, &run->err) != 0)
+        return NULL;
     const char *bucket = param_str(params, "Bucket"), *prefix = param_str(params, "Prefix");
     if (!bucket) {
         asl_err_set_str(&run->err, E_READER, "The ItemReader's Parameters need a string Bucket");
         return NULL;
     }
+    if (s3_conditions(run->exec, params, &run->err) != 0)
+        return NULL;
     json_t *keys = asl_map_store_list(run->exec, bucket, prefix ? prefix : "", E_READER, &run->err);
     if (!keys)
         return NULL;
@@ -836,6 +917,7 @@ static struct asl_items *open_listing(struct asl_run *run, const struct asl_item
     l->ex = run->exec;
     l->bucket = strdup(bucket);
     l->keys = keys;
+    set_source(&l->base, bucket, NULL);
     return &l->base;
 }
 
@@ -863,7 +945,7 @@ int asl_map_reader_open(struct asl_run *run, const struct asl_map *m, json_t *ef
         return -1;
     if (asl_map_params_eval(run, m, r->parameters, eff, &params) != 0)
         return -1;
-    struct asl_items *s = r->source == ASL_SRC_LIST_OBJECTS ? open_listing(run, r, params)
+    struct asl_items *s = r->source == ASL_SRC_LIST_OBJECTS ? open_listing(run, m, params)
                                                             : open_object(run, m, params);
     json_decref(params);
     if (!s)

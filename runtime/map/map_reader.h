@@ -21,6 +21,12 @@ struct asl_items {
     long long limit;            /* MaxItems: hand out at most this many, 0: all */
     long long given;            /* items handed out so far */
     int pairs;                  /* the items are {"Key", "Value"} pairs of a JSON object */
+    /* $$.Map.Item.Source of the item `next` last handed out (owned; read it
+     * before the next call): "STATE_DATA" for the state's input,
+     * "S3://bucket" for a listing without Transformation, else
+     * "S3://bucket/key" of the object the item was read from (AWS's
+     * context-object page). */
+    json_t *source;
 };
 
 /* The next item under the source's MaxItems limit; as next. */

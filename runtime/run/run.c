@@ -62,6 +62,8 @@ json_t *asl_run_context(struct asl_run *run)
         json_object_set(item, "Value", run->map_item_value);
         if (run->map_item_key)
             json_object_set(item, "Key", run->map_item_key);
+        if (run->map_item_source)
+            json_object_set(item, "Source", run->map_item_source);
         json_t *map = json_object();
         json_object_set_new(map, "Item", item);
         json_object_set_new(ctx, "Map", map);

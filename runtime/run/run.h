@@ -90,6 +90,7 @@ struct asl_run {
     json_t *map_item_index;     /* $$.Map.Item.* while evaluating an ItemSelector; borrowed */
     json_t *map_item_value;
     json_t *map_item_key;       /* set when the Map runs over a JSON object's members */
+    json_t *map_item_source;    /* $$.Map.Item.Source: where the item was read */
     const char *task_token;     /* $$.Task.Token, when the resource has one */
     const char *task_role;      /* the Task's Credentials.RoleArn while it runs, or NULL */
     json_t *jn_states;          /* $states while a JSONata field is evaluated; borrowed */
