@@ -1366,6 +1366,22 @@ static int apply_native(struct jn_ctx *c, const struct jn_builtin *bi, json_t **
     return rc;
 }
 
+/* A call in the tail position of a lambda body, not made yet.  2.0.6 turns
+ * such calls into thunks that apply() runs in a loop (tail-call
+ * optimisation), so tail recursion takes no depth: the lambda case below
+ * loops the same way.  args is owned (malloc'd). */
+struct jn_tail {
+    json_t *f;
+    json_t **args;
+    size_t nargs;
+    json_t *in;
+};
+
+static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                struct jn_frame *fr, json_t **out, struct jn_tail *tail);
+static int ev_tail(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_frame *fr,
+                   json_t **out, struct jn_tail *tail);
+
 int asl_jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, json_t *in, json_t **out)
 {
     struct jn_fn *fn = asl_jn_fn_of(c, fnv);
@@ -1379,19 +1395,43 @@ int asl_jn_apply(struct jn_ctx *c, json_t *fnv, json_t **args, size_t nargs, jso
     int rc = -1;
     switch (fn->kind) {
     case JN_FN_LAMBDA: {
-        const struct asl_jn_node *ln = fn->node;
-        json_t **vargs = args;
-        size_t nv = nargs;
-        if (ln->str && asl_jn_validate(c, ln->str, "lambda", args, nargs, in, &vargs, &nv) != 0)
-            break;
-        struct jn_frame *f = frame_new(c, fn->closure);
-        if (!f)
-            break;
-        for (size_t i = 1; i < ln->nkids; i++)
-            bind(c, f, ln->kids[i]->str, ln->kids[i]->len, i - 1 < nv ? vargs[i - 1] : NULL);
-        if (vargs != args)
-            free(vargs);
-        rc = ev(c, ln->kids[0], fn->in, NULL, f, out);
+        struct jn_fn *lf = fn;
+        json_t **cargs = args, **owned = NULL;
+        size_t cn = nargs;
+        json_t *cin = in;
+        for (;;) {
+            const struct asl_jn_node *ln = lf->node;
+            json_t **vargs = cargs;
+            size_t nv = cn;
+            struct jn_tail t = {0};
+            rc = -1;
+            if (ln->str && asl_jn_validate(c, ln->str, "lambda", cargs, cn, cin, &vargs, &nv) != 0)
+                break;
+            struct jn_frame *f = frame_new(c, lf->closure);
+            if (f) {
+                for (size_t i = 1; i < ln->nkids; i++)
+                    bind(c, f, ln->kids[i]->str, ln->kids[i]->len, i - 1 < nv ? vargs[i - 1] : NULL);
+            }
+            if (vargs != cargs)
+                free(vargs);
+            if (!f)
+                break;
+            rc = ev_tail(c, ln->kids[0], lf->in, f, out, &t);
+            free(owned);
+            owned = NULL;
+            if (rc != 0 || !t.f)
+                break;
+            /* the body ended in a call of a lambda: run it here */
+            lf = asl_jn_fn_of(c, t.f);
+            cargs = owned = t.args;
+            cn = t.nargs;
+            cin = t.in;
+            if ((++c->steps & 4095) == 0 && c->env->cancel && asl_cancel_is_set(c->env->cancel)) {
+                rc = asl_jn_ctx_fail(c, "U1002", "Evaluation cancelled");
+                break;
+            }
+        }
+        free(owned);
         break;
     }
     case JN_FN_NATIVE:
@@ -1457,7 +1497,7 @@ static const char *proc_hint(struct jn_ctx *c, struct jn_frame *fr, const struct
 }
 
 static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
-                struct jn_frame *fr, json_t **out)
+                struct jn_frame *fr, json_t **out, struct jn_tail *tail)
 {
     json_t *f = NULL;
     const struct jn_builtin *bi = NULL;
@@ -1528,11 +1568,81 @@ static int call(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struc
         }
         rc = apply_native(c, bi, args, na, in, out);
         c->depth--;
+    } else if (tail && asl_jn_fn_of(c, f)->kind == JN_FN_LAMBDA) {
+        tail->f = f;        /* made by the caller's loop (asl_jn_apply) */
+        tail->args = args;
+        tail->nargs = na;
+        tail->in = in;
+        return 0;
     } else {
         rc = asl_jn_apply(c, f, args, na, in, out);
     }
     free(args);
     return rc;
+}
+
+/* cond ? then : else: the branch to evaluate (*branch NULL: none, the
+ * result is undefined), after the condition is evaluated. */
+static int cond_branch(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                       struct jn_frame *fr, const struct asl_jn_node **branch)
+{
+    json_t *t;
+    *branch = NULL;
+    if (ev(c, n->kids[0], in, anc, fr, &t) != 0)
+        return -1;
+    if (asl_jn_is_nonfinite(c, t))
+        return out_of_range(c);
+    if (asl_jn_bool(c, t))
+        *branch = n->kids[1];
+    else if (n->nkids > 2)
+        *branch = n->kids[2];
+    return 0;
+}
+
+/* ev for a lambda body: a call in tail position (the body itself, either
+ * branch of a condition, the last expression of a block) of a lambda is
+ * handed back in *tail instead of being made. */
+static int ev_tail(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_frame *fr,
+                   json_t **out, struct jn_tail *tail)
+{
+    *out = NULL;
+    if (n->nstages || n->group || (n->flags & ASL_JN_F_KEEPARRAY))
+        return ev(c, n, in, NULL, fr, out);
+    switch (n->type) {
+    case ASL_JN_CALL: {
+        if (n->op)
+            break;
+        if (++c->depth > JN_MAX_DEPTH) {
+            c->depth--;
+            return asl_jn_ctx_fail(c, "U1001", "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
+        }
+        int rc = call(c, n, in, NULL, fr, out, tail);
+        c->depth--;
+        if (rc == 0 && !tail->f)
+            *out = collapse(c, *out, 0);
+        return rc;
+    }
+    case ASL_JN_COND: {
+        const struct asl_jn_node *b;
+        if (cond_branch(c, n, in, NULL, fr, &b) != 0)
+            return -1;
+        return b ? ev_tail(c, b, in, fr, out, tail) : 0;
+    }
+    case ASL_JN_BLOCK: {
+        if (n->nkids == 0)
+            break;
+        struct jn_frame *f = frame_new(c, fr);
+        if (!f)
+            return -1;
+        for (size_t i = 0; i + 1 < n->nkids; i++)
+            if (ev(c, n->kids[i], in, NULL, f, out) != 0)
+                return -1;
+        return ev_tail(c, n->kids[n->nkids - 1], in, f, out, tail);
+    }
+    default:
+        break;
+    }
+    return ev(c, n, in, NULL, fr, out);
 }
 
 /* ------------------------------------------------------------------- ev */
@@ -1758,16 +1868,10 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         return 0;
     }
     case ASL_JN_COND: {
-        json_t *t;
-        if (ev(c, n->kids[0], in, anc, fr, &t) != 0)
+        const struct asl_jn_node *b;
+        if (cond_branch(c, n, in, anc, fr, &b) != 0)
             return -1;
-        if (asl_jn_is_nonfinite(c, t))
-            return out_of_range(c);
-        if (asl_jn_bool(c, t))
-            return ev(c, n->kids[1], in, anc, fr, out);
-        if (n->nkids > 2)
-            return ev(c, n->kids[2], in, anc, fr, out);
-        return 0;
+        return b ? ev(c, b, in, anc, fr, out) : 0;
     }
     case ASL_JN_BIND: {
         json_t *v;
@@ -1779,7 +1883,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         return 0;
     }
     case ASL_JN_CALL:
-        return call(c, n, in, anc, fr, out);
+        return call(c, n, in, anc, fr, out, NULL);
     case ASL_JN_LAMBDA:
     case ASL_JN_TRANSFORM: {
         struct jn_fn *fn;
