@@ -767,6 +767,166 @@ done:
     return rc;
 }
 
+/* A sort step (^(...)) inside a path: the items in order, then its
+ * filters. */
+static int sort_step(struct jn_ctx *c, const struct asl_jn_node *st, struct jn_frame *fr, int tuple,
+                     struct items *cur)
+{
+    if (sort_items(c, st, cur) != 0)
+        return -1;
+    if (tuple)
+        return tuple_stages(c, st, cur);
+    if (!st->nstages)
+        return 0;
+    json_t *sq = asl_jn_seq(c);
+    for (size_t i = 0; i < cur->n; i++)
+        json_array_append(sq, cur->v[i].v);
+    json_t *v = sq;
+    for (size_t k = 0; k < st->nstages; k++)
+        if (filter(c, st->stages[k]->kids[0], v, NULL, fr, &v) != 0)
+            return -1;
+    cur->n = 0;
+    for (size_t i = 0; i < json_array_size(v); i++)
+        items_push(cur, json_array_get(v, i), NULL, fr);
+    return 0;
+}
+
+/* A path's first step that is an array constructor: evaluated once, its
+ * members are the items; the array itself is the value when it ends the
+ * path (*whole). */
+static int cons_step(struct jn_ctx *c, const struct asl_jn_node *st, json_t *in, struct jn_anc *anc,
+                     struct jn_frame *fr, int last, struct items *next, json_t **whole)
+{
+    json_t *r;
+    if (ev(c, st, in, anc, fr, &r) != 0)
+        return -1;
+    if (r && json_is_array(r)) {
+        for (size_t i = 0; i < json_array_size(r); i++)
+            items_push(next, json_array_get(r, i), NULL, fr);
+        if (last)
+            *whole = r;
+    } else if (r) {
+        items_push(next, r, NULL, fr);
+    }
+    return 0;
+}
+
+/* Step si of path n in a tuple stream (a step with @, # or a % after it):
+ * each item keeps its own frame, with the focus and index bindings. */
+static int tuple_step(struct jn_ctx *c, const struct asl_jn_node *n, size_t si, int want_anc,
+                      struct items *cur, struct items *next, struct items *sub)
+{
+    const struct asl_jn_node *st = n->kids[si];
+    for (size_t i = 0; i < cur->n; i++) {
+        struct item *it = &cur->v[i];
+        json_t *r;
+        if (c->track_parent && block_path(st)) {
+            if (block_items(c, st, it, sub) != 0)
+                return -1;
+            for (size_t k = 0; k < sub->n; k++)
+                if (items_push(next, sub->v[k].v, sub->v[k].anc, it->fr) != 0)
+                    return -1;
+            continue;
+        }
+        if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
+            return -1;
+        if (!r)
+            continue;
+        json_t *arr = r;
+        if (!json_is_array(r)) {
+            arr = H(json_array());
+            json_array_append(arr, r);
+        }
+        for (size_t k = 0; k < json_array_size(arr); k++) {
+            json_t *e = json_array_get(arr, k);
+            struct item ni = *it;
+            if (st->focus || st->index) {
+                ni.fr = frame_new(c, it->fr);
+                if (!ni.fr)
+                    return -1;
+            }
+            if (st->focus) {
+                /* The context stays; a % after this step is the bound
+                 * value's parent, the context.  To a % later in this path,
+                 * a run of focus steps (values bound from one context) is
+                 * one level of ancestry; to one seeking into the path from
+                 * outside a block (want_anc), each step is a level, as in
+                 * jsonata-js. */
+                bind_tuple(c, ni.fr, st->focus, st->focus_len, e);
+                if (want_anc || !(si > 0 && n->kids[si - 1]->focus))
+                    ni.anc = step_anc(c, st, it);
+            } else {
+                ni.v = e;
+                ni.anc = step_anc(c, st, it);
+            }
+            if (st->index)
+                bind_tuple(c, ni.fr, st->index, st->index_len, H(asl_jn_num((double)k)));
+            items_push(next, ni.v, ni.anc, ni.fr);
+        }
+    }
+    return tuple_stages(c, st, next);
+}
+
+/* Step si of path n over plain items: each item's value through the step
+ * and its filters, arrays spread into the stream.  A last step that gave
+ * one array (not a sequence) keeps it whole (*whole). */
+static int plain_step(struct jn_ctx *c, const struct asl_jn_node *n, size_t si, int want_anc,
+                      struct jn_frame *fr, struct items *cur, struct items *next, struct items *sub,
+                      json_t **whole)
+{
+    const struct asl_jn_node *st = n->kids[si];
+    int last = si + 1 == n->nkids;
+    json_t *one = NULL;
+    size_t count = 0;
+    /* A % at or after this step makes JSONata evaluate the path from here
+     * on as a tuple stream, which spreads an array constructor's members
+     * into the stream instead of keeping the array whole. */
+    int explode = 0;
+    if (si > 0 && c->track_parent && (st->flags & ASL_JN_F_CONSARRAY))
+        for (size_t j = si; j < n->nkids && !explode; j++)
+            explode = uses_parent(n->kids[j]);
+    /* Ancestry through a block matters unless its value ends the path and
+     * only the value is wanted. */
+    int through = c->track_parent && (!last || n->group || want_anc) && block_path(st);
+    for (size_t i = 0; i < cur->n; i++) {
+        struct item *it = &cur->v[i];
+        json_t *r;
+        if (through) {
+            if (block_items(c, st, it, sub) != 0 || tuple_stages(c, st, sub) != 0)
+                return -1;
+            if (sub->n == 0)
+                continue;
+            count++;
+            one = NULL;
+            for (size_t k = 0; k < sub->n; k++)
+                if (items_push(next, sub->v[k].v, sub->v[k].anc, fr) != 0)
+                    return -1;
+            continue;
+        }
+        if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
+            return -1;
+        struct jn_anc *na = step_anc(c, st, it);
+        for (size_t k = 0; k < st->nstages && r; k++)
+            if (filter(c, st->stages[k]->kids[0], r, na, it->fr, &r) != 0)
+                return -1;
+        if (st->nstages)
+            r = collapse(c, r, 0);
+        if (!r)
+            continue;
+        count++;
+        one = r;
+        if (json_is_array(r) && (explode || !(asl_jn_flags(c, r) & JN_CONS))) {
+            for (size_t k = 0; k < json_array_size(r); k++)
+                items_push(next, json_array_get(r, k), na, fr);
+        } else {
+            items_push(next, r, na, fr);
+        }
+    }
+    if (last && count == 1 && !explode && json_is_array(one) && !(asl_jn_flags(c, one) & JN_SEQ))
+        *whole = one;
+    return 0;
+}
+
 /* The steps of path `n` over `in`: the items that come out, in `res` (the
  * caller frees res->v).  want_anc: the caller needs every item's ancestry,
  * not a value kept whole. */
@@ -788,157 +948,27 @@ static int path_run(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, s
     }
     for (size_t si = 0; si < n->nkids; si++) {
         const struct asl_jn_node *st = n->kids[si];
-        int last = si + 1 == n->nkids;
         next.n = 0;
         whole = NULL;
         if (is_tuple_step(st))
             tuple = 1;
         if (st->type == ASL_JN_SORT) {
-            if (sort_items(c, st, &cur) != 0)
+            if (sort_step(c, st, fr, tuple, &cur) != 0)
                 goto done;
-            if (tuple) {
-                if (tuple_stages(c, st, &cur) != 0)
-                    goto done;
-            } else if (st->nstages) {
-                json_t *sq = asl_jn_seq(c);
-                for (size_t i = 0; i < cur.n; i++)
-                    json_array_append(sq, cur.v[i].v);
-                json_t *v = sq;
-                for (size_t k = 0; k < st->nstages; k++)
-                    if (filter(c, st->stages[k]->kids[0], v, NULL, fr, &v) != 0)
-                        goto done;
-                cur.n = 0;
-                for (size_t i = 0; i < json_array_size(v); i++)
-                    items_push(&cur, json_array_get(v, i), NULL, fr);
-            }
             continue;
         }
-        if (si == 0 && (st->flags & ASL_JN_F_CONSARRAY) && !tuple) {
-            json_t *r;
-            if (ev(c, st, in, anc, fr, &r) != 0)
-                goto done;
-            if (r && json_is_array(r)) {
-                for (size_t i = 0; i < json_array_size(r); i++)
-                    items_push(&next, json_array_get(r, i), NULL, fr);
-                if (last)
-                    whole = r;
-            } else if (r) {
-                items_push(&next, r, NULL, fr);
-            }
-        } else if (tuple) {
-            for (size_t i = 0; i < cur.n; i++) {
-                struct item *it = &cur.v[i];
-                json_t *r;
-                if (c->track_parent && block_path(st)) {
-                    if (block_items(c, st, it, &sub) != 0)
-                        goto done;
-                    for (size_t k = 0; k < sub.n; k++) {
-                        struct item ni = *it;
-                        ni.v = sub.v[k].v;
-                        ni.anc = sub.v[k].anc;
-                        if (items_push(&next, ni.v, ni.anc, ni.fr) != 0)
-                            goto done;
-                    }
-                    continue;
-                }
-                if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
-                    goto done;
-                if (!r)
-                    continue;
-                json_t *arr = r;
-                if (!json_is_array(r)) {
-                    arr = H(json_array());
-                    json_array_append(arr, r);
-                }
-                for (size_t k = 0; k < json_array_size(arr); k++) {
-                    json_t *e = json_array_get(arr, k);
-                    struct item ni = *it;
-                    if (st->focus || st->index) {
-                        ni.fr = frame_new(c, it->fr);
-                        if (!ni.fr)
-                            goto done;
-                    }
-                    if (st->focus) {
-                        /* The context stays; a % after this step is the
-                         * bound value's parent, the context.  To a % later
-                         * in this path, a run of focus steps (values bound
-                         * from one context) is one level of ancestry; to
-                         * one seeking into the path from outside a block
-                         * (want_anc), each step is a level, as in
-                         * jsonata-js. */
-                        bind_tuple(c, ni.fr, st->focus, st->focus_len, e);
-                        if (want_anc || !(si > 0 && n->kids[si - 1]->focus))
-                            ni.anc = step_anc(c, st, it);
-                    } else {
-                        ni.v = e;
-                        ni.anc = step_anc(c, st, it);
-                    }
-                    if (st->index)
-                        bind_tuple(c, ni.fr, st->index, st->index_len, H(asl_jn_num((double)k)));
-                    items_push(&next, ni.v, ni.anc, ni.fr);
-                }
-            }
-            if (tuple_stages(c, st, &next) != 0)
-                goto done;
-        } else {
-            json_t *one = NULL;
-            struct jn_anc *one_anc = NULL;
-            size_t count = 0;
-            /* A % at or after this step makes JSONata evaluate the path from
-             * here on as a tuple stream, which spreads an array constructor's
-             * members into the stream instead of keeping the array whole. */
-            int explode = 0;
-            if (si > 0 && c->track_parent && (st->flags & ASL_JN_F_CONSARRAY))
-                for (size_t j = si; j < n->nkids && !explode; j++)
-                    explode = uses_parent(n->kids[j]);
-            /* Ancestry through a block matters unless its value ends the
-             * path and only the value is wanted. */
-            int through = c->track_parent && (!last || n->group || want_anc) && block_path(st);
-            for (size_t i = 0; i < cur.n; i++) {
-                struct item *it = &cur.v[i];
-                json_t *r;
-                if (through) {
-                    if (block_items(c, st, it, &sub) != 0 || tuple_stages(c, st, &sub) != 0)
-                        goto done;
-                    if (sub.n == 0)
-                        continue;
-                    count++;
-                    one = NULL;
-                    for (size_t k = 0; k < sub.n; k++)
-                        if (items_push(&next, sub.v[k].v, sub.v[k].anc, fr) != 0)
-                            goto done;
-                    continue;
-                }
-                if (ev_raw(c, st, it->v, it->anc, it->fr, &r) != 0)
-                    goto done;
-                struct jn_anc *na = step_anc(c, st, it);
-                for (size_t k = 0; k < st->nstages && r; k++)
-                    if (filter(c, st->stages[k]->kids[0], r, na, it->fr, &r) != 0)
-                        goto done;
-                if (st->nstages)
-                    r = collapse(c, r, 0);
-                if (!r)
-                    continue;
-                count++;
-                one = r;
-                one_anc = na;
-                if (json_is_array(r) && (explode || !(asl_jn_flags(c, r) & JN_CONS))) {
-                    for (size_t k = 0; k < json_array_size(r); k++)
-                        items_push(&next, json_array_get(r, k), na, fr);
-                } else {
-                    items_push(&next, r, na, fr);
-                }
-            }
-            (void)one_anc;
-            if (last && count == 1 && !explode && json_is_array(one) && !(asl_jn_flags(c, one) & JN_SEQ))
-                whole = one;
-        }
-        struct items t = cur;
+        int r;
+        if (si == 0 && (st->flags & ASL_JN_F_CONSARRAY) && !tuple)
+            r = cons_step(c, st, in, anc, fr, si + 1 == n->nkids, &next, &whole);
+        else if (tuple)
+            r = tuple_step(c, n, si, want_anc, &cur, &next, &sub);
+        else
+            r = plain_step(c, n, si, want_anc, fr, &cur, &next, &sub, &whole);
+        if (r != 0)
+            goto done;
+        struct items t = cur;       /* the focus of a step stays in its items */
         cur = next;
         next = t;
-        if (st->focus) {
-            /* context does not advance; already kept in the items */
-        }
         if (!tuple && cur.n == 0)
             break;
     }
@@ -1053,190 +1083,218 @@ static int num_result(struct jn_ctx *c, double d, json_t **out)
     return *out ? 0 : -1;
 }
 
+/* and, or: the right side only when the left does not decide. */
+static int bin_logic(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                     struct jn_frame *fr, json_t **out)
+{
+    json_t *l, *r;
+    int op = n->op;
+    if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
+        return -1;
+    if (asl_jn_is_nonfinite(c, l))
+        return out_of_range(c);
+    int lb = asl_jn_bool(c, l);
+    if ((op == ASL_JN_OP_AND && !lb) || (op == ASL_JN_OP_OR && lb)) {
+        *out = lb ? json_true() : json_false();
+        return 0;
+    }
+    if (ev(c, n->kids[1], in, anc, fr, &r) != 0)
+        return -1;
+    if (asl_jn_is_nonfinite(c, r))
+        return out_of_range(c);
+    *out = asl_jn_bool(c, r) ? json_true() : json_false();
+    return 0;
+}
+
+/* l ~> f(args): f called with l before its own arguments. */
+static int chain_call(struct jn_ctx *c, const struct asl_jn_node *rn, json_t *l, json_t *in,
+                      struct jn_anc *anc, struct jn_frame *fr, json_t **out)
+{
+    json_t *f;
+    if (ev(c, rn->kids[0], in, anc, fr, &f) != 0)
+        return -1;
+    if (!asl_jn_fn_of(c, f))
+        return asl_jn_ctx_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
+    size_t na = rn->nkids;
+    json_t **args = calloc(na, sizeof *args);
+    if (!args)
+        return -1;
+    args[0] = l;
+    for (size_t i = 1; i < na; i++)
+        if (ev(c, rn->kids[i], in, anc, fr, &args[i]) != 0) {
+            free(args);
+            return -1;
+        }
+    int rc = asl_jn_apply(c, f, args, na, in, out);
+    free(args);
+    if (rc == 0 && *out && (rn->flags & ASL_JN_F_KEEPARRAY)) {
+        /* f(..)[] on the right: the result keeps a singleton array */
+        if (!json_is_array(*out)) {
+            json_t *cp = asl_jn_seq(c);
+            json_array_append(cp, *out);
+            *out = cp;
+        }
+        if (asl_jn_flags(c, *out) & JN_SEQ)
+            asl_jn_mark(c, *out, JN_KEEP);
+    }
+    return rc;
+}
+
+/* l ~> r: r applied to l, or, when l is a function too, their composition. */
+static int bin_chain(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                     struct jn_frame *fr, json_t **out)
+{
+    json_t *l, *r;
+    if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
+        return -1;
+    const struct asl_jn_node *rn = n->kids[1];
+    if (rn->type == ASL_JN_CALL && !rn->op)
+        return chain_call(c, rn, l, in, anc, fr, out);
+    if (ev(c, rn, in, anc, fr, &r) != 0)
+        return -1;
+    if (!asl_jn_fn_of(c, r))
+        return asl_jn_ctx_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
+    if (!asl_jn_fn_of(c, l))
+        return asl_jn_apply(c, r, &l, 1, in, out);
+    /* composition: a function applying l then r */
+    struct jn_fn *fn;
+    json_t *fv = asl_jn_fn_new(c, &fn);
+    if (!fv)
+        return -1;
+    fn->kind = JN_FN_PARTIAL;
+    fn->target = NULL;
+    fn->args = asl_jn_ctx_alloc(c, 2 * sizeof *fn->args);
+    if (!fn->args)
+        return -1;
+    fn->args[0] = l;
+    fn->args[1] = r;
+    fn->nargs = 2;
+    fn->node = NULL;
+    fn->code = (void *)1;  /* marks a composition */
+    *out = fv;
+    return 0;
+}
+
+static int bin_arith(struct jn_ctx *c, int op, json_t *l, json_t *r, json_t **out)
+{
+    if (l && !json_is_number(l))
+        return asl_jn_ctx_fail(c, "T2001", "The left side of the %s operator must evaluate to a number", "arithmetic");
+    if (r && !json_is_number(r))
+        return asl_jn_ctx_fail(c, "T2002", "The right side of the %s operator must evaluate to a number", "arithmetic");
+    if (!l || !r)
+        return 0;
+    double a = json_number_value(l), b = json_number_value(r), v = 0;
+    switch (op) {
+    case ASL_JN_OP_ADD: v = a + b; break;
+    case ASL_JN_OP_SUB: v = a - b; break;
+    case ASL_JN_OP_MUL: v = a * b; break;
+    case ASL_JN_OP_DIV: v = a / b; break;
+    default: v = fmod(a, b); break;
+    }
+    return num_result(c, v, out);
+}
+
+/* = != < <= > >= in */
+static int bin_compare(struct jn_ctx *c, int op, json_t *l, json_t *r, json_t **out)
+{
+    if (op == ASL_JN_OP_EQ || op == ASL_JN_OP_NE || op == ASL_JN_OP_IN) {
+        if (!l || !r) {     /* an undefined side: false, for != too */
+            *out = json_false();
+            return 0;
+        }
+        int found = 0;
+        if (op == ASL_JN_OP_IN && json_is_array(r)) {
+            for (size_t i = 0; i < json_array_size(r) && !found; i++)
+                found = asl_jn_equal(c, l, json_array_get(r, i));
+        } else {
+            found = asl_jn_equal(c, l, r);
+        }
+        *out = (op == ASL_JN_OP_NE ? !found : found) ? json_true() : json_false();
+        return 0;
+    }
+    int lok = !l || json_is_number(l) || json_is_string(l);
+    int rok = !r || json_is_number(r) || json_is_string(r);
+    if (!lok || !rok)
+        return asl_jn_ctx_fail(c, "T2010", "The expressions either side of operator must evaluate to numbers or strings");
+    if (!l || !r)
+        return 0;
+    if (json_is_number(l) != json_is_number(r))
+        return asl_jn_ctx_fail(c, "T2009", "The values either side of the operator must be of the same data type");
+    int cmp;
+    if (json_is_number(l)) {
+        double a = json_number_value(l), b = json_number_value(r);
+        cmp = a < b ? -1 : a > b;
+    } else {
+        cmp = asl_jn_str_cmp(l, r);
+    }
+    int v = op == ASL_JN_OP_LT ? cmp < 0 : op == ASL_JN_OP_LE ? cmp <= 0 : op == ASL_JN_OP_GT ? cmp > 0 : cmp >= 0;
+    *out = v ? json_true() : json_false();
+    return 0;
+}
+
+static int bin_concat(struct jn_ctx *c, json_t *l, json_t *r, json_t **out)
+{
+    json_t *a = l ? asl_jn_stringify(c, l, 0) : NULL, *b = r ? asl_jn_stringify(c, r, 0) : NULL;
+    if ((l && !a) || (r && !b))
+        return -1;
+    size_t la = a ? json_string_length(a) : 0, lb = b ? json_string_length(b) : 0;
+    if (asl_jn_mem_check(c, 2.0 * (double)(la + lb)))    /* the buffer, then the string */
+        return -1;
+    char *buf = malloc(la + lb + 1);
+    if (!buf)
+        return -1;
+    if (la) memcpy(buf, json_string_value(a), la);
+    if (lb) memcpy(buf + la, json_string_value(b), lb);
+    *out = H(json_stringn(buf, la + lb));
+    free(buf);
+    return 0;
+}
+
+static int bin_range(struct jn_ctx *c, json_t *l, json_t *r, json_t **out)
+{
+    if (l && (!json_is_number(l) || json_number_value(l) != floor(json_number_value(l))))
+        return asl_jn_ctx_fail(c, "T2003", "The left side of the range operator (..) must evaluate to an integer");
+    if (r && (!json_is_number(r) || json_number_value(r) != floor(json_number_value(r))))
+        return asl_jn_ctx_fail(c, "T2004", "The right side of the range operator (..) must evaluate to an integer");
+    if (!l || !r)
+        return 0;
+    double a = json_number_value(l), b = json_number_value(r);
+    if (b - a + 1 > 1e7)
+        return asl_jn_ctx_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
+    json_t *arr = H(json_array());
+    for (double x = a; x <= b; x++) {
+        if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(arr)))
+            return -1;
+        json_array_append_new(arr, asl_jn_num(x));
+    }
+    *out = arr;
+    return 0;
+}
+
 static int binary(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
                   struct jn_frame *fr, json_t **out)
 {
     json_t *l, *r;
     *out = NULL;
     int op = n->op;
-    if (op == ASL_JN_OP_AND || op == ASL_JN_OP_OR) {
-        if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
-            return -1;
-        if (asl_jn_is_nonfinite(c, l))
-            return out_of_range(c);
-        int lb = asl_jn_bool(c, l);
-        if ((op == ASL_JN_OP_AND && !lb) || (op == ASL_JN_OP_OR && lb)) {
-            *out = lb ? json_true() : json_false();
-            return 0;
-        }
-        if (ev(c, n->kids[1], in, anc, fr, &r) != 0)
-            return -1;
-        if (asl_jn_is_nonfinite(c, r))
-            return out_of_range(c);
-        *out = asl_jn_bool(c, r) ? json_true() : json_false();
-        return 0;
-    }
-    if (op == ASL_JN_OP_CHAIN) {
-        if (ev(c, n->kids[0], in, anc, fr, &l) != 0)
-            return -1;
-        const struct asl_jn_node *rn = n->kids[1];
-        if (rn->type == ASL_JN_CALL && !rn->op) {
-            json_t *f;
-            if (ev(c, rn->kids[0], in, anc, fr, &f) != 0)
-                return -1;
-            if (!asl_jn_fn_of(c, f))
-                return asl_jn_ctx_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
-            size_t na = rn->nkids;
-            json_t **args = calloc(na, sizeof *args);
-            if (!args)
-                return -1;
-            args[0] = l;
-            for (size_t i = 1; i < na; i++)
-                if (ev(c, rn->kids[i], in, anc, fr, &args[i]) != 0) {
-                    free(args);
-                    return -1;
-                }
-            int rc = asl_jn_apply(c, f, args, na, in, out);
-            free(args);
-            if (rc == 0 && *out && (rn->flags & ASL_JN_F_KEEPARRAY)) {
-                /* f(..)[] on the right: the result keeps a singleton array */
-                if (!json_is_array(*out)) {
-                    json_t *cp = asl_jn_seq(c);
-                    json_array_append(cp, *out);
-                    *out = cp;
-                }
-                if (asl_jn_flags(c, *out) & JN_SEQ)
-                    asl_jn_mark(c, *out, JN_KEEP);
-            }
-            return rc;
-        }
-        if (ev(c, rn, in, anc, fr, &r) != 0)
-            return -1;
-        if (!asl_jn_fn_of(c, r))
-            return asl_jn_ctx_fail(c, "T2006", "The right side of the function application operator ~> must be a function");
-        if (asl_jn_fn_of(c, l)) {
-            /* composition: a function applying l then r */
-            struct jn_fn *fn;
-            json_t *fv = asl_jn_fn_new(c, &fn);
-            if (!fv)
-                return -1;
-            fn->kind = JN_FN_PARTIAL;
-            fn->target = NULL;
-            fn->args = asl_jn_ctx_alloc(c, 2 * sizeof *fn->args);
-            if (!fn->args)
-                return -1;
-            fn->args[0] = l;
-            fn->args[1] = r;
-            fn->nargs = 2;
-            fn->node = NULL;
-            fn->code = (void *)1;  /* marks a composition */
-            *out = fv;
-            return 0;
-        }
-        return asl_jn_apply(c, r, &l, 1, in, out);
-    }
+    if (op == ASL_JN_OP_AND || op == ASL_JN_OP_OR)
+        return bin_logic(c, n, in, anc, fr, out);
+    if (op == ASL_JN_OP_CHAIN)
+        return bin_chain(c, n, in, anc, fr, out);
     if (ev(c, n->kids[0], in, anc, fr, &l) != 0 || ev(c, n->kids[1], in, anc, fr, &r) != 0)
         return -1;
     if (op != ASL_JN_OP_CONCAT && (asl_jn_is_nonfinite(c, l) || asl_jn_is_nonfinite(c, r)))
         return out_of_range(c);     /* & stringifies: $string's D3001 */
     switch (op) {
-    case ASL_JN_OP_ADD: case ASL_JN_OP_SUB: case ASL_JN_OP_MUL: case ASL_JN_OP_DIV: case ASL_JN_OP_MOD: {
-        if (l && !json_is_number(l))
-            return asl_jn_ctx_fail(c, "T2001", "The left side of the %s operator must evaluate to a number", "arithmetic");
-        if (r && !json_is_number(r))
-            return asl_jn_ctx_fail(c, "T2002", "The right side of the %s operator must evaluate to a number", "arithmetic");
-        if (!l || !r)
-            return 0;
-        double a = json_number_value(l), b = json_number_value(r), v = 0;
-        switch (op) {
-        case ASL_JN_OP_ADD: v = a + b; break;
-        case ASL_JN_OP_SUB: v = a - b; break;
-        case ASL_JN_OP_MUL: v = a * b; break;
-        case ASL_JN_OP_DIV: v = a / b; break;
-        default: v = fmod(a, b); break;
-        }
-        return num_result(c, v, out);
-    }
-    case ASL_JN_OP_EQ:
-    case ASL_JN_OP_NE: {
-        if (!l || !r) {
-            *out = json_false();
-            return 0;
-        }
-        int e = asl_jn_equal(c, l, r);
-        *out = (op == ASL_JN_OP_EQ ? e : !e) ? json_true() : json_false();
-        return 0;
-    }
-    case ASL_JN_OP_LT: case ASL_JN_OP_LE: case ASL_JN_OP_GT: case ASL_JN_OP_GE: {
-        int lok = !l || json_is_number(l) || json_is_string(l);
-        int rok = !r || json_is_number(r) || json_is_string(r);
-        if (!lok || !rok)
-            return asl_jn_ctx_fail(c, "T2010", "The expressions either side of operator must evaluate to numbers or strings");
-        if (!l || !r)
-            return 0;
-        if (json_is_number(l) != json_is_number(r))
-            return asl_jn_ctx_fail(c, "T2009", "The values either side of the operator must be of the same data type");
-        int cmp;
-        if (json_is_number(l)) {
-            double a = json_number_value(l), b = json_number_value(r);
-            cmp = a < b ? -1 : a > b;
-        } else {
-            cmp = asl_jn_str_cmp(l, r);
-        }
-        int v = op == ASL_JN_OP_LT ? cmp < 0 : op == ASL_JN_OP_LE ? cmp <= 0 : op == ASL_JN_OP_GT ? cmp > 0 : cmp >= 0;
-        *out = v ? json_true() : json_false();
-        return 0;
-    }
-    case ASL_JN_OP_IN: {
-        if (!l || !r) {
-            *out = json_false();
-            return 0;
-        }
-        int found = 0;
-        if (json_is_array(r)) {
-            for (size_t i = 0; i < json_array_size(r) && !found; i++)
-                found = asl_jn_equal(c, l, json_array_get(r, i));
-        } else {
-            found = asl_jn_equal(c, l, r);
-        }
-        *out = found ? json_true() : json_false();
-        return 0;
-    }
-    case ASL_JN_OP_CONCAT: {
-        json_t *a = l ? asl_jn_stringify(c, l, 0) : NULL, *b = r ? asl_jn_stringify(c, r, 0) : NULL;
-        if ((l && !a) || (r && !b))
-            return -1;
-        size_t la = a ? json_string_length(a) : 0, lb = b ? json_string_length(b) : 0;
-        if (asl_jn_mem_check(c, 2.0 * (double)(la + lb)))    /* the buffer, then the string */
-            return -1;
-        char *buf = malloc(la + lb + 1);
-        if (!buf)
-            return -1;
-        if (la) memcpy(buf, json_string_value(a), la);
-        if (lb) memcpy(buf + la, json_string_value(b), lb);
-        *out = H(json_stringn(buf, la + lb));
-        free(buf);
-        return 0;
-    }
-    case ASL_JN_OP_RANGE: {
-        if (l && (!json_is_number(l) || json_number_value(l) != floor(json_number_value(l))))
-            return asl_jn_ctx_fail(c, "T2003", "The left side of the range operator (..) must evaluate to an integer");
-        if (r && (!json_is_number(r) || json_number_value(r) != floor(json_number_value(r))))
-            return asl_jn_ctx_fail(c, "T2004", "The right side of the range operator (..) must evaluate to an integer");
-        if (!l || !r)
-            return 0;
-        double a = json_number_value(l), b = json_number_value(r);
-        if (b - a + 1 > 1e7)
-            return asl_jn_ctx_fail(c, "D2014", "The size of the sequence allocated by the range operator (..) must not exceed 1e7");
-        json_t *arr = H(json_array());
-        for (double x = a; x <= b; x++) {
-            if (ASL_JN_MEM_POLL_FAILS(c, json_array_size(arr)))
-                return -1;
-            json_array_append_new(arr, asl_jn_num(x));
-        }
-        *out = arr;
-        return 0;
-    }
+    case ASL_JN_OP_ADD: case ASL_JN_OP_SUB: case ASL_JN_OP_MUL: case ASL_JN_OP_DIV: case ASL_JN_OP_MOD:
+        return bin_arith(c, op, l, r, out);
+    case ASL_JN_OP_EQ: case ASL_JN_OP_NE: case ASL_JN_OP_IN:
+    case ASL_JN_OP_LT: case ASL_JN_OP_LE: case ASL_JN_OP_GT: case ASL_JN_OP_GE:
+        return bin_compare(c, op, l, r, out);
+    case ASL_JN_OP_CONCAT:
+        return bin_concat(c, l, r, out);
+    case ASL_JN_OP_RANGE:
+        return bin_range(c, l, r, out);
     }
     return asl_jn_ctx_fail(c, "S0201", "unknown operator");
 }
@@ -1647,10 +1705,9 @@ static int ev_tail(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, st
 
 /* ------------------------------------------------------------------- ev */
 
-static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
-                  struct jn_frame *fr, json_t **out)
+/* Literals: numbers, strings, true, false, null, a regex (a function value). */
+static int ev_literal(struct jn_ctx *c, const struct asl_jn_node *n, json_t **out)
 {
-    *out = NULL;
     switch (n->type) {
     case ASL_JN_NUM:
         *out = H(asl_jn_num(n->num));
@@ -1661,7 +1718,7 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
     case ASL_JN_TRUE: *out = json_true(); return 0;
     case ASL_JN_FALSE: *out = json_false(); return 0;
     case ASL_JN_NULL: *out = json_null(); return 0;
-    case ASL_JN_REGEX: {
+    default: {
         struct jn_fn *fn;
         json_t *fv = asl_jn_fn_new(c, &fn);
         if (!fv)
@@ -1671,142 +1728,293 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         *out = fv;
         return 0;
     }
-    case ASL_JN_NAME: {
-        if (!in)
+    }
+}
+
+/* A field name: the member of an object, the members of an array's objects. */
+static int ev_name(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, json_t **out)
+{
+    if (!in)
+        return 0;
+    if (json_is_object(in)) {
+        if (asl_jn_fn_of(c, in))
             return 0;
-        if (json_is_object(in)) {
-            if (asl_jn_fn_of(c, in))
-                return 0;
-            char stack[128];
-            char *key = n->len < sizeof stack ? stack : malloc(n->len + 1);
-            if (!key)
+        char stack[128];
+        char *key = n->len < sizeof stack ? stack : malloc(n->len + 1);
+        if (!key)
+            return -1;
+        memcpy(key, n->str, n->len);
+        key[n->len] = 0;
+        *out = json_object_get(in, key);
+        if (key != stack)
+            free(key);
+        return 0;
+    }
+    if (json_is_array(in)) {
+        json_t *s = asl_jn_seq(c);
+        for (size_t i = 0; i < json_array_size(in); i++) {
+            json_t *r = NULL;
+            if (ev_name(c, n, json_array_get(in, i), &r) != 0)
                 return -1;
-            memcpy(key, n->str, n->len);
-            key[n->len] = 0;
-            *out = json_object_get(in, key);
-            if (key != stack)
-                free(key);
+            asl_jn_append_flat(s, r);
+        }
+        *out = s;
+    }
+    return 0;
+}
+
+/* $ (the context), $$ (undefined here), a bound name, $states, an
+ * environment variable, or a built-in function's value. */
+static int ev_var(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_frame *fr, json_t **out)
+{
+    if (n->len == 0) {
+        *out = in;
+        return 0;
+    }
+    if (n->len == 1 && n->str[0] == '$')
+        return 0;
+    if (lookup(c, fr, n->str, n->len, out))
+        return 0;
+    if (n->len == 6 && memcmp(n->str, "states", 6) == 0) {
+        *out = c->env ? c->env->states : NULL;
+        return 0;
+    }
+    if (c->env && c->env->lookup) {
+        json_t *v = c->env->lookup(c->env->ud, n->str, n->len);
+        if (v) {
+            *out = v;
             return 0;
         }
-        if (json_is_array(in)) {
-            json_t *s = asl_jn_seq(c);
-            for (size_t i = 0; i < json_array_size(in); i++) {
-                json_t *r;
-                if (ev_raw(c, n, json_array_get(in, i), anc, fr, &r) != 0)
+    }
+    const struct jn_builtin *b = builtin_of(c, n);
+    if (b) {
+        struct jn_fn *fn;
+        json_t *fv = asl_jn_fn_new(c, &fn);
+        if (!fv)
+            return -1;
+        fn->kind = JN_FN_NATIVE;
+        fn->bi = b;
+        *out = fv;
+    }
+    return 0;
+}
+
+/* *: every member's value of an object, and of an array's objects. */
+static int ev_wild(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, json_t **out)
+{
+    if (!in)
+        return 0;
+    json_t *s = asl_jn_seq(c);
+    if (json_is_object(in) && !asl_jn_fn_of(c, in)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(in, k, v)
+            asl_jn_append_flat(s, v);
+    } else if (json_is_array(in)) {
+        for (size_t i = 0; i < json_array_size(in); i++) {
+            json_t *e = json_array_get(in, i), *r = NULL;
+            if (json_is_object(e)) {
+                if (ev_wild(c, n, e, &r) != 0)
                     return -1;
                 asl_jn_append_flat(s, r);
-            }
-            *out = s;
-        }
-        return 0;
-    }
-    case ASL_JN_VAR: {
-        if (n->len == 0) {
-            *out = in;
-            return 0;
-        }
-        if (n->len == 1 && n->str[0] == '$')
-            return 0;
-        if (lookup(c, fr, n->str, n->len, out))
-            return 0;
-        if (n->len == 6 && memcmp(n->str, "states", 6) == 0) {
-            *out = c->env ? c->env->states : NULL;
-            return 0;
-        }
-        if (c->env && c->env->lookup) {
-            json_t *v = c->env->lookup(c->env->ud, n->str, n->len);
-            if (v) {
-                *out = v;
-                return 0;
+            } else {
+                asl_jn_append_flat(s, e);
             }
         }
-        const struct jn_builtin *b = builtin_of(c, n);
-        if (b) {
-            struct jn_fn *fn;
-            json_t *fv = asl_jn_fn_new(c, &fn);
-            if (!fv)
-                return -1;
-            fn->kind = JN_FN_NATIVE;
-            fn->bi = b;
-            *out = fv;
-        }
-        return 0;
     }
-    case ASL_JN_WILD: {
-        if (!in)
-            return 0;
-        json_t *s = asl_jn_seq(c);
-        if (json_is_object(in) && !asl_jn_fn_of(c, in)) {
-            const char *k;
-            json_t *v;
-            json_object_foreach(in, k, v)
-                asl_jn_append_flat(s, v);
-        } else if (json_is_array(in)) {
-            for (size_t i = 0; i < json_array_size(in); i++) {
-                json_t *e = json_array_get(in, i), *r;
-                if (json_is_object(e)) {
-                    if (ev_raw(c, n, e, anc, fr, &r) != 0)
-                        return -1;
-                    asl_jn_append_flat(s, r);
-                } else {
-                    asl_jn_append_flat(s, e);
+    *out = s;
+    return 0;
+}
+
+/* **: every value below `in`, depth-first and pre-order (arrays are
+ * walked, not yielded), with a stack of its own instead of recursion. */
+static int ev_desc(struct jn_ctx *c, json_t *in, json_t **out)
+{
+    if (!in)
+        return 0;
+    json_t *s = asl_jn_seq(c);
+    json_t **stack = NULL;
+    size_t sn = 0, scap = 0;
+    /* push children in reverse */
+    json_t *cur = in;
+    for (;;) {
+        if (cur) {
+            if (!json_is_array(cur))
+                json_array_append(s, cur);
+            json_t **kids = NULL;
+            size_t nk = 0;
+            if (json_is_array(cur)) {
+                nk = json_array_size(cur);
+                kids = malloc((nk ? nk : 1) * sizeof *kids);
+                for (size_t i = 0; kids && i < nk; i++)
+                    kids[i] = json_array_get(cur, i);
+            } else if (json_is_object(cur) && !asl_jn_fn_of(c, cur)) {
+                nk = json_object_size(cur);
+                kids = malloc((nk ? nk : 1) * sizeof *kids);
+                const char *k;
+                json_t *v;
+                size_t i = 0;
+                if (kids)
+                    json_object_foreach(cur, k, v)
+                        kids[i++] = v;
+            }
+            if (sn + nk > scap) {
+                scap = (sn + nk) * 2 + 16;
+                json_t **ns = realloc(stack, scap * sizeof *ns);
+                if (!ns) {
+                    free(kids);
+                    free(stack);
+                    return -1;
                 }
+                stack = ns;
             }
+            for (size_t i = nk; kids && i > 0; i--)
+                stack[sn++] = kids[i - 1];
+            free(kids);
         }
-        *out = s;
+        if (sn == 0)
+            break;
+        cur = stack[--sn];
+    }
+    free(stack);
+    *out = s;
+    return 0;
+}
+
+static int ev_neg(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                  struct jn_frame *fr, json_t **out)
+{
+    json_t *v;
+    if (ev(c, n->kids[0], in, anc, fr, &v) != 0)
+        return -1;
+    if (!v)
+        return 0;
+    if (asl_jn_is_nonfinite(c, v)) {
+        *out = v;
         return 0;
     }
-    case ASL_JN_DESC: {
-        if (!in)
-            return 0;
-        json_t *s = asl_jn_seq(c);
-        json_t **stack = NULL;
-        size_t sn = 0, scap = 0;
-        /* depth-first, pre-order: push children in reverse */
-        json_t *cur = in;
-        for (;;) {
-            if (cur) {
-                if (!json_is_array(cur))
-                    json_array_append(s, cur);
-                json_t **kids = NULL;
-                size_t nk = 0;
-                if (json_is_array(cur)) {
-                    nk = json_array_size(cur);
-                    kids = malloc((nk ? nk : 1) * sizeof *kids);
-                    for (size_t i = 0; kids && i < nk; i++)
-                        kids[i] = json_array_get(cur, i);
-                } else if (json_is_object(cur) && !asl_jn_fn_of(c, cur)) {
-                    nk = json_object_size(cur);
-                    kids = malloc((nk ? nk : 1) * sizeof *kids);
-                    const char *k;
-                    json_t *v;
-                    size_t i = 0;
-                    if (kids)
-                        json_object_foreach(cur, k, v)
-                            kids[i++] = v;
-                }
-                if (sn + nk > scap) {
-                    scap = (sn + nk) * 2 + 16;
-                    json_t **ns = realloc(stack, scap * sizeof *ns);
-                    if (!ns) {
-                        free(kids);
-                        free(stack);
-                        return -1;
-                    }
-                    stack = ns;
-                }
-                for (size_t i = nk; kids && i > 0; i--)
-                    stack[sn++] = kids[i - 1];
-                free(kids);
-            }
-            if (sn == 0)
-                break;
-            cur = stack[--sn];
-        }
-        free(stack);
-        *out = s;
-        return 0;
+    if (!json_is_number(v))
+        return asl_jn_ctx_fail(c, "D1002", "Cannot negate a non-numeric value");
+    return num_result(c, -json_number_value(v), out);
+}
+
+/* [a, b, ...]: sequences are flattened in, nested constructors kept. */
+static int ev_array(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                    struct jn_frame *fr, json_t **out)
+{
+    json_t *a = H(json_array());
+    if (n->flags & ASL_JN_F_CONSARRAY)
+        asl_jn_mark(c, a, JN_CONS);
+    for (size_t i = 0; i < n->nkids; i++) {
+        json_t *v;
+        if (ev(c, n->kids[i], in, anc, fr, &v) != 0)
+            return -1;
+        if (!v)
+            continue;
+        if (n->kids[i]->type == ASL_JN_ARRAY)
+            json_array_append(a, v);
+        else
+            asl_jn_append_flat(a, v);
     }
+    *out = a;
+    return 0;
+}
+
+/* The context as items: an array's members, else the value itself. */
+static void context_items(json_t *in, struct jn_anc *anc, struct jn_frame *fr, struct items *s)
+{
+    if (json_is_array(in)) {
+        for (size_t i = 0; i < json_array_size(in); i++)
+            items_push(s, json_array_get(in, i), anc, fr);
+    } else if (in) {
+        items_push(s, in, anc, fr);
+    }
+}
+
+/* {k: v} on its own (a group over the context) and ^(...) outside a path. */
+static int ev_grouping(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                       struct jn_frame *fr, json_t **out)
+{
+    struct items s = {0};
+    int rc;
+    if (n->type == ASL_JN_OBJECT) {
+        if (json_is_array(in))
+            context_items(in, anc, fr, &s);
+        else
+            items_push(&s, in, anc, fr);    /* undefined too: an object of constant keys */
+        rc = group_eval(c, n, &s, out);
+    } else {
+        context_items(in, NULL, fr, &s);
+        rc = sort_items(c, n, &s);
+        if (rc == 0) {
+            json_t *r = asl_jn_seq(c);
+            for (size_t i = 0; i < s.n; i++)
+                json_array_append(r, s.v[i].v);
+            *out = r;
+        }
+    }
+    free(s.v);
+    return rc;
+}
+
+/* ( a; b; c ): a frame of its own, the last value. */
+static int ev_block(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                    struct jn_frame *fr, json_t **out)
+{
+    struct jn_frame *f = frame_new(c, fr);
+    if (!f)
+        return -1;
+    for (size_t i = 0; i < n->nkids; i++)
+        if (ev(c, n->kids[i], in, anc, f, out) != 0)
+            return -1;
+    return 0;
+}
+
+/* $name := value */
+static int ev_bind(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                   struct jn_frame *fr, json_t **out)
+{
+    json_t *v;
+    if (ev(c, n->kids[0], in, anc, fr, &v) != 0)
+        return -1;
+    if (fr && bind(c, fr, n->str, n->len, v) != 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* function(...) { } and |loc|update| : function values closing over fr. */
+static int ev_function(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_frame *fr,
+                       json_t **out)
+{
+    struct jn_fn *fn;
+    json_t *fv = asl_jn_fn_new(c, &fn);
+    if (!fv)
+        return -1;
+    fn->kind = n->type == ASL_JN_LAMBDA ? JN_FN_LAMBDA : JN_FN_TRANSFORM;
+    fn->node = n;
+    fn->closure = fr;
+    fn->in = in;
+    *out = fv;
+    return 0;
+}
+
+static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, struct jn_anc *anc,
+                  struct jn_frame *fr, json_t **out)
+{
+    *out = NULL;
+    switch (n->type) {
+    case ASL_JN_NUM: case ASL_JN_STR: case ASL_JN_TRUE: case ASL_JN_FALSE: case ASL_JN_NULL:
+    case ASL_JN_REGEX:
+        return ev_literal(c, n, out);
+    case ASL_JN_NAME:
+        return ev_name(c, n, in, out);
+    case ASL_JN_VAR:
+        return ev_var(c, n, in, fr, out);
+    case ASL_JN_WILD:
+        return ev_wild(c, n, in, out);
+    case ASL_JN_DESC:
+        return ev_desc(c, in, out);
     case ASL_JN_PARENT:
         *out = anc ? anc->v : NULL;
         return 0;
@@ -1814,106 +2022,26 @@ static int ev_raw(struct jn_ctx *c, const struct asl_jn_node *n, json_t *in, str
         return eval_path(c, n, in, anc, fr, out);
     case ASL_JN_BINARY:
         return binary(c, n, in, anc, fr, out);
-    case ASL_JN_NEG: {
-        json_t *v;
-        if (ev(c, n->kids[0], in, anc, fr, &v) != 0)
-            return -1;
-        if (!v)
-            return 0;
-        if (asl_jn_is_nonfinite(c, v)) {
-            *out = v;
-            return 0;
-        }
-        if (!json_is_number(v))
-            return asl_jn_ctx_fail(c, "D1002", "Cannot negate a non-numeric value");
-        return num_result(c, -json_number_value(v), out);
-    }
-    case ASL_JN_ARRAY: {
-        json_t *a = H(json_array());
-        if (n->flags & ASL_JN_F_CONSARRAY)
-            asl_jn_mark(c, a, JN_CONS);
-        for (size_t i = 0; i < n->nkids; i++) {
-            json_t *v;
-            if (ev(c, n->kids[i], in, anc, fr, &v) != 0)
-                return -1;
-            if (!v)
-                continue;
-            if (n->kids[i]->type == ASL_JN_ARRAY)
-                json_array_append(a, v);
-            else
-                asl_jn_append_flat(a, v);
-        }
-        *out = a;
-        return 0;
-    }
-    case ASL_JN_OBJECT: {
-        struct items s = {0};
-        if (json_is_array(in)) {
-            for (size_t i = 0; i < json_array_size(in); i++)
-                items_push(&s, json_array_get(in, i), anc, fr);
-        } else {
-            items_push(&s, in, anc, fr);
-        }
-        int rc = group_eval(c, n, &s, out);
-        free(s.v);
-        return rc;
-    }
-    case ASL_JN_BLOCK: {
-        struct jn_frame *f = frame_new(c, fr);
-        if (!f)
-            return -1;
-        for (size_t i = 0; i < n->nkids; i++)
-            if (ev(c, n->kids[i], in, anc, f, out) != 0)
-                return -1;
-        return 0;
-    }
+    case ASL_JN_NEG:
+        return ev_neg(c, n, in, anc, fr, out);
+    case ASL_JN_ARRAY:
+        return ev_array(c, n, in, anc, fr, out);
+    case ASL_JN_OBJECT: case ASL_JN_SORT:
+        return ev_grouping(c, n, in, anc, fr, out);
+    case ASL_JN_BLOCK:
+        return ev_block(c, n, in, anc, fr, out);
     case ASL_JN_COND: {
         const struct asl_jn_node *b;
         if (cond_branch(c, n, in, anc, fr, &b) != 0)
             return -1;
         return b ? ev(c, b, in, anc, fr, out) : 0;
     }
-    case ASL_JN_BIND: {
-        json_t *v;
-        if (ev(c, n->kids[0], in, anc, fr, &v) != 0)
-            return -1;
-        if (fr && bind(c, fr, n->str, n->len, v) != 0)
-            return -1;
-        *out = v;
-        return 0;
-    }
+    case ASL_JN_BIND:
+        return ev_bind(c, n, in, anc, fr, out);
     case ASL_JN_CALL:
         return call(c, n, in, anc, fr, out, NULL);
-    case ASL_JN_LAMBDA:
-    case ASL_JN_TRANSFORM: {
-        struct jn_fn *fn;
-        json_t *fv = asl_jn_fn_new(c, &fn);
-        if (!fv)
-            return -1;
-        fn->kind = n->type == ASL_JN_LAMBDA ? JN_FN_LAMBDA : JN_FN_TRANSFORM;
-        fn->node = n;
-        fn->closure = fr;
-        fn->in = in;
-        *out = fv;
-        return 0;
-    }
-    case ASL_JN_SORT: {
-        struct items s = {0};
-        if (json_is_array(in))
-            for (size_t i = 0; i < json_array_size(in); i++)
-                items_push(&s, json_array_get(in, i), NULL, fr);
-        else if (in)
-            items_push(&s, in, NULL, fr);
-        int rc = sort_items(c, n, &s);
-        if (rc == 0) {
-            json_t *r = asl_jn_seq(c);
-            for (size_t i = 0; i < s.n; i++)
-                json_array_append(r, s.v[i].v);
-            *out = r;
-        }
-        free(s.v);
-        return rc;
-    }
+    case ASL_JN_LAMBDA: case ASL_JN_TRANSFORM:
+        return ev_function(c, n, in, fr, out);
     default:
         return asl_jn_ctx_fail(c, "S0201", "unsupported expression node %d", n->type);
     }
