@@ -488,6 +488,11 @@ static int params_ok(json_t *params, int listing, int jsonata, struct asl_err *e
 static int s3_conditions(const struct asl_exec *ex, json_t *params, struct asl_err *err)
 {
     const char *version = param_str(params, "VersionId"), *owner = param_str(params, "ExpectedBucketOwner");
+    const char *bucket = param_str(params, "Bucket");
+    if ((version || owner) && asl_map_store_is_s3(ex, bucket))
+        return asl_err_set(err, E_READER, "The ItemReader's %s is not supported by this version of aslc for "
+                           "real S3 (bucket '%s' is bound to no folder)", version ? "VersionId" : "ExpectedBucketOwner",
+                           bucket);
     if (version && !*version)
         return asl_err_set_str(err, E_READER, "S3 InvalidArgument (400): Version id cannot be the empty string");
     if (version && strcmp(version, "null") != 0)

@@ -78,6 +78,11 @@ static const struct asl_s3_client *s3_for(const struct asl_exec *ex, const char 
     return !bound_dir(ex, bucket, var, sizeof var) && s3_allowed(ex) ? ex->prog->s3 : NULL;
 }
 
+int asl_map_store_is_s3(const struct asl_exec *ex, const char *bucket)
+{
+    return s3_for(ex, bucket) != NULL;
+}
+
 static const char *bucket_dir(const struct asl_exec *ex, const char *bucket, const char *ename,
                               struct asl_err *err)
 {

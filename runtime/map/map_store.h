@@ -42,6 +42,9 @@ json_t *asl_map_store_summary(const struct asl_exec *ex, const char *bucket, con
 FILE *asl_map_store_put(const struct asl_exec *ex, const char *bucket, const char *key, const char *ename,
                     struct asl_err *err);
 
+/* 1 when `bucket` is real S3 (bound to no folder, the S3 client there). */
+int asl_map_store_is_s3(const struct asl_exec *ex, const char *bucket);
+
 /* Why closing a stream of asl_map_store_put failed (after fclose() gave
  * EOF): S3's error for real S3, else the system's. */
 const char *asl_map_store_put_error(const struct asl_exec *ex, const char *bucket);
