@@ -28,6 +28,10 @@ void asl_buf_add(struct asl_buf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
+    if (n > ((size_t)-1) / 4 - b->len) {
+        b->oom = 1;     /* no text is that long: a length went negative somewhere */
+        return;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap < b->len + n + 1) {

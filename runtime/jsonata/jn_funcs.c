@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "jn_internal.h"
 
 #define H(x) asl_jn_hold(c, (x))
@@ -366,22 +367,6 @@ FN(f_pad)
     return 0;
 }
 
-struct sb { char *s; size_t n, cap; };
-static void sb_put(struct sb *b, const char *s, size_t n)
-{
-    if (n > SIZE_MAX / 4)
-        return;     /* no text is that long: an offset went backwards */
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = (b->n + n + 1) * 2;
-        char *x = realloc(b->s, nc);
-        if (!x) return;
-        b->s = x;
-        b->cap = nc;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-}
-
 /* ------------------------------------------------- user-defined matchers */
 
 /* A matcher that is a function but not a regex literal ($contains, $match,
@@ -427,16 +412,16 @@ static size_t matcher_off(json_t *v, const char *t, size_t n)
 }
 
 /* JavaScript's str.substring(a, b) on byte offsets: the ends swap. */
-static void sb_substring(struct sb *b, const char *t, size_t a, size_t e)
+static void sb_substring(struct asl_buf *b, const char *t, size_t a, size_t e)
 {
     if (a > e) { size_t x = a; a = e; e = x; }
-    sb_put(b, t + a, e - a);
+    asl_buf_add(b, t + a, e - a);
 }
 
 /* 2.0.6's replacer for a string replacement of a user matcher's match:
  * $$ is $, $0 the match, $N the Nth group (as many digits as the group
  * count has, one fewer when that is too many); any other $ stays. */
-static void sb_substitute(struct sb *b, json_t *rep, json_t *m)
+static void sb_substitute(struct asl_buf *b, json_t *rep, json_t *m)
 {
     const char *r = json_string_value(rep);
     size_t rn = json_string_length(rep);
@@ -448,15 +433,15 @@ static void sb_substitute(struct sb *b, json_t *rep, json_t *m)
         if (!d)
             break;
         size_t idx = (size_t)(d - r);
-        sb_put(b, r + pos, idx - pos);
+        asl_buf_add(b, r + pos, idx - pos);
         pos = idx + 1;
         char dv = pos < rn ? r[pos] : '\0';
         if (dv == '$') {
-            sb_put(b, "$", 1);
+            asl_buf_add(b, "$", 1);
             pos++;
         } else if (dv == '0') {
             if (json_is_string(match))
-                sb_put(b, json_string_value(match), json_string_length(match));
+                asl_buf_add(b, json_string_value(match), json_string_length(match));
             pos++;
         } else {
             size_t maxd = ng == 0 ? 1 : (size_t)floor(log10((double)ng)) + 1;
@@ -468,18 +453,18 @@ static void sb_substitute(struct sb *b, json_t *rep, json_t *m)
                 k--;
             }
             if (k == 0) {
-                sb_put(b, "$", 1);
+                asl_buf_add(b, "$", 1);
             } else {
                 json_t *sub = g >= 1 && g <= ng ? json_array_get(groups, g - 1) : NULL;
                 if (json_is_string(sub))
-                    sb_put(b, json_string_value(sub), json_string_length(sub));
+                    asl_buf_add(b, json_string_value(sub), json_string_length(sub));
                 char num[24];
                 pos += (size_t)snprintf(num, sizeof num, "%zu", g);   /* index.toString().length */
             }
         }
     }
     if (pos < rn)
-        sb_put(b, r + pos, rn - pos);
+        asl_buf_add(b, r + pos, rn - pos);
 }
 
 /* $match(str, matcher, limit) with a user matcher. */
@@ -682,7 +667,7 @@ FN(f_replace)
     if (ARG(3) && lim < 0) return asl_jn_ctx_fail(c, "D3011", "Fourth argument of replace function must evaluate to a positive number");
     const char *t = json_string_value(s);
     size_t n = json_string_length(s), i = 0, ov[64], ng;
-    struct sb b = {0};
+    struct asl_buf b = {0};
     int count = 0, rc = -1;
     if (user_matcher(c, pat)) {
         /* 2.0.6: the text up to each match's start, then the replacement
@@ -698,7 +683,7 @@ FN(f_replace)
                     json_t *r;
                     if (asl_jn_apply(c, rep, &m, 1, in, &r) != 0) goto done;
                     if (!json_is_string(r)) { asl_jn_ctx_fail(c, "D3012", "Attempted to replace a matched string with a non-string value"); goto done; }
-                    sb_put(&b, json_string_value(r), json_string_length(r));
+                    asl_buf_add(&b, json_string_value(r), json_string_length(r));
                 } else {
                     sb_substitute(&b, rep, m);
                 }
@@ -712,11 +697,15 @@ FN(f_replace)
             }
         } else {
             position = 0;
-            sb_put(&b, t, n);
+            asl_buf_add(&b, t, n);
             position = n;
         }
-        if (position < n) sb_put(&b, t + position, n - position);
-        *out = str_new(c, b.s ? b.s : "", b.n);
+        if (position < n) asl_buf_add(&b, t + position, n - position);
+        if (b.oom) {
+            rc = asl_jn_mem_fail(c);
+            goto done;
+        }
+        *out = str_new(c, b.p ? b.p : "", b.len);
         rc = 0;
         goto done;
     }
@@ -738,7 +727,7 @@ FN(f_replace)
             me = ov[1];
             if (me == ms) { asl_jn_ctx_fail(c, "D1004", "Regular expression matches zero length string"); goto done; }
         }
-        sb_put(&b, t + i, ms - i);
+        asl_buf_add(&b, t + i, ms - i);
         if (asl_jn_fn_of(c, rep)) {
             json_t *o = H(json_object()), *groups = json_array(), *r;
             json_object_set_new(o, "match", json_stringn(t + ms, me - ms));
@@ -748,12 +737,12 @@ FN(f_replace)
             json_object_set_new(o, "groups", groups);
             if (asl_jn_apply(c, rep, &o, 1, in, &r) != 0) goto done;
             if (!json_is_string(r)) { asl_jn_ctx_fail(c, "D3012", "Attempted to replace a matched string with a non-string value"); goto done; }
-            sb_put(&b, json_string_value(r), json_string_length(r));
+            asl_buf_add(&b, json_string_value(r), json_string_length(r));
         } else {
             const char *rs = json_string_value(rep);
             size_t rn = json_string_length(rep);
             for (size_t k = 0; k < rn; k++) {
-                if (rs[k] == '$' && k + 1 < rn && rs[k + 1] == '$') { sb_put(&b, "$", 1); k++; continue; }
+                if (rs[k] == '$' && k + 1 < rn && rs[k + 1] == '$') { asl_buf_add(&b, "$", 1); k++; continue; }
                 if (rs[k] == '$' && k + 1 < rn && isdigit((unsigned char)rs[k + 1])) {
                     /* longest group number that exists */
                     size_t g = (size_t)(rs[k + 1] - '0'), used = 1;
@@ -763,24 +752,28 @@ FN(f_replace)
                     }
                     if (g < ng) {
                         if (ov[2 * g] != (size_t)-1)
-                            sb_put(&b, t + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+                            asl_buf_add(&b, t + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
                     } else if (g >= 10 || ng <= 1 || g >= ng) {
                         /* unknown group: nothing */
                     }
                     k += used;
                     continue;
                 }
-                sb_put(&b, rs + k, 1);
+                asl_buf_add(&b, rs + k, 1);
             }
         }
         i = me;
         count++;
     }
-    if (i < n) sb_put(&b, t + i, n - i);
-    *out = str_new(c, b.s ? b.s : "", b.n);
+    if (i < n) asl_buf_add(&b, t + i, n - i);
+    if (b.oom) {
+        rc = asl_jn_mem_fail(c);
+        goto done;
+    }
+    *out = str_new(c, b.p ? b.p : "", b.len);
     rc = 0;
 done:
-    free(b.s);
+    free(b.p);
     return rc;
 }
 

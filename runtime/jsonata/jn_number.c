@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "jn_internal.h"
 
 #define H(x) asl_jn_hold(c, (x))
@@ -236,37 +237,18 @@ static int analyse(struct jn_ctx *c, struct subpic *sp)
     return 0;
 }
 
-struct sbuf {
-    char *b;
-    size_t n, cap;
-};
-
-static void put(struct sbuf *o, const char *s, size_t len)
+static void puts_units(struct asl_buf *o, const struct unit *u, size_t from, size_t to)
 {
-    if (o->n + len + 1 > o->cap) {
-        size_t nc = (o->cap ? o->cap * 2 : 128) + len;
-        char *nb = realloc(o->b, nc);
-        if (!nb) return;
-        o->b = nb;
-        o->cap = nc;
-    }
-    memcpy(o->b + o->n, s, len);
-    o->n += len;
-    o->b[o->n] = 0;
-}
-
-static void puts_units(struct sbuf *o, const struct unit *u, size_t from, size_t to)
-{
-    for (size_t k = from; k < to; k++) put(o, u[k].s, u[k].len);
+    for (size_t k = from; k < to; k++) asl_buf_add(o, u[k].s, u[k].len);
 }
 
 /* Write ASCII digits d[0..n) in the zero-digit family. */
-static void put_digits(struct sbuf *o, const struct symbols *y, const char *d, size_t n)
+static void put_digits(struct asl_buf *o, const struct symbols *y, const char *d, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char tmp[4];
         size_t w = put_utf8(tmp, y->zcp + (unsigned long)(d[i] - '0'));
-        put(o, tmp, w);
+        asl_buf_add(o, tmp, w);
     }
 }
 
@@ -329,20 +311,20 @@ int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t
         nsp = 2;
     }
 
-    struct sbuf o = {0};
+    struct asl_buf o = {0};
     int neg = v < 0;
     struct subpic *s = neg && nsp == 2 ? &sp[1] : &sp[0];
     if (isnan(v)) {
-        put(&o, y.nan, strlen(y.nan));
+        asl_buf_add(&o, y.nan, strlen(y.nan));
         goto done;
     }
-    if (neg && nsp == 1) put(&o, y.minus, strlen(y.minus));
+    if (neg && nsp == 1) asl_buf_add(&o, y.minus, strlen(y.minus));
     puts_units(&o, s->u, 0, s->first);
     double a = fabs(v);
     if (s->pct) a *= 100;
     else if (s->pml) a *= 1000;
     if (isinf(a)) {
-        put(&o, y.inf, strlen(y.inf));
+        asl_buf_add(&o, y.inf, strlen(y.inf));
     } else {
         /* bullet 5, as 2.0.6 computes it: the mantissa is scaled by tens
          * into [10^(scaling-1), 10^scaling] (both ends included), then
@@ -389,19 +371,19 @@ int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t
             int g = 0;
             if (s->regular) g = (int)right % s->igrp[0] == 0;
             else for (int k = 0; k < s->nigrp; k++) if ((size_t)s->igrp[k] == right) g = 1;
-            if (g) put(&o, y.grp, strlen(y.grp));
+            if (g) asl_buf_add(&o, y.grp, strlen(y.grp));
         }
         if (fl) {
-            put(&o, y.dec, strlen(y.dec));
+            asl_buf_add(&o, y.dec, strlen(y.dec));
             for (size_t i = 0; i < fl; i++) {
                 if (i) for (int k = 0; k < s->nfgrp; k++)
-                    if ((size_t)s->fgrp[k] == i) put(&o, y.grp, strlen(y.grp));
+                    if ((size_t)s->fgrp[k] == i) asl_buf_add(&o, y.grp, strlen(y.grp));
                 put_digits(&o, &y, fp + i, 1);
             }
         }
         if (s->has_exp) {
-            put(&o, y.exp, strlen(y.exp));
-            if (e < 0) put(&o, y.minus, strlen(y.minus));
+            asl_buf_add(&o, y.exp, strlen(y.exp));
+            if (e < 0) asl_buf_add(&o, y.minus, strlen(y.minus));
             char ed[32];
             int n = snprintf(ed, sizeof ed, "%0*d", s->min_exp, e < 0 ? -e : e);
             put_digits(&o, &y, ed, (size_t)n);
@@ -409,7 +391,11 @@ int asl_jn_f_format_number(struct jn_ctx *c, json_t **args, size_t nargs, json_t
     }
     puts_units(&o, s->u, s->last + 1, s->n);
 done:
-    *out = H(json_string(o.b ? o.b : ""));
-    free(o.b);
+    if (o.oom) {
+        free(o.p);
+        return asl_jn_mem_fail(c);
+    }
+    *out = H(json_string(o.p ? o.p : ""));
+    free(o.p);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "jn_internal.h"
 
 /* Lay out a number the way JavaScript prints it: significant digits
@@ -166,30 +167,22 @@ static size_t fmt_number15(double v, char *out)
     return js_layout(neg, digits, nd, e, out);
 }
 
+/* $string's text: the runtime's buffer, held to what is left of the
+ * evaluation's memory budget. */
 struct sbuf {
-    char *s;
-    size_t n, cap;
+    struct asl_buf t;
     size_t limit;           /* the most the text may take: what is left of the memory budget */
-    int over;               /* it would have taken more; the text is incomplete */
+    int over;               /* it would have taken more, or memory ran out: the text is incomplete */
 };
 
 static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
-    if (b->over || n > b->limit - b->n) {
+    if (b->over || n > b->limit - b->t.len) {
         b->over = 1;        /* shared subtrees can make the text exponentially longer than the value */
         return;
     }
-    if (b->n + n + 1 > b->cap) {
-        size_t nc = (b->n + n + 1) * 2;
-        char *ns = realloc(b->s, nc);
-        if (!ns)
-            return;
-        b->s = ns;
-        b->cap = nc;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = 0;
+    asl_buf_add(&b->t, s, n);
+    b->over = b->t.oom;
 }
 
 static void sb_str(struct sbuf *b, const char *s, size_t n)
@@ -305,12 +298,12 @@ json_t *asl_jn_stringify(struct jn_ctx *c, json_t *v, int pretty)
     struct sbuf b = {.limit = left > 0 ? (size_t)left : 0};
     ser(c, &b, v, pretty, 0);
     if (b.over) {
-        free(b.s);
+        free(b.t.p);
         asl_jn_mem_fail(c);
         return NULL;
     }
-    json_t *r = asl_jn_hold(c, json_stringn(b.s ? b.s : "", b.n));
-    free(b.s);
+    json_t *r = asl_jn_hold(c, json_stringn(b.t.p ? b.t.p : "", b.t.len));
+    free(b.t.p);
     return r;
 }
 
