@@ -21,7 +21,8 @@ ROOT=$(pwd)
 PACKAGES="build-essential cmake flex bison pkg-config libjansson-dev libcurl4-openssl-dev
           libssl-dev libpcre2-dev libsqlite3-dev libexpat1-dev libmicrohttpd-dev libsystemd-dev python3
           jq bc time procps python3-botocore python3-boto3 awscli systemd
-          dpkg-dev zlib1g-dev libzstd-dev binutils coreutils libgraphviz-dev graphviz"
+          dpkg-dev zlib1g-dev libzstd-dev binutils coreutils libgraphviz-dev graphviz
+          universal-ctags"
 
 # Node.js and npm (for the test peers) are installed from Debian only when no
 # node/npm is on the machine already: a machine whose Node.js came from
