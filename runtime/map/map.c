@@ -721,6 +721,89 @@ static json_t *transform_inline(const struct asl_result_writer *w, json_t *arr)
     return flat;
 }
 
+/* After the iterations: the tolerated-failure check, the ResultWriter's
+ * files, then the result or the error and the closing events. */
+static int map_finish(struct mstate *ms, struct asl_run *run, json_t **result)
+{
+    if (!ms->stop && !asl_cancel_is_set(ms->cancel) && exceeded(ms, 1)) {
+        struct asl_err err = {0};
+        asl_err_set(&err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
+        stop_with(ms, &err);
+    }
+    json_t *arr = NULL;
+    if (ms->writer) {
+        /* The files are finished even when the Map fails, as AWS's are. */
+        struct asl_err err = {0};
+        if (asl_map_writer_close(ms->writer, &arr, &err) != 0 && !ms->stop)
+            stop_with(ms, &err);
+        asl_err_clear(&err);
+    }
+    if (ms->stop || asl_cancel_is_set(ms->cancel)) {
+        if (!ms->stop)   /* cancelled from outside: report why */
+            asl_cancel_err(ms->cancel, &ms->err);
+        asl_err_move(&run->err, &ms->err);
+        json_decref(arr);
+        if (ms->fail_event && !ms->m->distributed)
+            run->prev_event = ms->fail_event;
+        if (ms->m->distributed)
+            asl_history_add(run, "MapRunFailed", NULL);
+        /* MapStateFailed is recover.c's: only when no retry follows. */
+    } else {
+        if (!ms->writer) {
+            arr = json_array();
+            for (size_t i = 0; i < ms->n; i++)
+                json_array_append(arr, ms->results[i] ? ms->results[i] : json_null());
+            arr = transform_inline(ms->m->writer, arr);
+        }
+        *result = arr;
+        /* As recorded on AWS, Succeeded and Exited follow the same event:
+         * the last MapIterationSucceeded inline, MapRunSucceeded when
+         * distributed. */
+        if (ms->m->distributed)
+            asl_history_add(run, "MapRunSucceeded", NULL);
+        long exited_prev = run->prev_event;
+        asl_history_add(run, "MapStateSucceeded", NULL);
+        run->prev_event = exited_prev;
+        return 0;
+    }
+    return -1;
+}
+
+/* What the iterations left: results, parked and ready units, the feed. */
+static void map_threads_clear(struct mstate *ms)
+{
+    if (ms->results)
+        for (size_t i = 0; i < ms->n; i++)
+            json_decref(ms->results[i]);
+    free(ms->results);
+    json_decref(ms->held);
+    asl_err_clear(&ms->feed.err);
+    json_decref(ms->feed_scope.obj);
+    asl_cancel_free(ms->cancel);
+    for (size_t k = 0; k < ms->nparked; k++) {   /* the Map stopped: they will not run again */
+        json_decref(ms->parked[k].unit);
+        json_decref(ms->parked[k].source);
+    }
+    for (size_t k = 0; k < ms->nready; k++) {
+        json_decref(ms->ready[k].unit);
+        json_decref(ms->ready[k].source);
+    }
+    free(ms->parked);
+    free(ms->ready);
+    pthread_cond_destroy(&ms->cv);
+    pthread_mutex_destroy(&ms->mu);
+}
+
+/* What map_attempt set up before the iterations. */
+static void map_state_clear(struct mstate *ms)
+{
+    asl_map_reader_close(ms->src);
+    asl_map_writer_free(ms->writer);
+    asl_err_clear(&ms->err);
+    free(ms->map_run_arn);
+    json_decref(ms->batch_input);
+}
+
 static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ctx, json_t *eff,
                        json_t **result)
 {
@@ -812,74 +895,11 @@ static int map_attempt(struct asl_run *run, const struct asl_state *st, void *ct
     asl_progress_end(ms.progress);
     run->prev_event = ms.last_iter_event;
 
-    if (!ms.stop && !asl_cancel_is_set(ms.cancel) && exceeded(&ms, 1)) {
-        struct asl_err err = {0};
-        asl_err_set(&err, ASL_E_TOLERATED, "The specified tolerated failure threshold was exceeded");
-        stop_with(&ms, &err);
-    }
-    json_t *arr = NULL;
-    if (ms.writer) {
-        /* The files are finished even when the Map fails, as AWS's are. */
-        struct asl_err err = {0};
-        if (asl_map_writer_close(ms.writer, &arr, &err) != 0 && !ms.stop)
-            stop_with(&ms, &err);
-        asl_err_clear(&err);
-    }
-    if (ms.stop || asl_cancel_is_set(ms.cancel)) {
-        if (!ms.stop)   /* cancelled from outside: report why */
-            asl_cancel_err(ms.cancel, &ms.err);
-        asl_err_move(&run->err, &ms.err);
-        json_decref(arr);
-        if (ms.fail_event && !m->distributed)
-            run->prev_event = ms.fail_event;
-        if (m->distributed)
-            asl_history_add(run, "MapRunFailed", NULL);
-        /* MapStateFailed is recover.c's: only when no retry follows. */
-    } else {
-        if (!ms.writer) {
-            arr = json_array();
-            for (size_t i = 0; i < ms.n; i++)
-                json_array_append(arr, ms.results[i] ? ms.results[i] : json_null());
-            arr = transform_inline(m->writer, arr);
-        }
-        *result = arr;
-        /* As recorded on AWS, Succeeded and Exited follow the same event:
-         * the last MapIterationSucceeded inline, MapRunSucceeded when
-         * distributed. */
-        if (m->distributed)
-            asl_history_add(run, "MapRunSucceeded", NULL);
-        long exited_prev = run->prev_event;
-        asl_history_add(run, "MapStateSucceeded", NULL);
-        run->prev_event = exited_prev;
-        rc = 0;
-    }
+    rc = map_finish(&ms, run, result);
 cleanup:
-    if (ms.results)
-        for (size_t i = 0; i < ms.n; i++)
-            json_decref(ms.results[i]);
-    free(ms.results);
-    json_decref(ms.held);
-    asl_err_clear(&ms.feed.err);
-    json_decref(ms.feed_scope.obj);
-    asl_cancel_free(ms.cancel);
-    for (size_t k = 0; k < ms.nparked; k++) {   /* the Map stopped: they will not run again */
-        json_decref(ms.parked[k].unit);
-        json_decref(ms.parked[k].source);
-    }
-    for (size_t k = 0; k < ms.nready; k++) {
-        json_decref(ms.ready[k].unit);
-        json_decref(ms.ready[k].source);
-    }
-    free(ms.parked);
-    free(ms.ready);
-    pthread_cond_destroy(&ms.cv);
-    pthread_mutex_destroy(&ms.mu);
+    map_threads_clear(&ms);
 early:
-    asl_map_reader_close(ms.src);
-    asl_map_writer_free(ms.writer);
-    asl_err_clear(&ms.err);
-    free(ms.map_run_arn);
-    json_decref(ms.batch_input);
+    map_state_clear(&ms);
     return rc;
 }
 
