@@ -118,7 +118,8 @@ struct asl_map_writer {
     char *bucket, *dir_key;     /* dir_key: "<Prefix>/<MapRunId>" */
     char *map_run_arn;
     struct series ok, failed;
-    int broken;                 /* a write failed: later puts fail at once */
+    int broken;                 /* a write failed: later puts fail at once, */
+    struct asl_err broken_err;  /* with the same error (whichever thread reports first) */
 };
 
 static char *key_of(const struct asl_map_writer *w, const char *name)
@@ -245,7 +246,9 @@ int asl_map_writer_put(struct asl_map_writer *w, const struct asl_map_child *c, 
         rec = asl_map_writer_record(w->ex, c);
     pthread_mutex_lock(&w->mu);
     if (w->broken) {
-        rc = asl_err_set_str(err, E_WRITER, "An earlier result could not be written");
+        rc = asl_err_set_str(err, w->broken_err.name ? w->broken_err.name : E_WRITER,
+                             w->broken_err.cause ? w->broken_err.cause
+                                                 : "An earlier result could not be written");
     } else if (c->err) {
         rc = series_write(w, &w->failed, rec, err);
     } else if (rec) {
@@ -256,8 +259,10 @@ int asl_map_writer_put(struct asl_map_writer *w, const struct asl_map_child *c, 
     } else {
         rc = series_write(w, &w->ok, c->output, err);
     }
-    if (rc != 0)
+    if (rc != 0 && !w->broken) {
         w->broken = 1;
+        asl_err_set_str(&w->broken_err, err->name, err->cause);
+    }
     pthread_mutex_unlock(&w->mu);
     json_decref(rec);
     return rc;
@@ -301,6 +306,7 @@ void asl_map_writer_free(struct asl_map_writer *w)
     json_decref(w->ok.done);
     json_decref(w->failed.done);
     pthread_mutex_destroy(&w->mu);
+    asl_err_clear(&w->broken_err);
     free(w->bucket);
     free(w->dir_key);
     free(w->map_run_arn);
