@@ -11,13 +11,7 @@
 #     logs), the history, the result or the generated C.
 #
 #   test_aws_sts.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh" "$@"
 check() {   # check LABEL FILE EXPR: a Python expression over r (FILE as JSON) and log (the peer's lines)
     python3 - "$2" "$3" "$WORK/peer.log" <<'PY' || fail "$1: $3; got: $(head -c 3000 "$2" 2>/dev/null)"
 import json, sys

@@ -7,13 +7,7 @@
 # installed botocore.
 #
 #   test_aws_tasks.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh" "$@"
 
 # A models folder with a version file, holding copies of the installed
 # models of the services used (the installed ones are the README's set-up).

@@ -5,13 +5,7 @@
 # stopped on exit.  Nothing leaves the machine.
 #
 #   test_network_e2e.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh" "$@"
 
 check() {   # check LABEL FILE EXPR: a Python expression over r (FILE parsed as JSON)
     python3 - "$2" "$3" <<'EOF' || fail "$1: $3; got: $(head -c 1500 "$2" 2>/dev/null)"

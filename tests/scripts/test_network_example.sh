@@ -4,13 +4,7 @@
 # redirected (ASLC_HTTP_ENDPOINT_OVERRIDE), and stops the servers.
 #
 #   test_network_example.sh ASLC WORKDIR      (ASLC_SOURCE_DIR in the environment)
-set -u
-ASLC=$1
-WORK=$2
-SRC=${ASLC_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
-fails=0
-fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh" "$@"
 
 TMPDIR=$WORK bash "$SRC/examples/network/run-local.sh" "$ASLC" >"$WORK/out.json" 2>"$WORK/err.txt"
 rc=$?
